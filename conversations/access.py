@@ -1,0 +1,135 @@
+"""Reads scoped to one business, with permission checks (``access_*`` raise NotFound).
+
+Visibility rule, the same on every surface: owners and admins see every conversation of
+their business; a plain agent sees conversations assigned to them and unassigned ones.
+A foreign id and an unknown id are indistinguishable: both raise NotFound.
+"""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from conversations import errors
+from conversations.models import Agent, ApiKey, Business, Conversation, Customer, Message
+
+
+def business_by_public_id(public_id) -> Business:
+    if not isinstance(public_id, str) or not public_id:
+        raise errors.BusinessNotFound("Unknown business_id.")
+    try:
+        return Business.objects.get(public_id=public_id)
+    except Business.DoesNotExist:
+        raise errors.BusinessNotFound("Unknown business_id.") from None
+
+
+def conversations_of(business: Business) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(business=business)
+
+
+def visible_conversations(agent: Agent | None, business: Business) -> QuerySet[Conversation]:
+    """Conversations the caller may see: all for API keys (agent None) and managers."""
+    qs = conversations_of(business)
+    if agent is not None and not agent.is_manager:
+        qs = qs.filter(Q(assignee__isnull=True) | Q(assignee=agent))
+    return qs
+
+
+def agent_can_see(agent: Agent | None, conversation: Conversation) -> bool:
+    if agent is not None and agent.business_id != conversation.business_id:
+        return False
+    if agent is None or agent.is_manager:
+        return True
+    return conversation.assignee_id in (None, agent.pk)
+
+
+def _int_id(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def access_conversation(
+    business: Business, conversation_id, *, agent: Agent | None = None
+) -> Conversation:
+    pk = _int_id(conversation_id)
+    if pk is None:
+        raise errors.ConversationNotFound("Conversation not found.")
+    try:
+        conv = (
+            visible_conversations(agent, business)
+            .select_related("customer", "assignee__user", "business")
+            .get(pk=pk)
+        )
+    except Conversation.DoesNotExist:
+        raise errors.ConversationNotFound("Conversation not found.") from None
+    return conv
+
+
+def access_customer(business: Business, customer_id) -> Customer:
+    pk = _int_id(customer_id)
+    try:
+        if pk is None:
+            raise Customer.DoesNotExist
+        return Customer.objects.get(business=business, pk=pk)
+    except Customer.DoesNotExist:
+        raise errors.CustomerNotFound("Customer not found.") from None
+
+
+def access_agent(business: Business, agent_id) -> Agent:
+    pk = _int_id(agent_id)
+    try:
+        if pk is None:
+            raise Agent.DoesNotExist
+        return Agent.objects.select_related("user").get(business=business, pk=pk)
+    except Agent.DoesNotExist:
+        raise errors.AgentNotFound("Agent not found.") from None
+
+
+def access_message(business: Business, message_id, *, agent: Agent | None = None) -> Message:
+    pk = _int_id(message_id)
+    try:
+        if pk is None:
+            raise Message.DoesNotExist
+        msg = Message.objects.select_related("conversation").get(business=business, pk=pk)
+    except Message.DoesNotExist:
+        raise errors.MessageNotFound("Message not found.") from None
+    if not agent_can_see(agent, msg.conversation):
+        raise errors.MessageNotFound("Message not found.")
+    return msg
+
+
+def memberships(user) -> QuerySet[Agent]:
+    """The businesses a user works in, as Agent rows."""
+    return Agent.objects.filter(user=user).select_related("business", "user")
+
+
+def membership(user, business: Business) -> Agent | None:
+    return memberships(user).filter(business=business).first()
+
+
+def authenticate_api_key(raw: str | None) -> ApiKey | None:
+    """The active key matching ``raw`` (records last use at most once a minute)."""
+    if not raw or not isinstance(raw, str) or not raw.startswith(ApiKey.PREFIX):
+        return None
+    key = (
+        ApiKey.objects.select_related("business")
+        .filter(key_hash=ApiKey.hash_key(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if key is not None:
+        now = timezone.now()
+        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            key.last_used_at = now
+    return key
+
+
+def messages_after(conversation: Conversation, after_id: int | None, limit: int = 500):
+    """Messages of a conversation after a cursor, oldest first (for resume)."""
+    qs = Message.objects.filter(conversation=conversation)
+    if after_id:
+        qs = qs.filter(pk__gt=after_id)
+    return qs.order_by("id")[:limit]

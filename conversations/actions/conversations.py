@@ -1,0 +1,286 @@
+"""Conversation lifecycle: start, status transitions, assignment, handoff, AI toggle.
+
+Status rules (seed "conversations"): new conversations start ``open``; ``resolve`` records
+``resolved_at``; ``close`` records ``closed_at``; resolved or closed conversations reopen to
+``open``. Only an open conversation can be set ``pending``; open and pending ones can be
+resolved; any but a closed one can be closed. Setting a status a conversation already has is
+refused, so a caller learns its view was stale.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from conversations import errors
+from conversations.actions.actor import Actor
+from conversations.events import Audience, EventType, WidgetScope, publish
+from conversations.models import Agent, Business, Conversation, Customer
+from conversations.snapshots import agent_snapshot, conversation_snapshot
+
+S = Conversation.Status
+
+# target status -> statuses it may be reached from
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    S.OPEN: {S.PENDING, S.RESOLVED, S.CLOSED},
+    S.PENDING: {S.OPEN},
+    S.RESOLVED: {S.OPEN, S.PENDING},
+    S.CLOSED: {S.OPEN, S.PENDING, S.RESOLVED},
+}
+
+
+def conversation_audience(conv: Conversation, widgets=WidgetScope.CONVERSATION, agent_ids=()):
+    return Audience(
+        business_id=conv.business_id,
+        conversation_id=conv.pk,
+        assignee_id=conv.assignee_id,
+        customer_id=conv.customer_id,
+        widgets=widgets,
+        agent_ids=tuple(a for a in agent_ids if a is not None),
+    )
+
+
+def lock(conv: Conversation) -> Conversation:
+    """Re-read a conversation under a row lock inside the current transaction."""
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("customer", "assignee__user", "business")
+        .get(pk=conv.pk)
+    )
+
+
+def do_start_conversation(
+    business: Business,
+    customer: Customer,
+    *,
+    actor: Actor,
+    channel_type: str = Conversation.Channel.WEBCHAT,
+    opening_message: str | None = None,
+    opening_client_id: str | None = None,
+    metadata: dict | None = None,
+    assignee: Agent | None = None,
+):
+    """Open a conversation (customer- or agent-initiated), with an optional first message.
+
+    Returns ``(conversation, message_or_None)``. A customer retrying the same first message
+    (same ``opening_client_id``) gets the conversation it already started.
+    """
+    from conversations.actions.messages import do_post_message, validate_content
+    from conversations.models import Message
+
+    if customer.business_id != business.pk:
+        raise errors.CustomerNotFound("Customer not found.")
+    if assignee is not None and assignee.business_id != business.pk:
+        raise errors.AgentNotFound("Agent not found.")
+    if channel_type not in Conversation.Channel.values:
+        raise errors.ValidationFailed(
+            f"Unknown channel_type {channel_type!r}; expected one of "
+            f"{', '.join(Conversation.Channel.values)}.",
+            field="channel_type",
+        )
+    if metadata is not None and not isinstance(metadata, dict):
+        raise errors.ValidationFailed("metadata must be an object.", field="metadata")
+    if opening_message is not None:
+        validate_content(opening_message)
+    if opening_client_id:
+        existing = (
+            Message.objects.filter(
+                business=business, client_id=opening_client_id, conversation__customer=customer
+            )
+            .select_related("conversation")
+            .first()
+        )
+        if existing is not None:
+            return existing.conversation, existing
+
+    sender = Message.SenderType.CUSTOMER if actor.kind == "customer" else Message.SenderType.AGENT
+    with transaction.atomic():
+        now = timezone.now()
+        conv = Conversation.objects.create(
+            business=business,
+            customer=customer,
+            channel_type=channel_type,
+            metadata=metadata or {},
+            ai_enabled=business.ai_auto_reply_enabled and sender == Message.SenderType.CUSTOMER,
+            last_activity_at=now,
+            assignee=assignee,
+            assigned_at=now if assignee else None,
+        )
+        conv = lock(conv)
+        publish(
+            EventType.CONVERSATION_CREATED,
+            business=business,
+            audience=conversation_audience(conv),
+            data={"conversation": conversation_snapshot(conv), "actor": actor.snapshot()},
+        )
+        message = None
+        if opening_message is not None:
+            message, _ = do_post_message(
+                conv,
+                sender_type=sender,
+                content=opening_message,
+                agent=actor.agent if sender == Message.SenderType.AGENT else None,
+                client_id=opening_client_id,
+            )
+            conv.refresh_from_db()
+    return conv, message
+
+
+def do_set_status(
+    conv: Conversation, status: str, *, actor: Actor, only_from: set[str] | None = None
+) -> Conversation:
+    """Move to ``status`` if the rules allow it (and, when given, only from ``only_from``)."""
+    if status not in S.values:
+        raise errors.ValidationFailed(
+            f"Unknown status {status!r}; expected one of {', '.join(S.values)}.", field="status"
+        )
+    with transaction.atomic():
+        conv = lock(conv)
+        previous = conv.status
+        if only_from is not None and previous not in only_from:
+            raise errors.InvalidTransition(
+                f"Only {' or '.join(sorted(only_from))} conversations can become {status}; "
+                f"this one is {previous}.",
+                current_status=previous,
+                requested_status=status,
+            )
+        if previous == status or previous not in ALLOWED_TRANSITIONS[status]:
+            raise errors.InvalidTransition(
+                f"A {previous} conversation cannot become {status}.",
+                current_status=previous,
+                requested_status=status,
+            )
+        now = timezone.now()
+        conv.status = status
+        if status == S.RESOLVED:
+            conv.resolved_at = now
+        elif status == S.CLOSED:
+            conv.closed_at = now
+        elif status == S.OPEN:
+            # Reopened: the conversation is live again; the old timestamps stay as history
+            # of when it was last resolved/closed.
+            pass
+        conv.last_activity_at = now
+        conv.save()
+        publish(
+            EventType.CONVERSATION_STATUS_CHANGED,
+            business=conv.business,
+            audience=conversation_audience(conv),
+            data={
+                "conversation": conversation_snapshot(conv),
+                "previous_status": previous,
+                "status": status,
+                "actor": actor.snapshot(),
+            },
+        )
+    return conv
+
+
+def do_resolve(conv: Conversation, *, actor: Actor) -> Conversation:
+    return do_set_status(conv, S.RESOLVED, actor=actor)
+
+
+def do_close(conv: Conversation, *, actor: Actor) -> Conversation:
+    return do_set_status(conv, S.CLOSED, actor=actor)
+
+
+def do_reopen(conv: Conversation, *, actor: Actor) -> Conversation:
+    """Resolved or closed back to open (a pending conversation resumes with set_status)."""
+    return do_set_status(conv, S.OPEN, actor=actor, only_from={S.RESOLVED, S.CLOSED})
+
+
+def do_set_pending(conv: Conversation, *, actor: Actor) -> Conversation:
+    return do_set_status(conv, S.PENDING, actor=actor)
+
+
+def do_assign(conv: Conversation, assignee: Agent | None, *, actor: Actor) -> Conversation:
+    """Assign to an agent of the same business, or unassign with ``None``.
+
+    An assignment is also a human taking over: it clears a pending handoff request.
+    """
+    if assignee is not None and assignee.business_id != conv.business_id:
+        raise errors.AgentNotFound("Agent not found.")
+    with transaction.atomic():
+        conv = lock(conv)
+        previous = conv.assignee
+        if (previous.pk if previous else None) == (assignee.pk if assignee else None):
+            return conv
+        conv.assignee = assignee
+        conv.assigned_at = timezone.now() if assignee else None
+        handoff_cleared = assignee is not None and conv.needs_human_handoff
+        if handoff_cleared:
+            conv.needs_human_handoff = False
+        conv.save()
+        publish(
+            EventType.CONVERSATION_ASSIGNED,
+            business=conv.business,
+            audience=conversation_audience(conv, agent_ids=(previous.pk if previous else None,)),
+            data={
+                "conversation": conversation_snapshot(conv),
+                "assignee": agent_snapshot(assignee),
+                "previous_assignee": agent_snapshot(previous),
+                "actor": actor.snapshot(),
+                "handoff_cleared": handoff_cleared,
+            },
+        )
+    return conv
+
+
+def do_request_handoff(conv: Conversation, *, reason: str = "", actor: Actor) -> Conversation:
+    """Flag for a human (Pending Handoffs). The AI keeps answering until an agent takes over."""
+    reason = (reason or "")[:200]
+    with transaction.atomic():
+        conv = lock(conv)
+        if conv.needs_human_handoff:
+            return conv
+        conv.needs_human_handoff = True
+        conv.handoff_reason = reason
+        conv.handoff_requested_at = timezone.now()
+        conv.save()
+        publish(
+            EventType.CONVERSATION_HANDOFF_REQUESTED,
+            business=conv.business,
+            audience=conversation_audience(conv, widgets=WidgetScope.NONE),
+            data={
+                "conversation": conversation_snapshot(conv),
+                "reason": reason,
+                "actor": actor.snapshot(),
+            },
+        )
+    return conv
+
+
+def do_clear_handoff(conv: Conversation, *, actor: Actor) -> Conversation:
+    with transaction.atomic():
+        conv = lock(conv)
+        if not conv.needs_human_handoff:
+            return conv
+        conv.needs_human_handoff = False
+        conv.save()
+        publish(
+            EventType.CONVERSATION_HANDOFF_CLEARED,
+            business=conv.business,
+            audience=conversation_audience(conv, widgets=WidgetScope.NONE),
+            data={"conversation": conversation_snapshot(conv), "actor": actor.snapshot()},
+        )
+    return conv
+
+
+def do_set_ai_enabled(conv: Conversation, enabled: bool, *, actor: Actor) -> Conversation:
+    if not isinstance(enabled, bool):
+        raise errors.ValidationFailed("enabled must be true or false.", field="enabled")
+    with transaction.atomic():
+        conv = lock(conv)
+        if conv.ai_enabled == enabled:
+            return conv
+        conv.ai_enabled = enabled
+        conv.save()
+        publish(
+            EventType.CONVERSATION_AI_TOGGLED,
+            business=conv.business,
+            audience=conversation_audience(conv, widgets=WidgetScope.NONE),
+            data={
+                "conversation": conversation_snapshot(conv),
+                "enabled": enabled,
+                "actor": actor.snapshot(),
+            },
+        )
+    return conv

@@ -1,0 +1,170 @@
+"""Messages: posting (idempotent on a client id) and delivery/read receipts."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from conversations import errors
+from conversations.actions.actor import Actor
+from conversations.actions.conversations import conversation_audience, lock
+from conversations.events import EventType, WidgetScope, publish
+from conversations.models import Agent, Conversation, Message
+from conversations.snapshots import conversation_snapshot, iso, message_snapshot
+
+S = Conversation.Status
+CLIENT_ID_MAX = 100
+
+
+def validate_content(content) -> str:
+    if not isinstance(content, str):
+        raise errors.ValidationFailed("content must be a string.", field="content")
+    if not content.strip():
+        raise errors.ValidationFailed("content must not be empty.", field="content")
+    limit = settings.MESSAGE_MAX_LENGTH
+    if len(content) > limit:
+        raise errors.ValidationFailed(
+            f"content is {len(content)} characters; the limit is {limit}.",
+            code="CONTENT_TOO_LONG",
+            field="content",
+        )
+    return content
+
+
+def validate_client_id(client_id) -> str | None:
+    if client_id is None or client_id == "":
+        return None
+    if not isinstance(client_id, (str, int)) or isinstance(client_id, bool):
+        raise errors.ValidationFailed("client id must be a string.", field="client_id")
+    client_id = str(client_id)
+    if len(client_id) > CLIENT_ID_MAX:
+        raise errors.ValidationFailed(
+            f"client id is longer than {CLIENT_ID_MAX} characters.", field="client_id"
+        )
+    return client_id
+
+
+def do_post_message(
+    conv: Conversation,
+    *,
+    sender_type: str,
+    content: str,
+    agent: Agent | None = None,
+    is_ai: bool = False,
+    client_id: str | None = None,
+    content_type: str = Message.ContentType.TEXT,
+):
+    """Store a message and announce it; returns ``(message, created)``.
+
+    A retry with the same ``client_id`` in the same conversation returns the stored message
+    with ``created=False`` and publishes nothing. A customer writing into a pending, resolved
+    or closed conversation reopens it. The first human agent reply records first response.
+    """
+    content = validate_content(content)
+    client_id = validate_client_id(client_id)
+    if sender_type not in Message.SenderType.values:
+        raise errors.ValidationFailed(f"Unknown sender_type {sender_type!r}.", field="sender_type")
+    if sender_type == Message.SenderType.AGENT and agent is None:
+        raise errors.ValidationFailed("An agent message needs its agent.")
+    if agent is not None and agent.business_id != conv.business_id:
+        raise errors.AgentNotFound("Agent not found.")
+    if content_type not in Message.ContentType.values:
+        raise errors.ValidationFailed(f"Unknown content_type {content_type!r}.")
+
+    if client_id is not None:
+        existing = Message.objects.filter(conversation_id=conv.pk, client_id=client_id).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            return _post(conv, sender_type, content, agent, is_ai, client_id, content_type), True
+    except IntegrityError:
+        # A concurrent retry with the same client id won the race: return its message.
+        if client_id is None:
+            raise
+        return Message.objects.get(conversation_id=conv.pk, client_id=client_id), False
+
+
+def _post(conv, sender_type, content, agent, is_ai, client_id, content_type) -> Message:
+    from conversations.actions.conversations import do_set_status
+
+    conv = lock(conv)
+    if sender_type == Message.SenderType.CUSTOMER and conv.status != S.OPEN:
+        do_set_status(conv, S.OPEN, actor=Actor.of_customer(conv.customer))
+        conv = lock(conv)
+    msg = Message.objects.create(
+        business_id=conv.business_id,
+        conversation=conv,
+        sender_type=sender_type,
+        sender_agent=agent,
+        is_ai=is_ai and sender_type == Message.SenderType.SYSTEM,
+        content=content,
+        content_type=content_type,
+        client_id=client_id,
+    )
+    preview = content[:300]
+    conv.last_activity_at = msg.created_at
+    conv.last_message_text = preview
+    if not conv.first_message_text:
+        conv.first_message_text = preview
+    conv.message_count += 1
+    if sender_type == Message.SenderType.AGENT and conv.first_response_at is None:
+        conv.first_response_at = msg.created_at
+    if sender_type == Message.SenderType.SYSTEM and msg.is_ai:
+        conv.ai_reply_count += 1
+    conv.save()
+    publish(
+        EventType.MESSAGE_CREATED,
+        business=conv.business,
+        audience=conversation_audience(conv),
+        data={"message": message_snapshot(msg), "conversation": conversation_snapshot(conv)},
+    )
+    return msg
+
+
+def _mark(conv: Conversation, reader: str, up_to_id, field: str, event_type: EventType):
+    if reader not in ("customer", "agent"):
+        raise errors.ValidationFailed("reader must be customer or agent.")
+    if up_to_id is not None and (isinstance(up_to_id, bool) or not isinstance(up_to_id, int)):
+        raise errors.ValidationFailed("message id must be an integer.", field="message_id")
+    # The reader marks what the other side wrote: a customer reads agent and system messages.
+    if reader == "customer":
+        qs = Message.objects.filter(conversation_id=conv.pk).exclude(
+            sender_type=Message.SenderType.CUSTOMER
+        )
+    else:
+        qs = Message.objects.filter(
+            conversation_id=conv.pk, sender_type=Message.SenderType.CUSTOMER
+        )
+    if up_to_id is not None:
+        qs = qs.filter(pk__lte=up_to_id)
+    with transaction.atomic():
+        conv = lock(conv)
+        now = timezone.now()
+        ids = list(
+            qs.filter(**{f"{field}__isnull": True}).order_by("id").values_list("id", flat=True)
+        )
+        if not ids:
+            return []
+        updates = {field: now}
+        if field == "read_at":
+            # Reading implies delivery.
+            Message.objects.filter(pk__in=ids, delivered_at__isnull=True).update(delivered_at=now)
+        Message.objects.filter(pk__in=ids).update(**updates)
+        receipts = [{"message_id": i, field: iso(now)} for i in ids]
+        publish(
+            event_type,
+            business=conv.business,
+            audience=conversation_audience(conv, widgets=WidgetScope.CONVERSATION),
+            data={"conversation_id": conv.pk, "reader": reader, "receipts": receipts},
+        )
+    return receipts
+
+
+def do_mark_delivered(conv: Conversation, *, reader: str, up_to_id: int | None = None):
+    """Mark the other side's messages (up to ``up_to_id``) delivered to ``reader``."""
+    return _mark(conv, reader, up_to_id, "delivered_at", EventType.MESSAGES_DELIVERED)
+
+
+def do_mark_read(conv: Conversation, *, reader: str, up_to_id: int | None = None):
+    """Mark the other side's messages (up to ``up_to_id``) read by ``reader``."""
+    return _mark(conv, reader, up_to_id, "read_at", EventType.MESSAGES_READ)

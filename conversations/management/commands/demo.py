@@ -1,0 +1,45 @@
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from conversations.demo import ensure_demo
+
+
+class Command(BaseCommand):
+    help = "Create (once) the demo business with an owner, an agent, customers and conversations."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+        parser.add_argument("--password", help="Password for the demo owner and agent.")
+        parser.add_argument("--api-key", help="Use this API key (prefixed with pbk_ if needed).")
+
+    def handle(self, *args, **options):
+        result = ensure_demo(password=options["password"], api_key=options["api_key"])
+        site = settings.SITE_URL
+        info = {
+            "business_id": result.business.public_id,
+            "business_name": result.business.name,
+            "owner": {"email": result.owner_email, "password": result.password},
+            "agent": {"email": result.agent_email, "password": result.password},
+            "api_key": result.api_key,
+            "created": result.created,
+            "urls": {
+                "inbox": f"{site}/inbox/",
+                "widget_demo": f"{site}/widget/demo/",
+                "admin": f"{site}/admin/",
+                "api": f"{site}/api/v1/",
+                "api_docs": f"{site}/api/v1/docs/",
+            },
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps(info))
+            return
+        verb = "Created" if result.created else "Updated"
+        self.stdout.write(self.style.SUCCESS(f"{verb} demo business '{info['business_name']}'"))
+        self.stdout.write(f"  business_id : {info['business_id']}")
+        self.stdout.write(f"  owner       : {result.owner_email} / {result.password}")
+        self.stdout.write(f"  agent       : {result.agent_email} / {result.password}")
+        self.stdout.write(f"  API key     : {result.api_key}")
+        for name, url in info["urls"].items():
+            self.stdout.write(f"  {name:<12}: {url}")

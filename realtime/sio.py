@@ -1,0 +1,24 @@
+"""The python-socketio server for the customer widget, mounted at /socket.io/.
+
+With REDIS_URL set, rooms are shared across processes through ``AsyncRedisManager``; the
+embedded default keeps them in this process.
+"""
+
+import socketio
+from django.conf import settings
+
+
+def _client_manager():
+    if settings.REDIS_URL:
+        return socketio.AsyncRedisManager(settings.REDIS_URL, channel="pingback-socketio")
+    return None
+
+
+sio = socketio.AsyncServer(
+    async_mode="asgi",
+    client_manager=_client_manager(),
+    cors_allowed_origins="*",
+    ping_interval=25,
+    ping_timeout=20,
+    max_http_buffer_size=64 * 1024,
+)

@@ -1,0 +1,84 @@
+"""Shared fixtures: two businesses (Acme and Globex) so every test can check isolation."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from conversations import actions
+from conversations.actions import Actor
+from conversations.models import Agent, ApiKey, Business, Conversation, Customer
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Tenant:
+    business: Business
+    owner: Agent
+    admin: Agent
+    agent: Agent
+    other_agent: Agent
+    customer: Customer
+    api_key: ApiKey
+    raw_api_key: str
+
+    def start(self, text="Hello there", customer=None, **kwargs) -> Conversation:
+        """A customer-initiated conversation with one opening message."""
+        customer = customer or self.customer
+        conv, _ = actions.do_start_conversation(
+            self.business,
+            customer,
+            actor=Actor.of_customer(customer),
+            opening_message=text,
+            **kwargs,
+        )
+        return conv
+
+
+def make_tenant(slug: str, plan=Business.Plan.SELF_HOSTED) -> Tenant:
+    User = get_user_model()
+    business = actions.create_business(f"{slug.title()} Inc", plan=plan)
+
+    def member(role, name):
+        email = f"{name}@{slug}.test"
+        user = User.objects.create_user(
+            username=email, email=email, password=PASSWORD, first_name=name.title()
+        )
+        return actions.add_agent(business, user, role)
+
+    owner = member(Agent.Role.OWNER, "olivia")
+    admin = member(Agent.Role.ADMIN, "adam")
+    agent = member(Agent.Role.AGENT, "alice")
+    other_agent = member(Agent.Role.AGENT, "arthur")
+    customer = actions.create_customer(
+        business, name=f"{slug} customer", email=f"customer@{slug}-mail.test"
+    )
+    key, raw = actions.create_api_key(business, "test key")
+    return Tenant(business, owner, admin, agent, other_agent, customer, key, raw)
+
+
+@pytest.fixture
+def acme(db) -> Tenant:
+    return make_tenant("acme")
+
+
+@pytest.fixture
+def globex(db) -> Tenant:
+    return make_tenant("globex")
+
+
+@pytest.fixture
+def captured_events():
+    """Every event dispatched (after commit) while the test runs."""
+    from conversations import events
+
+    seen: list = []
+    events.subscribe("test-capture", seen.append)
+    yield seen
+    events.unsubscribe("test-capture")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}

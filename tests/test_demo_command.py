@@ -1,0 +1,44 @@
+import json
+
+from django.core.management import call_command
+
+from conversations.access import authenticate_api_key
+from conversations.models import Business, Conversation
+
+
+def run_demo(*args) -> dict:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("demo", "--json", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_demo_twice_leaves_one_business_with_every_status(db):
+    first = run_demo()
+    second = run_demo()
+    assert Business.objects.filter(name="PingBack Demo").count() == 1
+    assert first["business_id"] == second["business_id"]
+    statuses = set(Conversation.objects.values_list("status", flat=True))
+    assert statuses == {"open", "pending", "resolved", "closed"}
+    assert Conversation.objects.filter(needs_human_handoff=True).exists()
+    # Only the latest printed key works.
+    assert authenticate_api_key(first["api_key"]) is None
+    assert authenticate_api_key(second["api_key"]).business.public_id == second["business_id"]
+
+
+def test_demo_chooses_password_and_api_key(db, client):
+    info = run_demo("--password", "s3cret-pass-1", "--api-key", "pbk_chosen-key-123")
+    assert info["api_key"] == "pbk_chosen-key-123"
+    again = run_demo("--password", "s3cret-pass-1", "--api-key", "pbk_chosen-key-123")
+    assert authenticate_api_key("pbk_chosen-key-123") is not None
+    assert again["api_key"] == "pbk_chosen-key-123"
+    assert client.login(username=info["owner"]["email"], password="s3cret-pass-1")
+
+
+def test_demo_owner_sees_the_demo_data_in_the_admin(db, client):
+    info = run_demo()
+    assert client.login(username=info["owner"]["email"], password=info["owner"]["password"])
+    page = client.get("/admin/conversations/conversation/")
+    assert page.status_code == 200
+    assert "Jane Smith" in page.content.decode()
