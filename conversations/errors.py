@@ -19,6 +19,12 @@ class ValidationFailed(DomainError):
     title = "Invalid input"
 
 
+class Unauthorized(DomainError):
+    code = "UNAUTHORIZED"
+    http_status = 401
+    title = "Unauthorized"
+
+
 class PermissionDenied(DomainError):
     code = "FORBIDDEN"
     http_status = 403

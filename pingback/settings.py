@@ -218,6 +218,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_AUTHENTICATION_CLASSES": ["conversations.api.auth.BearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["conversations.api.permissions.IsBusinessCaller"],
+    "EXCEPTION_HANDLER": "conversations.api.errors.exception_handler",
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=_read(env_int, "JWT_ACCESS_MINUTES", 30)),

@@ -8,3 +8,6 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "pingback.errors.handler404"
+handler500 = "pingback.errors.handler500"

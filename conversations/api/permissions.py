@@ -1,0 +1,23 @@
+"""DRF permissions on top of :class:`conversations.auth.Caller`."""
+
+from rest_framework.permissions import BasePermission
+
+from conversations.auth import Caller
+
+
+class IsBusinessCaller(BasePermission):
+    """An API key or an agent JWT, resolved to one business."""
+
+    message = "Authentication credentials were not provided."
+
+    def has_permission(self, request, view):
+        return isinstance(request.auth, Caller)
+
+
+class IsManager(IsBusinessCaller):
+    """API keys, owners and admins: API keys, webhooks and other agents are theirs to manage."""
+
+    message = "Only owners and admins may do this."
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and request.auth.is_manager
