@@ -89,6 +89,12 @@ if REDIS_URL:
         _errors.append(str(exc))
         REDIS_URL = ""
 
+# Namespaces every Redis key and pub/sub channel, so several deployments (or parallel test
+# workers) can share one Redis server without hearing each other.
+REDIS_PREFIX = os.environ.get("REDIS_PREFIX") or "pingback"
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    REDIS_PREFIX = f"{REDIS_PREFIX}-{os.environ['PYTEST_XDIST_WORKER']}"
+
 # A multi-process deployment needs Redis: without it rooms, topics and rate limits would
 # live in each process and clients on different processes would never hear each other.
 WEB_CONCURRENCY = _read(env_int, "WEB_CONCURRENCY", 1)
@@ -104,14 +110,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "pingback"},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
         }
     }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "pingback",
+            "KEY_PREFIX": REDIS_PREFIX,
         }
     }
 else:

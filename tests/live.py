@@ -40,7 +40,12 @@ def database_url() -> str:
 
 def server_env(**overrides) -> dict:
     env = dict(os.environ)
+    from django.conf import settings
+
     env["DATABASE_URL"] = database_url()
+    # Same Redis namespace as this test process (unique per xdist worker).
+    env["REDIS_PREFIX"] = settings.REDIS_PREFIX
+    env.pop("PYTEST_XDIST_WORKER", None)
     env.setdefault("DEBUG", "true")
     env["PYTHONUNBUFFERED"] = "1"
     env.update({k: v for k, v in overrides.items() if v is not None})
