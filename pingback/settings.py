@@ -155,20 +155,25 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "conversations",
     "realtime",
     "webhooks",
+    "inbox",
+    "ai",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "pingback.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "conversations.api.throttling.RateLimitHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -220,14 +225,21 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- REST framework and JWT ------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "conversations.api.schema.PingBackAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_AUTHENTICATION_CLASSES": ["conversations.api.auth.BearerAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["conversations.api.permissions.IsBusinessCaller"],
     "EXCEPTION_HANDLER": "conversations.api.errors.exception_handler",
+    # REST API rate limits (conversations/api/throttling.py, docs/api.md): per business plan,
+    # and per client IP for unauthenticated or refused requests.
+    "DEFAULT_THROTTLE_CLASSES": ["conversations.api.throttling.PlanRateThrottle"],
+    # Reverse proxies in front of PingBack whose X-Forwarded-For is trusted for the client IP.
+    "NUM_PROXIES": _read(env_int, "API_NUM_PROXIES", 0),
 }
+# Requests per minute per client IP without valid credentials (0 disables).
+API_ANON_RATE_PER_MINUTE = _read(env_int, "API_ANON_RATE_PER_MINUTE", 60)
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=_read(env_int, "JWT_ACCESS_MINUTES", 30)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=_read(env_int, "JWT_REFRESH_DAYS", 7)),
@@ -241,13 +253,126 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API of PingBack, the self-hosted customer-support live chat.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # REST API docs: Swagger UI and Redoc served locally (no CDN), schema at /api/v1/schema/.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "conversations.models.Conversation.Status",
+        "AgentStatusEnum": "conversations.models.Agent.Status",
+    },
 }
 
 # --- PingBack behaviour -------------------------------------------------------------------------
 # Largest message a customer or agent may send, in characters.
 MESSAGE_MAX_LENGTH = _read(env_int, "MESSAGE_MAX_LENGTH", 5000)
+# --- Widget realtime (Socket.IO, realtime/widget.py) ---------------------------------------------
+# Per-socket token bucket for client events: refill rate (events/s; 0 disables) and burst.
+SOCKETIO_RATE_LIMIT_PER_SECOND = _read(env_int, "SOCKETIO_RATE_LIMIT_PER_SECOND", 10)
+SOCKETIO_RATE_LIMIT_BURST = _read(env_int, "SOCKETIO_RATE_LIMIT_BURST", 30)
+# How long a widget session token (proof of being a customer) stays valid.
+WIDGET_SESSION_MAX_AGE_DAYS = _read(env_int, "WIDGET_SESSION_MAX_AGE_DAYS", 30)
 # Domain events kept in the event log for cursor resume (days).
 EVENT_LOG_RETENTION_DAYS = _read(env_int, "EVENT_LOG_RETENTION_DAYS", 7)
+
+# --- Realtime topics API (/api/) and event stream (/ws) — realtime/consumers ------------------
+def _env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds.") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative.")
+    return value
+
+
+# Items in the snapshot a subscribe sends first (the most recent ones).
+TOPICS_SNAPSHOT_SIZE = max(1, _read(env_int, "TOPICS_SNAPSHOT_SIZE", 100))
+# New topic connections per user per minute, and open ones at a time (0 = unlimited).
+TOPICS_CONNECTIONS_PER_MINUTE = _read(env_int, "TOPICS_CONNECTIONS_PER_MINUTE", 60)
+TOPICS_MAX_CONNECTIONS_PER_USER = _read(env_int, "TOPICS_MAX_CONNECTIONS_PER_USER", 20)
+TOPICS_MAX_SUBSCRIPTIONS = _read(env_int, "TOPICS_MAX_SUBSCRIPTIONS", 100)
+# The server sends a heartbeat ping every INTERVAL s and closes a connection that sent
+# nothing (a pong counts) for IDLE_TIMEOUT s. 0 disables either.
+TOPICS_HEARTBEAT_INTERVAL = _read(_env_seconds, "TOPICS_HEARTBEAT_INTERVAL", 30.0)
+TOPICS_IDLE_TIMEOUT = _read(_env_seconds, "TOPICS_IDLE_TIMEOUT", 90.0)
+# How long a concurrent-connection count outlives its last heartbeat (crashed processes).
+TOPICS_CONNECTION_COUNT_TTL = max(
+    60, int(3 * max(TOPICS_HEARTBEAT_INTERVAL, TOPICS_IDLE_TIMEOUT, 1))
+)
+# /ws: seconds a client has to send its {"type": "auth"} frame.
+EVENT_STREAM_AUTH_TIMEOUT = _read(_env_seconds, "EVENT_STREAM_AUTH_TIMEOUT", 10.0)
+
+# --- AI assistant (ai/) --------------------------------------------------------------------
+# Which provider answers: "knowledge_base" (offline, the business's own articles) or "openai"
+# (any OpenAI-compatible /chat/completions endpoint). Businesses can override most of these
+# in the admin (AI settings).
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number.") from None
+
+
+AI_PROVIDER = os.environ.get("AI_PROVIDER", "knowledge_base").strip()
+if AI_PROVIDER not in {"knowledge_base", "openai"}:
+    _errors.append(f"AI_PROVIDER must be knowledge_base or openai, not {AI_PROVIDER!r}.")
+AI_OPENAI_BASE_URL = os.environ.get("AI_OPENAI_BASE_URL", "https://api.openai.com/v1").rstrip("/")
+AI_OPENAI_MODEL = os.environ.get("AI_OPENAI_MODEL", "gpt-4o-mini")
+# Optional for local servers (llama.cpp, Ollama, vLLM) that need no key.
+AI_OPENAI_API_KEY = os.environ.get("AI_OPENAI_API_KEY", "")
+AI_TIMEOUT_SECONDS = _read(_env_float, "AI_TIMEOUT_SECONDS", 15.0)
+# Below this confidence (0-1) the assistant hands the conversation to a person.
+AI_CONFIDENCE_THRESHOLD = _read(_env_float, "AI_CONFIDENCE_THRESHOLD", 0.5)
+AI_HANDOFF_KEYWORDS = _read(
+    env_list,
+    "AI_HANDOFF_KEYWORDS",
+    [
+        "human",
+        "agent",
+        "person",
+        "representative",
+        "real person",
+        "talk to someone",
+        "speak to someone",
+        "operator",
+        "support team",
+    ],
+)
+# AI replies per conversation; the next customer message hands off instead.
+AI_MAX_REPLIES = _read(env_int, "AI_MAX_REPLIES", 5)
+AI_HANDOFF_MESSAGE = os.environ.get(
+    "AI_HANDOFF_MESSAGE", "I'm connecting you with a member of our team. They'll reply here shortly."
+)
+# Earlier messages the provider sees as context.
+AI_HISTORY_MESSAGES = _read(env_int, "AI_HISTORY_MESSAGES", 12)
+
+# --- Webhooks (webhooks/, docs/webhooks.md) ----------------------------------------------------
+# Deliver to loopback/private/link-local addresses too (local development and tests only).
+WEBHOOKS_ALLOW_PRIVATE_URLS = _read(env_bool, "WEBHOOKS_ALLOW_PRIVATE_URLS", False)
+# Connect and read timeout of one delivery attempt.
+WEBHOOKS_TIMEOUT_SECONDS = _read(env_int, "WEBHOOKS_TIMEOUT_SECONDS", 10)
+# Attempts per delivery; retry n waits a random 0..min(MAX, BASE * 4**(n-1)) seconds.
+WEBHOOKS_MAX_ATTEMPTS = _read(env_int, "WEBHOOKS_MAX_ATTEMPTS", 12)
+WEBHOOKS_RETRY_BASE_SECONDS = _read(env_int, "WEBHOOKS_RETRY_BASE_SECONDS", 15)
+WEBHOOKS_RETRY_MAX_SECONDS = _read(env_int, "WEBHOOKS_RETRY_MAX_SECONDS", 6 * 3600)
+# An endpoint failing without a single success for this many days is disabled.
+WEBHOOKS_DISABLE_AFTER_DAYS = _read(env_int, "WEBHOOKS_DISABLE_AFTER_DAYS", 5)
+# How long a worker owns a claimed delivery before another may retry it (> the timeout).
+WEBHOOKS_LEASE_SECONDS = _read(env_int, "WEBHOOKS_LEASE_SECONDS", 60)
+# The sweeper (Celery beat, or a thread in the embedded default) runs this often.
+WEBHOOKS_SWEEP_SECONDS = _read(env_int, "WEBHOOKS_SWEEP_SECONDS", 30)
+# The Celery queue delivery tasks go to (a worker must consume it: -Q).
+WEBHOOKS_CELERY_QUEUE = os.environ.get("WEBHOOKS_CELERY_QUEUE", "celery")
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "webhooks.tasks.sweep_webhooks",
+    "schedule": float(WEBHOOKS_SWEEP_SECONDS),
+    "options": {"queue": WEBHOOKS_CELERY_QUEUE},
+}
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -32,6 +33,26 @@ def body(status: int, message: str, code: str, details=None) -> dict:
     if details:
         data["details"] = details
     return data
+
+
+UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True for errors meaning "cannot reach the database", not for bad queries."""
+    return isinstance(exc, UNAVAILABLE) or (
+        isinstance(exc, DatabaseError) and isinstance(exc.__cause__, UNAVAILABLE)
+    )
+
+
+def unavailable_response() -> JsonResponse:
+    response = JsonResponse(
+        body(503, "The database is unreachable; retry shortly.", "SERVICE_UNAVAILABLE"),
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _first_message(detail) -> str:
@@ -79,6 +100,15 @@ def exception_handler(exc, context):
             headers["WWW-Authenticate"] = exc.auth_header
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+    elif database_unavailable(exc):
+        logger.warning("database unavailable: %s", exc)
+        status, message, code, details = (
+            503,
+            "The database is unreachable; retry shortly.",
+            "SERVICE_UNAVAILABLE",
+            None,
+        )
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     else:
         logger.exception("unhandled error in %s", context.get("view"))
         status, message, code, details = (
