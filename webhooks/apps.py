@@ -1,6 +1,27 @@
+import os
+import sys
+
 from django.apps import AppConfig
+
+SERVER_COMMANDS = {"daphne", "uvicorn", "gunicorn", "runserver"}
 
 
 class WebhooksConfig(AppConfig):
     name = "webhooks"
     verbose_name = "Webhooks"
+
+    def ready(self):
+        from conversations import events
+        from webhooks import delivery
+
+        events.subscribe("webhooks", delivery.on_event)
+        # A server without a broker sweeps in-process (deliveries left by a restart go out).
+        program = sys.argv[0] if sys.argv else ""
+        names = {os.path.basename(program), os.path.basename(os.path.dirname(program))}
+        names.update(sys.argv[1:2])
+        if names & SERVER_COMMANDS:
+            from pingback.tasks import uses_broker
+            from webhooks import sweeper
+
+            if not uses_broker():
+                sweeper.ensure_started()
