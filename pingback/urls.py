@@ -8,6 +8,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/webhooks", include("webhooks.api.urls")),
+    path("api/v1/", include("conversations.api.urls")),
 ]
 
 handler404 = "pingback.errors.handler404"

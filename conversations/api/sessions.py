@@ -1,0 +1,289 @@
+"""PocketPing-style sessions: the same conversations, seen through the seed's camelCase API.
+
+Mapping: a session is a conversation (``id`` is its id, as a string); ``visitorId`` is the
+customer id; ``projectId`` the business's public id. Status: ``open`` and ``pending`` are
+``active``; ``resolved`` and ``closed`` are ``closed``. Message ``type``: customer → visitor,
+agent → operator, system → ai (when written by the AI) or system.
+"""
+
+import re
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework import status as http
+from rest_framework.response import Response
+
+from conversations import access, actions, errors
+from conversations.api.pagination import MAX_LIMIT, page_by_activity, page_by_id
+from conversations.api.schema import error
+from conversations.api.views import IDEMPOTENCY_HEADER, ApiView
+from conversations.models import Conversation, Message
+
+S = Conversation.Status
+ACTIVE = (S.OPEN, S.PENDING)
+MESSAGE_TYPES = ("visitor", "operator", "ai", "system")
+
+
+def session_status(conv: Conversation) -> str:
+    return "active" if conv.status in ACTIVE else "closed"
+
+
+def camel(key: str) -> str:
+    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), key)
+
+
+class SessionSerializer(serializers.Serializer):
+    id = serializers.SerializerMethodField()
+    visitorId = serializers.SerializerMethodField()
+    projectId = serializers.CharField(source="business.public_id")
+    status = serializers.SerializerMethodField()
+    createdAt = serializers.DateTimeField(source="created_at")
+    lastActivity = serializers.DateTimeField(source="last_activity_at")
+    metadata = serializers.SerializerMethodField()
+    channel = serializers.CharField(source="channel_type")
+    conversationStatus = serializers.CharField(source="status")
+    aiEnabled = serializers.BooleanField(source="ai_enabled")
+    needsHumanHandoff = serializers.BooleanField(source="needs_human_handoff")
+    assigneeId = serializers.IntegerField(source="assignee_id", allow_null=True)
+
+    def get_id(self, conv) -> str:
+        return str(conv.pk)
+
+    def get_visitorId(self, conv) -> str:
+        return str(conv.customer_id)
+
+    def get_status(self, conv) -> str:
+        return session_status(conv)
+
+    def get_metadata(self, conv) -> dict:
+        metadata = conv.metadata if isinstance(conv.metadata, dict) else {}
+        return {camel(k): v for k, v in metadata.items()}
+
+
+class SessionMessageSerializer(serializers.Serializer):
+    id = serializers.SerializerMethodField()
+    sessionId = serializers.SerializerMethodField()
+    content = serializers.CharField()
+    type = serializers.ChoiceField(choices=MESSAGE_TYPES, source="kind")
+    createdAt = serializers.DateTimeField(source="created_at")
+    deliveredAt = serializers.DateTimeField(source="delivered_at", allow_null=True)
+    readAt = serializers.DateTimeField(source="read_at", allow_null=True)
+
+    def get_id(self, msg) -> str:
+        return str(msg.pk)
+
+    def get_sessionId(self, msg) -> str:
+        return str(msg.conversation_id)
+
+
+class VisitorSerializer(serializers.Serializer):
+    id = serializers.SerializerMethodField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    customerId = serializers.CharField(source="external_id")
+    metadata = serializers.JSONField()
+    identifiedAt = serializers.DateTimeField(source="identified_at", allow_null=True)
+
+    def get_id(self, customer) -> str:
+        return str(customer.pk)
+
+
+class SessionListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["active", "closed"], required=False)
+    cursor = serializers.CharField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=25)
+
+
+class SessionMessagesQuery(serializers.Serializer):
+    after = serializers.IntegerField(
+        required=False, min_value=0, max_value=2**63 - 1, help_text="Messages after this id."
+    )
+    cursor = serializers.CharField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=100)
+
+
+class SendMessageInput(serializers.Serializer):
+    content = serializers.CharField(trim_whitespace=False)
+    type = serializers.ChoiceField(choices=MESSAGE_TYPES, default="operator")
+    agentId = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="API keys sending type operator: the agent who writes.",
+    )
+    clientId = serializers.CharField(required=False, max_length=100)
+
+
+class IdentifyInput(serializers.Serializer):
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    customerId = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    metadata = serializers.DictField(required=False)
+
+
+class AiInput(serializers.Serializer):
+    enabled = serializers.BooleanField()
+
+
+SessionListOutput = inline_serializer(
+    "SessionList",
+    {
+        "sessions": SessionSerializer(many=True),
+        "nextCursor": serializers.CharField(allow_null=True),
+    },
+)
+MessageListOutput = inline_serializer(
+    "SessionMessageList",
+    {
+        "messages": SessionMessageSerializer(many=True),
+        "nextCursor": serializers.CharField(allow_null=True),
+    },
+)
+SESSION_ID = OpenApiParameter("session_id", str, OpenApiParameter.PATH, description="Session id.")
+
+
+class SessionView(ApiView):
+    def session(self, session_id) -> Conversation:
+        try:
+            return self.conversation(session_id)
+        except errors.ConversationNotFound:
+            raise errors.NotFound("Session not found", code="SESSION_NOT_FOUND") from None
+
+
+class SessionListView(SessionView):
+    @extend_schema(
+        tags=["sessions"],
+        summary="List sessions",
+        operation_id="sessions_list",
+        description="Most recent activity first. status active = open or pending; closed = "
+        "resolved or closed.",
+        parameters=[SessionListQuery],
+        responses={200: SessionListOutput},
+    )
+    def get(self, request):
+        q = self.validated(SessionListQuery)
+        qs = access.visible_conversations(self.caller.agent, self.caller.business)
+        if q.get("status") == "active":
+            qs = qs.filter(status__in=ACTIVE)
+        elif q.get("status") == "closed":
+            qs = qs.exclude(status__in=ACTIVE)
+        items, cursor = page_by_activity(qs.select_related("business"), q.get("cursor"), q["limit"])
+        return Response(
+            {"sessions": SessionSerializer(items, many=True).data, "nextCursor": cursor}
+        )
+
+
+class SessionDetailView(SessionView):
+    @extend_schema(
+        tags=["sessions"],
+        summary="Get a session",
+        parameters=[SESSION_ID],
+        responses={200: SessionSerializer},
+    )
+    def get(self, request, session_id):
+        return Response(SessionSerializer(self.session(session_id)).data)
+
+
+class SessionCloseView(SessionView):
+    @extend_schema(
+        tags=["sessions"],
+        summary="Close a session",
+        description="Closes the conversation; an already closed one is a 409.",
+        parameters=[SESSION_ID],
+        request=None,
+        responses={200: SessionSerializer, 409: error(409)},
+    )
+    def post(self, request, session_id):
+        conv = actions.do_close(self.session(session_id), actor=self.caller.actor)
+        return Response(SessionSerializer(conv).data)
+
+
+class SessionMessagesView(SessionView):
+    @extend_schema(
+        tags=["sessions"],
+        summary="List a session's messages",
+        description="Oldest first; `after=<message id>` to catch up.",
+        parameters=[SESSION_ID, SessionMessagesQuery],
+        responses={200: MessageListOutput},
+    )
+    def get(self, request, session_id):
+        q = self.validated(SessionMessagesQuery)
+        conv = self.session(session_id)
+        qs = Message.objects.filter(conversation=conv)
+        if q.get("after") is not None:
+            qs = qs.filter(pk__gt=q["after"])
+        items, cursor = page_by_id(qs, q.get("cursor"), q["limit"], descending=False)
+        return Response(
+            {"messages": SessionMessageSerializer(items, many=True).data, "nextCursor": cursor}
+        )
+
+    @extend_schema(
+        tags=["sessions"],
+        summary="Send a message",
+        description="type visitor: as the session's visitor; operator: as the calling agent "
+        "(API keys pass agentId); ai: a system message marked as AI; system: a system notice. "
+        "Idempotent with Idempotency-Key or clientId (a retry answers 200).",
+        parameters=[SESSION_ID, IDEMPOTENCY_HEADER],
+        request=SendMessageInput,
+        responses={201: SessionMessageSerializer, 200: SessionMessageSerializer},
+    )
+    def post(self, request, session_id):
+        data = self.body(SendMessageInput)
+        conv = self.session(session_id)
+        kind = data["type"]
+        agent = self.sending_agent(data.get("agentId")) if kind == "operator" else None
+        sender = {
+            "visitor": Message.SenderType.CUSTOMER,
+            "operator": Message.SenderType.AGENT,
+        }.get(kind, Message.SenderType.SYSTEM)
+        message, created = actions.do_post_message(
+            conv,
+            sender_type=sender,
+            content=data["content"],
+            agent=agent,
+            is_ai=kind == "ai",
+            client_id=request.headers.get("Idempotency-Key") or data.get("clientId"),
+        )
+        return Response(
+            SessionMessageSerializer(message).data,
+            status=http.HTTP_201_CREATED if created else http.HTTP_200_OK,
+        )
+
+
+class SessionIdentifyView(SessionView):
+    @extend_schema(
+        tags=["sessions"],
+        summary="Identify the visitor",
+        description="Sets email, name and customerId; metadata is merged.",
+        parameters=[SESSION_ID],
+        request=IdentifyInput,
+        responses={200: VisitorSerializer},
+    )
+    def post(self, request, session_id):
+        data = self.body(IdentifyInput)
+        conv = self.session(session_id)
+        customer = actions.do_identify_customer(
+            conv.customer,
+            name=data.get("name"),
+            email=data.get("email"),
+            external_id=data.get("customerId"),
+            metadata=data.get("metadata"),
+            actor=self.caller.actor,
+        )
+        return Response(VisitorSerializer(customer).data)
+
+
+class SessionAiView(SessionView):
+    @extend_schema(
+        tags=["sessions"],
+        summary="Turn the AI assistant on or off",
+        parameters=[SESSION_ID],
+        request=AiInput,
+        responses={200: SessionSerializer},
+    )
+    def post(self, request, session_id):
+        data = self.body(AiInput)
+        conv = actions.do_set_ai_enabled(
+            self.session(session_id), data["enabled"], actor=self.caller.actor
+        )
+        return Response(SessionSerializer(conv).data)

@@ -1,0 +1,590 @@
+"""REST views under /api/v1/: parse, resolve the caller, fetch with ``access_*``, call one
+action, render. Sessions (the PocketPing-style view) live in ``sessions.py``."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status as http
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer as JwtRefresh
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from conversations import access, actions, errors
+from conversations.actions import Actor
+from conversations.api import serializers as s
+from conversations.api.pagination import next_link, page_by_activity, page_by_id
+from conversations.api.permissions import IsManager
+from conversations.api.schema import error
+from conversations.auth import Caller
+from conversations.models import ApiKey, Conversation, Message
+
+HANDOFF_LIST_MAX = 500
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Makes the send idempotent: a retry returns the stored message with 200.",
+)
+
+
+class ApiView(APIView):
+    """Base of every PingBack REST view."""
+
+    def initial(self, request, *args, **kwargs):
+        # DRF checks throttles last; count refused requests (bad credentials, 403) as well,
+        # so guessing keys or tokens is rate limited per IP.
+        self._throttles_checked = False
+        try:
+            super().initial(request, *args, **kwargs)
+        except Exception:
+            if not self._throttles_checked:
+                self.check_throttles(request)
+            raise
+
+    def check_throttles(self, request):
+        self._throttles_checked = True
+        super().check_throttles(request)
+
+    @property
+    def caller(self) -> Caller:
+        return self.request.auth
+
+    def validated(self, serializer_class, data=None) -> dict:
+        source = self.request.query_params if data is None else data
+        serializer = serializer_class(data=source)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def body(self, serializer_class) -> dict:
+        if not isinstance(self.request.data, dict):
+            raise errors.ValidationFailed("The body must be a JSON object.")
+        return self.validated(serializer_class, self.request.data)
+
+    def conversation(self, pk) -> Conversation:
+        return access.access_conversation(self.caller.business, pk, agent=self.caller.agent)
+
+    def sending_agent(self, agent_id):
+        """The agent a message is sent as: the caller itself, or ``agent_id`` for API keys."""
+        if self.caller.agent is not None:
+            return self.caller.agent
+        if agent_id is None:
+            raise errors.ValidationFailed(
+                "API keys must name the agent who sends: pass agent_id.",
+                code="AGENT_REQUIRED",
+                field="agent_id",
+            )
+        return access.access_agent(self.caller.business, agent_id)
+
+    def actor_for(self, agent=None) -> Actor:
+        if self.caller.agent is not None:
+            return self.caller.actor
+        return Actor("api_key", agent=agent, api_key=self.caller.api_key)
+
+
+def page_response(request, serializer_class, items, next_cursor) -> Response:
+    return Response(
+        {
+            "results": serializer_class(items, many=True).data,
+            "next_cursor": next_cursor,
+            "next": next_link(request, next_cursor),
+        }
+    )
+
+
+# --- Auth -------------------------------------------------------------------------------------
+
+
+class TokenObtainView(ApiView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Log in as an agent",
+        description="Email and password of an agent → an access JWT (Bearer) and a refresh token.",
+        request=s.TokenObtainSerializer,
+        responses={200: s.TokenPairSerializer, 403: error(403, "The user is in no business.")},
+        auth=[],
+    )
+    def post(self, request):
+        data = self.body(s.TokenObtainSerializer)
+        users = get_user_model().objects.filter(email__iexact=data["email"].strip(), is_active=True)
+        user = next((u for u in users if u.check_password(data["password"])), None)
+        if user is None:
+            if not users:
+                make_password(data["password"])  # same cost whether or not the email exists
+            raise errors.Unauthorized("Wrong email or password.", code="INVALID_CREDENTIALS")
+        if not access.memberships(user).exists():
+            raise errors.PermissionDenied(
+                "This user is not an agent of any business.", code="NO_BUSINESS"
+            )
+        refresh = RefreshToken.for_user(user)
+        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+
+
+class TokenRefreshView(ApiView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Refresh an access token",
+        request=s.TokenRefreshSerializer,
+        responses={200: s.AccessTokenSerializer},
+        auth=[],
+    )
+    def post(self, request):
+        data = self.body(s.TokenRefreshSerializer)
+        serializer = JwtRefresh(data={"refresh": data["refresh"]})
+        try:
+            serializer.is_valid(raise_exception=True)
+        except (TokenError, Exception) as exc:
+            if isinstance(exc, errors.DomainError):
+                raise
+            raise errors.Unauthorized(
+                "The refresh token is invalid or expired.", code="TOKEN_INVALID"
+            ) from None
+        return Response(serializer.validated_data)
+
+
+class MeView(ApiView):
+    @extend_schema(
+        tags=["auth"],
+        summary="Who am I",
+        description="The caller: user, current business and agent (JWT) or API key, and "
+        "every business the user works in.",
+        responses={200: s.MeSerializer},
+    )
+    def get(self, request):
+        caller = self.caller
+        agent = caller.agent
+        user = agent.user if agent else None
+        return Response(
+            s.MeSerializer(
+                {
+                    "user": (
+                        {"id": user.pk, "email": user.email, "name": agent.display_name}
+                        if user
+                        else None
+                    ),
+                    "business": caller.business,
+                    "agent": agent,
+                    "api_key": caller.api_key,
+                    "memberships": list(access.memberships(user)) if user else [],
+                }
+            ).data
+        )
+
+
+# --- Conversations ------------------------------------------------------------------------------
+
+
+def filter_conversations(qs, f: dict, caller: Caller):
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    if f.get("assignee"):
+        if f["assignee"] == "me":
+            if caller.agent is None:
+                raise errors.ValidationFailed(
+                    "assignee=me needs an agent token; API keys pass an agent id.",
+                    field="assignee",
+                )
+            qs = qs.filter(assignee=caller.agent)
+        else:
+            qs = qs.filter(assignee_id=int(f["assignee"]))
+    if f.get("unassigned") is not None:
+        qs = qs.filter(assignee__isnull=f["unassigned"])
+    if f.get("needs_human_handoff") is not None:
+        qs = qs.filter(needs_human_handoff=f["needs_human_handoff"])
+    if f.get("channel"):
+        qs = qs.filter(channel_type=f["channel"])
+    if f.get("customer"):
+        qs = qs.filter(customer_id=f["customer"])
+    if f.get("updated_since"):
+        qs = qs.filter(updated_at__gte=f["updated_since"])
+    return qs
+
+
+class ConversationListView(ApiView):
+    @extend_schema(
+        tags=["conversations"],
+        summary="List conversations",
+        operation_id="conversations_list",
+        description="Newest activity first (`-last_activity_at, -id`), cursor-paginated. "
+        "Plain agents see conversations assigned to them and unassigned ones.",
+        parameters=[s.ConversationFilterSerializer],
+        responses={200: s.ConversationPageSerializer},
+    )
+    def get(self, request):
+        f = self.validated(s.ConversationFilterSerializer)
+        qs = access.visible_conversations(self.caller.agent, self.caller.business)
+        qs = filter_conversations(qs, f, self.caller).select_related("customer", "assignee__user")
+        items, cursor = page_by_activity(qs, f.get("cursor"), f["limit"])
+        return page_response(request, s.ConversationSerializer, items, cursor)
+
+    @extend_schema(
+        tags=["conversations"],
+        summary="Start a conversation (agent-initiated)",
+        description="With an optional opening message sent by the calling agent (API keys "
+        "name it with agent_id). Idempotent on client_id.",
+        request=s.ConversationCreateSerializer,
+        responses={201: s.ConversationSerializer, 200: s.ConversationSerializer},
+    )
+    def post(self, request):
+        data = self.body(s.ConversationCreateSerializer)
+        business = self.caller.business
+        customer = access.access_customer(business, data["customer_id"])
+        assignee = (
+            access.access_agent(business, data["assignee_id"]) if data.get("assignee_id") else None
+        )
+        agent = None
+        if "message" in data:
+            agent = self.sending_agent(data.get("agent_id"))
+        elif self.caller.agent is None and data.get("agent_id"):
+            agent = access.access_agent(business, data["agent_id"])
+        replay = bool(data.get("client_id")) and (
+            Message.objects.filter(
+                business=business, client_id=data["client_id"], conversation__customer=customer
+            ).exists()
+        )
+        conv, _ = actions.do_start_conversation(
+            business,
+            customer,
+            actor=self.actor_for(agent),
+            channel_type=data["channel_type"],
+            opening_message=data.get("message"),
+            opening_client_id=data.get("client_id"),
+            metadata=data.get("metadata"),
+            assignee=assignee,
+        )
+        status = http.HTTP_200_OK if replay else http.HTTP_201_CREATED
+        return Response(s.ConversationSerializer(conv).data, status=status)
+
+
+class HandoffListView(ApiView):
+    @extend_schema(
+        tags=["conversations"],
+        summary="Pending handoffs",
+        description=f"Every visible conversation waiting for a human (needs_human_handoff), "
+        f"longest waiting first, in one call (at most {HANDOFF_LIST_MAX}).",
+        responses={200: s.ConversationListSerializer},
+    )
+    def get(self, request):
+        qs = (
+            access.visible_conversations(self.caller.agent, self.caller.business)
+            .filter(needs_human_handoff=True)
+            .select_related("customer", "assignee__user")
+            .order_by("handoff_requested_at", "id")[:HANDOFF_LIST_MAX]
+        )
+        return Response({"results": s.ConversationSerializer(qs, many=True).data})
+
+
+class ConversationDetailView(ApiView):
+    @extend_schema(
+        tags=["conversations"],
+        summary="Get a conversation",
+        responses={200: s.ConversationSerializer},
+    )
+    def get(self, request, pk):
+        return Response(s.ConversationSerializer(self.conversation(pk)).data)
+
+
+class ConversationTransitionView(ApiView):
+    """PUT conversations/{id}/resolve|close|reopen|pending."""
+
+    transition = None  # set per route
+    ACTIONS = {
+        "resolve": actions.do_resolve,
+        "close": actions.do_close,
+        "reopen": actions.do_reopen,
+        "pending": actions.do_set_pending,
+    }
+
+    @extend_schema(
+        tags=["conversations"],
+        summary="Change a conversation's status",
+        description="resolve (open|pending → resolved), close (any but closed → closed), "
+        "reopen (resolved|closed → open), pending (open → pending). Anything else is a 409 "
+        "INVALID_STATUS_TRANSITION.",
+        request=None,
+        responses={200: s.ConversationSerializer, 409: error(409)},
+    )
+    def put(self, request, pk):
+        conv = self.ACTIONS[self.transition](self.conversation(pk), actor=self.caller.actor)
+        return Response(s.ConversationSerializer(conv).data)
+
+
+class ConversationAssignView(ApiView):
+    @extend_schema(
+        tags=["conversations"],
+        summary="Assign (or unassign with null)",
+        description="Assigning clears a pending handoff request.",
+        request=s.AssignSerializer,
+        responses={200: s.ConversationSerializer},
+    )
+    def put(self, request, pk):
+        data = self.body(s.AssignSerializer)
+        conv = self.conversation(pk)
+        agent = None
+        if data["agent_id"] is not None:
+            agent = access.access_agent(self.caller.business, data["agent_id"])
+        conv = actions.do_assign(conv, agent, actor=self.caller.actor)
+        return Response(s.ConversationSerializer(conv).data)
+
+
+class ConversationUnassignView(ApiView):
+    @extend_schema(
+        tags=["conversations"],
+        summary="Unassign",
+        request=None,
+        responses={200: s.ConversationSerializer},
+    )
+    def put(self, request, pk):
+        conv = actions.do_assign(self.conversation(pk), None, actor=self.caller.actor)
+        return Response(s.ConversationSerializer(conv).data)
+
+
+class ConversationHandoffView(ApiView):
+    @extend_schema(
+        tags=["conversations"],
+        summary="Flag for human handoff",
+        request=s.HandoffSerializer,
+        responses={200: s.ConversationSerializer},
+    )
+    def put(self, request, pk):
+        data = self.body(s.HandoffSerializer) if request.body else {"reason": ""}
+        conv = actions.do_request_handoff(
+            self.conversation(pk), reason=data["reason"], actor=self.caller.actor
+        )
+        return Response(s.ConversationSerializer(conv).data)
+
+    @extend_schema(
+        tags=["conversations"],
+        summary="Clear the handoff flag",
+        responses={200: s.ConversationSerializer},
+    )
+    def delete(self, request, pk):
+        conv = actions.do_clear_handoff(self.conversation(pk), actor=self.caller.actor)
+        return Response(s.ConversationSerializer(conv).data)
+
+
+# --- Messages ----------------------------------------------------------------------------------
+
+
+class MessageListView(ApiView):
+    @extend_schema(
+        tags=["messages"],
+        summary="List messages",
+        description="Newest first by default; with `after=<message id>`, the messages after it "
+        "oldest first (to catch up). Cursor-paginated either way.",
+        parameters=[s.MessageFilterSerializer],
+        responses={200: s.MessagePageSerializer},
+    )
+    def get(self, request, pk):
+        f = self.validated(s.MessageFilterSerializer)
+        conv = self.conversation(pk)
+        qs = Message.objects.filter(conversation=conv)
+        after = f.get("after")
+        if after is not None:
+            qs = qs.filter(pk__gt=after)
+        items, cursor = page_by_id(qs, f.get("cursor"), f["limit"], descending=after is None)
+        return page_response(request, s.MessageSerializer, items, cursor)
+
+    @extend_schema(
+        tags=["messages"],
+        summary="Send a message as an agent",
+        description="Agents send as themselves; API keys name the agent with agent_id "
+        "(400 AGENT_REQUIRED otherwise). Idempotent with the Idempotency-Key header or "
+        "client_id: a retry returns the stored message with 200 instead of 201.",
+        parameters=[IDEMPOTENCY_HEADER],
+        request=s.MessageCreateSerializer,
+        responses={201: s.MessageSerializer, 200: s.MessageSerializer},
+    )
+    def post(self, request, pk):
+        data = self.body(s.MessageCreateSerializer)
+        conv = self.conversation(pk)
+        agent = self.sending_agent(data.get("agent_id"))
+        client_id = request.headers.get("Idempotency-Key") or data.get("client_id")
+        message, created = actions.do_post_message(
+            conv,
+            sender_type=Message.SenderType.AGENT,
+            content=data["content"],
+            agent=agent,
+            client_id=client_id,
+        )
+        return Response(
+            s.MessageSerializer(message).data,
+            status=http.HTTP_201_CREATED if created else http.HTTP_200_OK,
+        )
+
+
+class MarkReadView(ApiView):
+    @extend_schema(
+        tags=["messages"],
+        summary="Mark customer messages read",
+        description="Marks the customer's messages (up to `up_to`, or all) read by the team.",
+        request=s.MarkReadSerializer,
+        responses={200: s.ReadResultSerializer},
+    )
+    def post(self, request, pk):
+        data = self.body(s.MarkReadSerializer) if request.body else {}
+        conv = self.conversation(pk)
+        receipts = actions.do_mark_read(conv, reader="agent", up_to_id=data.get("up_to"))
+        return Response({"receipts": receipts})
+
+
+# --- Customers -------------------------------------------------------------------------------
+
+
+class CustomerListView(ApiView):
+    @extend_schema(
+        tags=["customers"],
+        summary="List customers",
+        operation_id="customers_list",
+        description="Newest first, cursor-paginated.",
+        parameters=[s.CustomerFilterSerializer],
+        responses={200: s.CustomerPageSerializer},
+    )
+    def get(self, request):
+        f = self.validated(s.CustomerFilterSerializer)
+        qs = self.caller.business.customers.all()
+        if f.get("email"):
+            qs = qs.filter(email__iexact=f["email"])
+        if f.get("external_id"):
+            qs = qs.filter(external_id=f["external_id"])
+        items, cursor = page_by_id(qs, f.get("cursor"), f["limit"], descending=True)
+        return page_response(request, s.CustomerSerializer, items, cursor)
+
+
+class CustomerDetailView(ApiView):
+    @extend_schema(
+        tags=["customers"], summary="Get a customer", responses={200: s.CustomerSerializer}
+    )
+    def get(self, request, pk):
+        return Response(s.CustomerSerializer(access.access_customer(self.caller.business, pk)).data)
+
+    @extend_schema(
+        tags=["customers"],
+        summary="Update a customer",
+        description="Name, email and external_id replace; metadata is merged.",
+        request=s.CustomerUpdateSerializer,
+        responses={200: s.CustomerSerializer},
+    )
+    def patch(self, request, pk):
+        data = self.body(s.CustomerUpdateSerializer)
+        customer = access.access_customer(self.caller.business, pk)
+        customer = actions.do_identify_customer(
+            customer,
+            name=data.get("name"),
+            email=data.get("email"),
+            external_id=data.get("external_id"),
+            metadata=data.get("metadata"),
+            actor=self.caller.actor,
+        )
+        return Response(s.CustomerSerializer(customer).data)
+
+
+# --- Agents ------------------------------------------------------------------------------------
+
+
+class AgentListView(ApiView):
+    @extend_schema(
+        tags=["agents"],
+        summary="List agents",
+        operation_id="agents_list",
+        description="Every member of the business with role and status.",
+        responses={200: s.AgentListSerializer},
+    )
+    def get(self, request):
+        qs = self.caller.business.agents.select_related("user").order_by("id")
+        return Response({"results": s.AgentSerializer(qs, many=True).data})
+
+
+class AgentDetailView(ApiView):
+    @extend_schema(tags=["agents"], summary="Get an agent", responses={200: s.AgentSerializer})
+    def get(self, request, pk):
+        return Response(s.AgentSerializer(access.access_agent(self.caller.business, pk)).data)
+
+
+class AgentStatusView(ApiView):
+    @extend_schema(
+        tags=["agents"],
+        summary="Set my status",
+        description="An agent (JWT) sets their own presence: online, away or offline.",
+        request=s.AgentStatusSerializer,
+        responses={
+            200: s.AgentSerializer,
+            403: error(403, "API keys have no status (AGENT_REQUIRED)."),
+        },
+    )
+    def put(self, request):
+        if self.caller.agent is None:
+            raise errors.PermissionDenied(
+                "Only an agent token has a status to set.", code="AGENT_REQUIRED"
+            )
+        data = self.body(s.AgentStatusSerializer)
+        agent = actions.do_set_agent_status(self.caller.agent, data["status"])
+        return Response(s.AgentSerializer(agent).data)
+
+
+# --- API keys ------------------------------------------------------------------------------------
+
+
+class ApiKeyListView(ApiView):
+    permission_classes = [IsManager]
+
+    @extend_schema(
+        tags=["api-keys"],
+        summary="List API keys",
+        operation_id="api_keys_list",
+        description="Owners, admins and API keys only.",
+        responses={200: s.ApiKeyListSerializer, 403: error(403)},
+    )
+    def get(self, request):
+        keys = ApiKey.objects.filter(business=self.caller.business).order_by("-id")
+        return Response({"results": s.ApiKeySerializer(keys, many=True).data})
+
+    @extend_schema(
+        tags=["api-keys"],
+        summary="Create an API key",
+        description="The response holds the raw key; it is shown only once.",
+        request=s.ApiKeyCreateSerializer,
+        responses={201: s.NewApiKeySerializer, 403: error(403)},
+    )
+    def post(self, request):
+        data = self.body(s.ApiKeyCreateSerializer)
+        user = self.caller.agent.user if self.caller.agent else None
+        key, raw = actions.create_api_key(self.caller.business, data["name"], created_by=user)
+        key.key = raw
+        return Response(s.NewApiKeySerializer(key).data, status=http.HTTP_201_CREATED)
+
+
+class ApiKeyDetailView(ApiView):
+    permission_classes = [IsManager]
+
+    def key(self, pk) -> ApiKey:
+        key_id = access._int_id(pk)
+        key = ApiKey.objects.filter(business=self.caller.business, pk=key_id).first()
+        if key_id is None or key is None:
+            raise errors.NotFound("API key not found.", code="API_KEY_NOT_FOUND")
+        return key
+
+    @extend_schema(
+        tags=["api-keys"],
+        summary="Get an API key",
+        responses={200: s.ApiKeySerializer, 403: error(403)},
+    )
+    def get(self, request, pk):
+        return Response(s.ApiKeySerializer(self.key(pk)).data)
+
+    @extend_schema(
+        tags=["api-keys"],
+        summary="Revoke an API key",
+        responses={204: None, 403: error(403)},
+    )
+    def delete(self, request, pk):
+        actions.revoke_api_key(self.key(pk))
+        return Response(status=http.HTTP_204_NO_CONTENT)
