@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class RealtimeConfig(AppConfig):
     name = "realtime"
     verbose_name = "Realtime"
+
+    def ready(self):
+        from conversations import events
+        from realtime import topic_fanout
+
+        events.subscribe("topics", topic_fanout.on_event)

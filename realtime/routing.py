@@ -1,3 +1,11 @@
 """WebSocket routes served by Channels (everything but /socket.io/)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from realtime.consumers.event_stream import EventStreamConsumer
+from realtime.consumers.topics import TopicsConsumer
+
+websocket_urlpatterns: list = [
+    path("api/", TopicsConsumer.as_asgi()),
+    path("ws", EventStreamConsumer.as_asgi()),
+]

@@ -1,0 +1,1 @@
+"""Channels WebSocket consumers: the topics API (/api/) and the API-key event stream (/ws)."""

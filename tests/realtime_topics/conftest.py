@@ -1,0 +1,20 @@
+"""Fixtures for the topics API and /ws stream tests.
+
+In-process tests drive the real ASGI app through Channels' WebsocketCommunicator (the
+in-memory layer is shared with actions run in the test); real-server tests use daphne.
+"""
+
+import pytest
+from channels.layers import channel_layers
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def quiet_topics(settings):
+    """No server heartbeat or idle close unless a test asks for one; a fresh layer and cache."""
+    settings.TOPICS_HEARTBEAT_INTERVAL = 0
+    settings.TOPICS_IDLE_TIMEOUT = 0
+    channel_layers.backends.clear()
+    cache.clear()
+    yield
+    channel_layers.backends.clear()
