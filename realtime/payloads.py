@@ -1,0 +1,58 @@
+"""Server -> client payloads, rendered from event snapshots with the seed's exact fields first.
+
+Extra fields are allowed by the protocol and help clients (``client_id`` to match an optimistic
+message, ``sender_agent_id``...); the seed's fields are always present with the seed's types.
+"""
+
+
+def new_message(msg: dict) -> dict:
+    return {
+        "id": msg["id"],
+        "content": msg["content"],
+        "sender_type": msg["sender_type"],
+        "conversation_id": msg["conversation_id"],
+        "created_at": msg["created_at"],
+        "client_id": msg.get("client_id"),
+        "sender_agent_id": msg.get("sender_agent_id"),
+        "is_ai": msg.get("is_ai", False),
+        "content_type": msg.get("content_type", "text"),
+    }
+
+
+def message_from_model(msg) -> dict:
+    from conversations.snapshots import message_snapshot
+
+    return new_message(message_snapshot(msg))
+
+
+def delivered(receipt: dict, conversation_id: int, reader: str) -> dict:
+    return {
+        "message_id": receipt["message_id"],
+        "delivered_at": receipt["delivered_at"],
+        "conversation_id": conversation_id,
+        "reader": reader,
+    }
+
+
+def read(receipt: dict, conversation_id: int, reader: str) -> dict:
+    return {
+        "message_id": receipt["message_id"],
+        "read_at": receipt["read_at"],
+        "conversation_id": conversation_id,
+        "reader": reader,
+    }
+
+
+def agent_status_changed(agent: dict) -> dict:
+    return {"agent_id": agent["id"], "status": agent["status"], "name": agent["name"]}
+
+
+def conversation_assigned(data: dict) -> dict:
+    conv, actor, assignee = data["conversation"], data["actor"], data.get("assignee")
+    return {
+        "conversation_id": conv["id"],
+        "assigned_by": actor.get("id"),
+        "assigned_by_type": actor.get("type"),
+        "assignee_id": assignee["id"] if assignee else None,
+        "assignee_name": assignee["name"] if assignee else None,
+    }

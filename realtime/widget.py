@@ -1,0 +1,445 @@
+"""Socket.IO handlers: the widget protocol (seed "pingback-realtime-socketio") and agent sockets.
+
+Every handler is thin: parse, check the socket's identity, call one action in a worker thread
+(``database_sync_to_async``), render. Failures answer the ack with
+``{"ok": false, "error": {"code", "message"}}`` and emit an ``error`` event; the socket stays
+connected. The protocol is documented in docs/widget-protocol.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass, field
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from socketio.exceptions import ConnectionRefusedError as Refused
+
+from conversations import access, actions, errors
+from conversations.actions import Actor
+from conversations.actions.conversations import conversation_audience
+from conversations.actions.messages import validate_client_id, validate_content
+from conversations.auth import agent_for, user_from_access_token
+from conversations.models import Agent, Business, Conversation
+from realtime import payloads, rooms, session_tokens
+from realtime.actions import start_widget_conversation
+from realtime.ratelimit import TokenBucket
+from realtime.sio import sio
+from realtime.sio_fanout import emitter, origin
+
+logger = logging.getLogger(__name__)
+
+BUSINESS_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+REPLAY_BATCH = 200
+
+
+@dataclass
+class SocketState:
+    """What a socket proved at connect time (kept in this process: a socket lives in one)."""
+
+    business: Business
+    agent: Agent | None = None
+    customer_id: int | None = None
+    joined: set[int] = field(default_factory=set)
+    bucket: TokenBucket | None = None
+
+    @property
+    def sender_type(self) -> str:
+        return "agent" if self.agent else "customer"
+
+
+_sockets: dict[str, SocketState] = {}
+
+
+def _refuse(code: str, message: str):
+    return Refused(message, {"code": code})
+
+
+def _int_field(data: dict, name: str, *, required: bool) -> int | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise errors.ValidationFailed(f"{name} is required.", field=name)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise errors.ValidationFailed(f"{name} must be a non-negative integer.", field=name)
+    return value
+
+
+# --- connect / disconnect -------------------------------------------------------------------
+
+
+@database_sync_to_async
+def _resolve_connect(auth: dict) -> SocketState:
+    business = access.business_by_public_id(auth["business_id"])
+    token, session = auth.get("token"), auth.get("session_token")
+    if token is not None:
+        agent = agent_for(user_from_access_token(token), business)
+        agent = Agent.objects.select_related("user").get(pk=agent.pk)
+        return SocketState(business=business, agent=agent)
+    state = SocketState(business=business)
+    if session is not None:
+        proved = session_tokens.verify(session, business.pk)
+        state.customer_id = access.access_customer(business, proved.customer_id).pk
+    return state
+
+
+@sio.event
+async def connect(sid, environ, auth=None):
+    emitter.bind(asyncio.get_running_loop())
+    if not isinstance(auth, dict) or auth.get("business_id") in (None, ""):
+        raise _refuse(
+            "BUSINESS_ID_MISSING",
+            "business_id is missing: connect with auth: {business_id: 'YOUR_BUSINESS_ID'}.",
+        )
+    business_id = auth["business_id"]
+    if not isinstance(business_id, str) or not BUSINESS_ID_RE.fullmatch(business_id):
+        raise _refuse(
+            "BUSINESS_ID_MALFORMED",
+            "business_id is malformed: it must be the business id string "
+            "(letters, digits, - and _, at most 64 characters).",
+        )
+    try:
+        state = await _resolve_connect(auth)
+    except errors.BusinessNotFound:
+        raise _refuse("BUSINESS_NOT_FOUND", "business_id is unknown.") from None
+    except session_tokens.InvalidSessionToken as exc:
+        raise _refuse("SESSION_INVALID", f"{exc} Reconnect without session_token.") from None
+    except errors.CustomerNotFound:
+        raise _refuse(
+            "SESSION_INVALID", "session_token names an unknown customer: reconnect without it."
+        ) from None
+    except errors.DomainError as exc:
+        raise _refuse(exc.code, exc.message) from None
+    state.bucket = TokenBucket(
+        settings.SOCKETIO_RATE_LIMIT_PER_SECOND, settings.SOCKETIO_RATE_LIMIT_BURST
+    )
+    _sockets[sid] = state
+    public_id = state.business.public_id
+    if state.agent:
+        for room in rooms.agent_rooms_on_connect(public_id, state.agent.pk, state.agent.is_manager):
+            await sio.enter_room(sid, room)
+    else:
+        await sio.enter_room(sid, rooms.widgets(public_id))
+    if auth.get("conversation_id") is not None:
+        sio.start_background_task(_join_from_auth, sid, auth)
+
+
+async def _join_from_auth(sid: str, auth: dict) -> None:
+    """``auth.conversation_id`` (+ ``last_message_id``): join and replay once connected."""
+    for _ in range(100):
+        if sio.manager.is_connected(sid, "/"):
+            break
+        await asyncio.sleep(0.01)
+    data = {"conversation_id": auth.get("conversation_id")}
+    if auth.get("last_message_id") is not None:
+        data["last_message_id"] = auth["last_message_id"]
+    await _handle(sid, "join_conversation", data, _join, rate_limited=False)
+
+
+@sio.event
+async def disconnect(sid, reason=None):
+    _sockets.pop(sid, None)
+
+
+# --- the handler wrapper: rate limit, payload shape, errors ----------------------------------
+
+
+async def _fail(sid: str, event: str, code: str, message: str, **details) -> dict:
+    error = {"code": code, "message": message, **{k: v for k, v in details.items() if v}}
+    await sio.emit("error", {"event": event, **error}, to=sid)
+    return {"ok": False, "error": error}
+
+
+async def _handle(sid, event, data, fn, *, rate_limited=True):
+    state = _sockets.get(sid)
+    if state is None:
+        return await _fail(sid, event, "NOT_CONNECTED", "This socket is not connected.")
+    try:
+        wait = state.bucket.take() if rate_limited else 0
+        if wait:
+            return await _fail(
+                sid,
+                event,
+                "RATE_LIMITED",
+                f"Too many events: slow down and retry in {wait:.1f} s.",
+                retry_after=round(wait, 3),
+            )
+        if not isinstance(data, dict):
+            raise errors.ValidationFailed(
+                f"{event} expects one object payload, got {type(data).__name__ if data is not None else 'nothing'}.",
+                code="INVALID_PAYLOAD",
+            )
+        result = await fn(sid, state, data)
+        return {"ok": True, **result}
+    except errors.DomainError as exc:
+        return await _fail(sid, event, exc.code, exc.message, field=exc.details.get("field"))
+    except Exception:
+        logger.exception("socket.io handler %s failed", event)
+        return await _fail(sid, event, "INTERNAL_ERROR", "Something went wrong on our side.")
+
+
+def handler(event: str):
+    def register(fn):
+        async def on_event(sid, data=None, *extra):
+            if extra:
+                data = "extra arguments"  # one object payload, nothing else
+            return await _handle(sid, event, data, fn)
+
+        sio.on(event, on_event)
+        return fn
+
+    return register
+
+
+@sio.on("*")
+async def unknown_event(event, sid, *args):
+    async def refuse(sid, state, data):
+        raise errors.ValidationFailed(
+            f"Unknown event {event!r}. Known events: {', '.join(sorted(KNOWN_EVENTS))}.",
+            code="UNKNOWN_EVENT",
+        )
+
+    return await _handle(sid, str(event)[:100], {}, refuse)
+
+
+# --- conversations the socket may use --------------------------------------------------------
+
+
+def _own_conversation(state: SocketState, conversation_id) -> Conversation:
+    """The conversation if this socket may use it; NotFound otherwise (sync, ORM)."""
+    if state.agent is not None:
+        return access.access_conversation(state.business, conversation_id, agent=state.agent)
+    if state.customer_id is None:
+        raise errors.ConversationNotFound(
+            "Conversation not found. A widget socket reaches only its own customer's "
+            "conversations: reconnect with the session_token from your first message's ack."
+        )
+    conv = access.access_conversation(state.business, conversation_id)
+    if conv.customer_id != state.customer_id:
+        raise errors.ConversationNotFound("Conversation not found.")
+    return conv
+
+
+async def _enter_conversation(sid: str, state: SocketState, conv_id: int) -> None:
+    if state.agent is not None:
+        names = rooms.conversation_rooms_for_agent(conv_id, state.agent.pk, state.agent.is_manager)
+    else:
+        names = rooms.conversation_rooms_for_customer(conv_id)
+    for room in names:
+        await sio.enter_room(sid, room)
+    state.joined.add(conv_id)
+
+
+@database_sync_to_async
+def _messages_after(conv: Conversation, after_id: int) -> list[dict]:
+    return [
+        payloads.message_from_model(m) for m in access.messages_after(conv, after_id, REPLAY_BATCH)
+    ]
+
+
+async def _join(sid, state, data):
+    conv_id = _int_field(data, "conversation_id", required=True)
+    cursor = _int_field(data, "last_message_id", required=False)
+    conv = await database_sync_to_async(_own_conversation)(state, conv_id)
+    # Join first, then replay from the database: a message committed in between arrives
+    # live and in the replay; clients de-duplicate by id (docs/widget-protocol.md).
+    await _enter_conversation(sid, state, conv.pk)
+    replayed, last_id = 0, cursor
+    while cursor is not None:
+        batch = await _messages_after(conv, last_id)
+        for message in batch:
+            await sio.emit("new_message", message, to=sid)
+            last_id = message["id"]
+        replayed += len(batch)
+        if len(batch) < REPLAY_BATCH:
+            break
+    return {"conversation_id": conv.pk, "replayed": replayed, "last_message_id": last_id}
+
+
+handler("join_conversation")(_join)
+
+
+@handler("leave_conversation")
+async def _leave(sid, state, data):
+    conv_id = _int_field(data, "conversation_id", required=True)
+    for room in list(sio.rooms(sid)):
+        if room == rooms.conversation(conv_id) or room.startswith(
+            f"{rooms.conversation(conv_id)}_"
+        ):
+            await sio.leave_room(sid, room)
+    state.joined.discard(conv_id)
+    return {"conversation_id": conv_id}
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+def _post_as_customer(sid: str, state: SocketState, data: dict, metadata: dict):
+    conv_id = _int_field(data, "conversation_id", required=False)
+    with origin(sid):
+        if conv_id is None:
+            return start_widget_conversation(
+                state.business,
+                content=data.get("content"),
+                customer_id=state.customer_id,
+                customer_data=data.get("customer_data"),
+                client_id=data.get("client_id"),
+                metadata=metadata,
+            )
+        content = validate_content(data.get("content"))
+        client_id = validate_client_id(data.get("client_id"))
+        conv = _own_conversation(state, conv_id)
+        message, created = actions.do_post_message(
+            conv, sender_type="customer", content=content, client_id=client_id
+        )
+        return conv, message, created
+
+
+def _post_as_agent(sid: str, state: SocketState, data: dict):
+    conv_id = _int_field(data, "conversation_id", required=True)
+    content = validate_content(data.get("content"))
+    client_id = validate_client_id(data.get("client_id"))
+    conv = _own_conversation(state, conv_id)
+    with origin(sid):
+        message, created = actions.do_post_message(
+            conv, sender_type="agent", agent=state.agent, content=content, client_id=client_id
+        )
+    return conv, message, created
+
+
+def _widget_metadata(sid: str, data: dict) -> dict:
+    metadata = data.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise errors.ValidationFailed("metadata must be an object.", field="metadata")
+    environ = sio.get_environ(sid) or {}
+    found = {"user_agent": environ.get("HTTP_USER_AGENT", "")[:300], "channel": "socket.io"}
+    return {**found, **(metadata or {})}
+
+
+async def _send(sid, state, data):
+    if state.agent is not None:
+        conv, message, created = await database_sync_to_async(_post_as_agent)(sid, state, data)
+    else:
+        metadata = _widget_metadata(sid, data)
+        conv, message, created = await database_sync_to_async(_post_as_customer)(
+            sid, state, data, metadata
+        )
+        state.customer_id = conv.customer_id
+    await _enter_conversation(sid, state, conv.pk)
+    rendered = payloads.message_from_model(message)
+    # The broadcast skipped this socket (see sio_fanout.origin): it gets its own copy here,
+    # after joining, so it is never missed and never arrives twice from one send.
+    await sio.emit("new_message", rendered, to=sid)
+    result = {"message": rendered, "conversation_id": conv.pk, "created": created}
+    if state.agent is None:
+        result["session_token"] = session_tokens.issue(state.business.pk, conv.customer_id)
+    return result
+
+
+handler("client_message")(_send)
+
+
+@handler("agent_message")
+async def _agent_send(sid, state, data):
+    if state.agent is None:
+        raise errors.PermissionDenied(
+            "agent_message needs an agent socket (auth.token); widgets send client_message.",
+            code="AGENT_ONLY",
+        )
+    return await _send(sid, state, data)
+
+
+# --- typing and receipts --------------------------------------------------------------------
+
+
+@handler("typing")
+async def _typing(sid, state, data):
+    conv_id = _int_field(data, "conversation_id", required=True)
+    is_typing = data.get("is_typing")
+    if not isinstance(is_typing, bool):
+        raise errors.ValidationFailed("is_typing must be true or false.", field="is_typing")
+    conv = await database_sync_to_async(_own_conversation)(state, conv_id)
+    # user_id is the server's view of who types, never the client's claim.
+    payload = {
+        "conversation_id": conv.pk,
+        "user_id": state.agent.pk if state.agent else conv.customer_id,
+        "is_typing": is_typing,
+        "sender_type": state.sender_type,
+    }
+    targets = rooms.conversation_targets(conversation_audience(conv), state.business.pk)
+    await sio.emit("typing", payload, room=targets, skip_sid=sid)
+    return {"conversation_id": conv.pk}
+
+
+def _receipt(mark):
+    async def on_receipt(sid, state, data):
+        conv_id = _int_field(data, "conversation_id", required=True)
+        up_to = _int_field(data, "message_id", required=False)
+
+        def run():
+            conv = _own_conversation(state, conv_id)
+            return mark(conv, reader=state.sender_type, up_to_id=up_to)
+
+        receipts = await database_sync_to_async(run)()
+        return {"conversation_id": conv_id, "receipts": receipts}
+
+    return on_receipt
+
+
+handler("message_delivered")(_receipt(actions.do_mark_delivered))
+handler("message_read")(_receipt(actions.do_mark_read))
+
+
+# --- agent-only controls --------------------------------------------------------------------
+
+
+def _require_agent(state: SocketState, event: str) -> Agent:
+    if state.agent is None:
+        raise errors.PermissionDenied(
+            f"{event} needs an agent socket (connect with auth.token).", code="AGENT_ONLY"
+        )
+    return state.agent
+
+
+@handler("agent_status")
+async def _agent_status(sid, state, data):
+    agent = _require_agent(state, "agent_status")
+    status = data.get("status")
+    if not isinstance(status, str):
+        raise errors.ValidationFailed("status must be online, away or offline.", field="status")
+    agent = await database_sync_to_async(actions.do_set_agent_status)(agent, status)
+    state.agent = agent
+    return {"agent_id": agent.pk, "status": agent.status}
+
+
+@handler("assign_conversation")
+async def _assign(sid, state, data):
+    agent = _require_agent(state, "assign_conversation")
+    conv_id = _int_field(data, "conversation_id", required=True)
+    if "agent_id" not in data:
+        raise errors.ValidationFailed("agent_id is required (null to unassign).", field="agent_id")
+    target_id = _int_field(data, "agent_id", required=False)
+
+    def run():
+        conv = _own_conversation(state, conv_id)
+        target = access.access_agent(state.business, target_id) if target_id else None
+        return actions.do_assign(conv, target, actor=Actor.of_agent(agent))
+
+    conv = await database_sync_to_async(run)()
+    return {"conversation_id": conv.pk, "assignee_id": conv.assignee_id}
+
+
+KNOWN_EVENTS = {
+    "join_conversation",
+    "leave_conversation",
+    "client_message",
+    "agent_message",
+    "typing",
+    "message_delivered",
+    "message_read",
+    "agent_status",
+    "assign_conversation",
+}
