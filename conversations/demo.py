@@ -148,6 +148,11 @@ def ensure_demo(*, password: str | None = None, api_key: str | None = None) -> D
     if created:
         actions.do_set_agent_status(owner, Agent.Status.ONLINE)
         _seed_conversations(business, owner, agent)
+        # After the seeded conversations (they stay without AI): new visitors get the
+        # assistant, answering from the demo knowledge base.
+        from ai.demo import ensure_demo_knowledge_base
+
+        ensure_demo_knowledge_base(business)
 
     raw = api_key
     if raw and not raw.startswith(ApiKey.PREFIX):

@@ -36,6 +36,8 @@ class EventType(StrEnum):
     MESSAGES_READ = "message.read"
     CUSTOMER_IDENTIFIED = "customer.identified"
     AGENT_STATUS_CHANGED = "agent.status_changed"
+    # The AI assistant started/stopped composing a reply (widget typing indicator).
+    ASSISTANT_TYPING = "assistant.typing"
 
 
 class WidgetScope(StrEnum):

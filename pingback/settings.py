@@ -306,10 +306,8 @@ TOPICS_CONNECTION_COUNT_TTL = max(
 # /ws: seconds a client has to send its {"type": "auth"} frame.
 EVENT_STREAM_AUTH_TIMEOUT = _read(_env_seconds, "EVENT_STREAM_AUTH_TIMEOUT", 10.0)
 
+
 # --- AI assistant (ai/) --------------------------------------------------------------------
-# Which provider answers: "knowledge_base" (offline, the business's own articles) or "openai"
-# (any OpenAI-compatible /chat/completions endpoint). Businesses can override most of these
-# in the admin (AI settings).
 def _env_float(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     try:
@@ -318,6 +316,9 @@ def _env_float(name: str, default: float) -> float:
         raise ConfigError(f"{name}={raw!r} is not a number.") from None
 
 
+# Which provider answers: "knowledge_base" (offline, the business's own articles) or "openai"
+# (any OpenAI-compatible /chat/completions endpoint). Businesses can override most of these
+# in the admin (AI settings).
 AI_PROVIDER = os.environ.get("AI_PROVIDER", "knowledge_base").strip()
 if AI_PROVIDER not in {"knowledge_base", "openai"}:
     _errors.append(f"AI_PROVIDER must be knowledge_base or openai, not {AI_PROVIDER!r}.")
@@ -346,7 +347,8 @@ AI_HANDOFF_KEYWORDS = _read(
 # AI replies per conversation; the next customer message hands off instead.
 AI_MAX_REPLIES = _read(env_int, "AI_MAX_REPLIES", 5)
 AI_HANDOFF_MESSAGE = os.environ.get(
-    "AI_HANDOFF_MESSAGE", "I'm connecting you with a member of our team. They'll reply here shortly."
+    "AI_HANDOFF_MESSAGE",
+    "I'm connecting you with a member of our team. They'll reply here shortly.",
 )
 # Earlier messages the provider sees as context.
 AI_HISTORY_MESSAGES = _read(env_int, "AI_HISTORY_MESSAGES", 12)

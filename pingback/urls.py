@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("api/v1/knowledge-base/", include("ai.urls")),
     path("api/v1/webhooks", include("webhooks.api.urls")),
     path("api/v1/", include("conversations.api.urls")),
 ]

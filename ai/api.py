@@ -1,0 +1,101 @@
+"""REST: the knowledge base at /api/v1/knowledge-base/articles/.
+
+Owners, admins and API keys manage articles; every agent of the business may read them.
+Another business's article answers 404, the same as an unknown id.
+"""
+
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ai import access, actions
+from conversations import errors
+from conversations.api.permissions import IsBusinessCaller, IsManager
+from conversations.snapshots import iso
+
+FIELDS = ("question", "answer", "keywords", "enabled")
+
+
+def render(article) -> dict:
+    return {
+        "id": article.pk,
+        "question": article.question,
+        "answer": article.answer,
+        "keywords": article.keyword_list,
+        "enabled": article.enabled,
+        "created_at": iso(article.created_at),
+        "updated_at": iso(article.updated_at),
+    }
+
+
+def _body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise errors.ValidationFailed("The body must be a JSON object.")
+    unknown = set(request.data) - set(FIELDS)
+    if unknown:
+        raise errors.ValidationFailed(f"Unknown field {sorted(unknown)[0]!r}.")
+    return dict(request.data)
+
+
+class ReadOrManage(IsBusinessCaller):
+    message = "Only owners, admins and API keys may change the knowledge base."
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return super().has_permission(request, view)
+        return IsManager().has_permission(request, view)
+
+
+class ArticlePagination(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 200
+
+
+class ArticleList(APIView):
+    permission_classes = [ReadOrManage]
+
+    def get(self, request):
+        qs = access.articles_of(request.auth.business).order_by("id")
+        if query := request.query_params.get("q", "").strip():
+            qs = qs.filter(question__icontains=query) | qs.filter(keywords__icontains=query)
+        enabled = request.query_params.get("enabled")
+        if enabled in ("true", "false"):
+            qs = qs.filter(enabled=enabled == "true")
+        paginator = ArticlePagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response([render(a) for a in page])
+
+    def post(self, request):
+        data = _body(request)
+        for field in ("question", "answer"):
+            if field not in data:
+                raise errors.ValidationFailed(f"{field} is required.", field=field)
+        article = actions.create_article(request.auth.business, **data)
+        return Response(render(article), status=201)
+
+
+class ArticleDetail(APIView):
+    permission_classes = [ReadOrManage]
+
+    def get(self, request, article_id):
+        return Response(render(access.access_article(request.auth.business, article_id)))
+
+    def patch(self, request, article_id):
+        article = access.access_article(request.auth.business, article_id)
+        return Response(render(actions.update_article(article, **_body(request))))
+
+    def put(self, request, article_id):
+        article = access.access_article(request.auth.business, article_id)
+        data = _body(request)
+        for field in ("question", "answer"):
+            if field not in data:
+                raise errors.ValidationFailed(f"{field} is required.", field=field)
+        data.setdefault("keywords", "")
+        data.setdefault("enabled", True)
+        return Response(render(actions.update_article(article, **data)))
+
+    def delete(self, request, article_id):
+        article = access.access_article(request.auth.business, article_id)
+        actions.delete_article(article)
+        return Response(status=204)
