@@ -1,0 +1,49 @@
+import pytest
+
+from tests.webhooks.receiver import Receiver
+from webhooks import actions, sweeper
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def allow_private(settings):
+    """Local receivers live on 127.0.0.1: allow private addresses (as operators may)."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    settings.WEBHOOKS_RETRY_BASE_SECONDS = 0  # retries are due at once; tests drive them
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 1
+    return settings
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Delivery ids handed to the task queue, instead of sending them from a pool thread."""
+    from webhooks import delivery
+
+    ids: list[int] = []
+    monkeypatch.setattr(delivery, "enqueue_delivery", lambda i, countdown=None: ids.append(i))
+    return ids
+
+
+@pytest.fixture(autouse=True)
+def _no_sweeper_left():
+    yield
+    sweeper.stop()
+
+
+@pytest.fixture
+def acme_hook(acme, receiver, allow_private):
+    endpoint, secret = actions.create_endpoint(acme.business, url=receiver.url, events=["*"])
+    endpoint.raw_secret = secret
+    return endpoint
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The tenant fixtures create eight users; the default hasher makes that seconds per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
