@@ -228,8 +228,8 @@ class SessionMessagesView(SessionView):
         responses={201: SessionMessageSerializer, 200: SessionMessageSerializer},
     )
     def post(self, request, session_id):
-        data = self.body(SendMessageInput)
         conv = self.session(session_id)
+        data = self.body(SendMessageInput)
         kind = data["type"]
         agent = self.sending_agent(data.get("agentId")) if kind == "operator" else None
         sender = {
@@ -260,8 +260,8 @@ class SessionIdentifyView(SessionView):
         responses={200: VisitorSerializer},
     )
     def post(self, request, session_id):
-        data = self.body(IdentifyInput)
         conv = self.session(session_id)
+        data = self.body(IdentifyInput)
         customer = actions.do_identify_customer(
             conv.customer,
             name=data.get("name"),
@@ -282,8 +282,7 @@ class SessionAiView(SessionView):
         responses={200: SessionSerializer},
     )
     def post(self, request, session_id):
+        conv = self.session(session_id)
         data = self.body(AiInput)
-        conv = actions.do_set_ai_enabled(
-            self.session(session_id), data["enabled"], actor=self.caller.actor
-        )
+        conv = actions.do_set_ai_enabled(conv, data["enabled"], actor=self.caller.actor)
         return Response(SessionSerializer(conv).data)

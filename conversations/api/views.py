@@ -326,8 +326,8 @@ class ConversationAssignView(ApiView):
         responses={200: s.ConversationSerializer},
     )
     def put(self, request, pk):
-        data = self.body(s.AssignSerializer)
         conv = self.conversation(pk)
+        data = self.body(s.AssignSerializer)
         agent = None
         if data["agent_id"] is not None:
             agent = access.access_agent(self.caller.business, data["agent_id"])
@@ -355,10 +355,9 @@ class ConversationHandoffView(ApiView):
         responses={200: s.ConversationSerializer},
     )
     def put(self, request, pk):
+        conv = self.conversation(pk)
         data = self.body(s.HandoffSerializer) if request.body else {"reason": ""}
-        conv = actions.do_request_handoff(
-            self.conversation(pk), reason=data["reason"], actor=self.caller.actor
-        )
+        conv = actions.do_request_handoff(conv, reason=data["reason"], actor=self.caller.actor)
         return Response(s.ConversationSerializer(conv).data)
 
     @extend_schema(
@@ -404,8 +403,8 @@ class MessageListView(ApiView):
         responses={201: s.MessageSerializer, 200: s.MessageSerializer},
     )
     def post(self, request, pk):
-        data = self.body(s.MessageCreateSerializer)
         conv = self.conversation(pk)
+        data = self.body(s.MessageCreateSerializer)
         agent = self.sending_agent(data.get("agent_id"))
         client_id = request.headers.get("Idempotency-Key") or data.get("client_id")
         message, created = actions.do_post_message(
@@ -430,8 +429,8 @@ class MarkReadView(ApiView):
         responses={200: s.ReadResultSerializer},
     )
     def post(self, request, pk):
-        data = self.body(s.MarkReadSerializer) if request.body else {}
         conv = self.conversation(pk)
+        data = self.body(s.MarkReadSerializer) if request.body else {}
         receipts = actions.do_mark_read(conv, reader="agent", up_to_id=data.get("up_to"))
         return Response({"receipts": receipts})
 
@@ -474,8 +473,8 @@ class CustomerDetailView(ApiView):
         responses={200: s.CustomerSerializer},
     )
     def patch(self, request, pk):
-        data = self.body(s.CustomerUpdateSerializer)
         customer = access.access_customer(self.caller.business, pk)
+        data = self.body(s.CustomerUpdateSerializer)
         customer = actions.do_identify_customer(
             customer,
             name=data.get("name"),

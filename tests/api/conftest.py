@@ -12,6 +12,8 @@ from conversations.actions import Actor
 def no_anonymous_limit(settings):
     """Tests share 127.0.0.1; the per-IP limit is tested on its own in test_rate_limits."""
     settings.API_ANON_RATE_PER_MINUTE = 0
+    # Fixture users are created with a password; a fast hasher keeps these tests quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def jwt_for(agent) -> str:
@@ -21,6 +23,7 @@ def jwt_for(agent) -> str:
 def client_for(tenant, who: str = "key") -> APIClient:
     """``who``: key, owner, admin, agent or other_agent."""
     client = APIClient()
+    client.default_format = "json"
     token = tenant.raw_api_key if who == "key" else jwt_for(getattr(tenant, who))
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
