@@ -7,24 +7,32 @@ createdAt}`` with ``type`` one of visitor | operator | ai | system.
 
 from __future__ import annotations
 
+import re
+
 from conversations.events import DomainEvent, EventType
 
 
+def _camel(key: str) -> str:
+    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), key)
+
+
 def session(conv: dict) -> dict:
-    customer = conv["customer"]
+    """Same shape as the REST ``sessions`` resource (``conversations/api/sessions.py``)."""
     assignee = conv.get("assignee")
+    metadata = conv["metadata"] if isinstance(conv["metadata"], dict) else {}
     return {
         "id": str(conv["id"]),
-        "visitorId": str(customer["id"]),
+        "visitorId": str(conv["customer"]["id"]),
         "projectId": conv["business_id"],
-        "status": conv["status"],
-        "channel": conv["channel_type"],
-        "assigneeId": str(assignee["id"]) if assignee else None,
-        "needsHumanHandoff": conv["needs_human_handoff"],
-        "aiEnabled": conv["ai_enabled"],
+        "status": "active" if conv["status"] in ("open", "pending") else "closed",
         "createdAt": conv["created_at"],
         "lastActivity": conv["last_activity_at"],
-        "metadata": conv["metadata"],
+        "metadata": {_camel(k): v for k, v in metadata.items()},
+        "channel": conv["channel_type"],
+        "conversationStatus": conv["status"],
+        "aiEnabled": conv["ai_enabled"],
+        "needsHumanHandoff": conv["needs_human_handoff"],
+        "assigneeId": assignee["id"] if assignee else None,
     }
 
 
@@ -35,6 +43,8 @@ def message(msg: dict) -> dict:
         "content": msg["content"],
         "type": msg["kind"],
         "createdAt": msg["created_at"],
+        "deliveredAt": msg["delivered_at"],
+        "readAt": msg["read_at"],
     }
 
 
@@ -69,8 +79,8 @@ def frames(event: DomainEvent) -> list[dict]:
             {
                 "type": "session.status_changed",
                 "sessionId": sid,
-                "status": d["status"],
-                "previousStatus": d["previous_status"],
+                "conversationStatus": d["status"],
+                "previousConversationStatus": d["previous_status"],
                 "session": session(conv),
             }
         ]

@@ -12,6 +12,8 @@ from django.core.cache import cache
 @pytest.fixture(autouse=True)
 def quiet_topics(settings):
     """No server heartbeat or idle close unless a test asks for one; a fresh layer and cache."""
+    # These tests never log in with a password: hash fixtures' passwords cheaply.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TOPICS_HEARTBEAT_INTERVAL = 0
     settings.TOPICS_IDLE_TIMEOUT = 0
     channel_layers.backends.clear()
