@@ -25,3 +25,5 @@ def kb(acme, globex):
 def fast_password_hashing(settings):
     """The shared fixtures create eight users per test: a fast hasher keeps these tests quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests share 127.0.0.1: the per-IP limit of anonymous calls is the REST suite's topic.
+    settings.API_ANON_RATE_PER_MINUTE = 0
