@@ -92,7 +92,8 @@ def create_endpoint(
     business: Business, *, url, events, description=None
 ) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; returns it with its signing secret (shown to the caller once)."""
-    url, events, description = clean_url(url), clean_events(events), clean_description(description)
+    events, description = clean_events(events), clean_description(description)
+    url = clean_url(url)  # last: it resolves the host
     with transaction.atomic():
         if WebhookEndpoint.objects.filter(business=business).count() >= MAX_ENDPOINTS_PER_BUSINESS:
             raise errors.ValidationFailed(
