@@ -31,6 +31,12 @@ def notices(conv):
     return list(conv.messages.filter(sender_type="system", is_ai=False))
 
 
+@pytest.fixture(autouse=True)
+def no_background_tasks(monkeypatch):
+    """These tests run the task function themselves: nothing else runs in the background."""
+    monkeypatch.setattr(subscribers, "enqueue", lambda task, *args: None)
+
+
 class Failing:
     name = "failing"
 
