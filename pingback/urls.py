@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/v1/knowledge-base/", include("ai.urls")),
     path("api/v1/webhooks", include("webhooks.api.urls")),
     path("api/v1/", include("conversations.api.urls")),
+    path("inbox/", include("inbox.urls")),
+    path("widget/", include("inbox.widget_urls")),
 ]
 
 handler404 = "pingback.errors.handler404"

@@ -1,0 +1,85 @@
+"""Input of the inbox pages: list filters and the forms behind every action button."""
+
+from datetime import UTC, datetime, timedelta
+
+from django import forms
+from django.conf import settings
+
+from conversations.models import Agent, Conversation
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+STATUS_FILTERS = [("all", "All"), *Conversation.Status.choices]
+
+
+def encode_cursor(conv: Conversation) -> str:
+    micros = (conv.last_activity_at - EPOCH) // timedelta(microseconds=1)
+    return f"{micros}_{conv.pk}"
+
+
+def decode_cursor(raw: str) -> tuple[datetime, int]:
+    micros, _, pk = raw.partition("_")
+    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+        raise forms.ValidationError("Invalid page cursor.")
+    return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+
+
+class InboxFilterForm(forms.Form):
+    """``status``: a status or all; ``assignee``: me, unassigned, an agent id or any."""
+
+    status = forms.ChoiceField(choices=STATUS_FILTERS, required=False)
+    assignee = forms.CharField(required=False, max_length=20)
+    handoff = forms.BooleanField(required=False)
+    cursor = forms.CharField(required=False, max_length=40)
+
+    def clean_status(self):
+        return self.cleaned_data["status"] or Conversation.Status.OPEN
+
+    def clean_assignee(self):
+        value = self.cleaned_data["assignee"] or "any"
+        if value in ("any", "me", "unassigned") or value.isdigit():
+            return value
+        raise forms.ValidationError("assignee must be me, unassigned, any or an agent id.")
+
+    def clean_cursor(self):
+        raw = self.cleaned_data["cursor"]
+        return decode_cursor(raw) if raw else None
+
+
+class ReplyForm(forms.Form):
+    content = forms.CharField(strip=False, max_length=settings.MESSAGE_MAX_LENGTH)
+    client_id = forms.CharField(required=False, max_length=100)
+
+    def clean_content(self):
+        content = self.cleaned_data["content"]
+        if not content.strip():
+            raise forms.ValidationError("Write a message first.")
+        return content
+
+
+class AssignForm(forms.Form):
+    """``assignee``: ``me``, an agent id of this business, or empty to unassign."""
+
+    assignee = forms.CharField(required=False, max_length=20)
+
+    def clean_assignee(self):
+        value = self.cleaned_data["assignee"]
+        if value in ("", "me") or value.isdigit():
+            return value
+        raise forms.ValidationError("Choose an agent.")
+
+
+class StatusForm(forms.Form):
+    ACTIONS = ["resolve", "close", "reopen", "pending", "open"]
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+
+
+class ReadForm(forms.Form):
+    up_to_id = forms.IntegerField(required=False, min_value=1)
+
+
+class AgentStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Agent.Status.choices)
+
+
+class SwitchBusinessForm(forms.Form):
+    business = forms.CharField(max_length=32)

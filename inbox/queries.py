@@ -1,0 +1,101 @@
+"""Reads behind the inbox list: filtered, keyset-paginated rows and per-filter counts.
+
+Every query starts from ``access.visible_conversations`` so a plain agent never sees a
+conversation assigned to someone else. The counts are one aggregate query.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from conversations import access
+from conversations.models import Agent, Business, Conversation, Message
+
+PAGE_SIZE = 50
+MESSAGE_PAGE = 200
+S = Conversation.Status
+
+
+@dataclass
+class InboxFilters:
+    status: str = S.OPEN  # a status or "all"
+    assignee: str = "any"  # any | me | unassigned | <agent id>
+    handoff: bool = False
+    cursor: tuple | None = None
+
+
+def status_q(status: str) -> Q:
+    return Q() if status == "all" else Q(status=status)
+
+
+def assignee_q(assignee: str, agent: Agent, business: Business) -> Q:
+    if assignee == "me":
+        return Q(assignee=agent)
+    if assignee == "unassigned":
+        return Q(assignee__isnull=True)
+    if assignee == "any":
+        return Q()
+    return Q(assignee=access.access_agent(business, assignee))
+
+
+def conversation_page(agent: Agent, filters: InboxFilters):
+    """Newest activity first; returns ``(rows, next_cursor_row_or_None)``."""
+    business = agent.business
+    qs = access.visible_conversations(agent, business).filter(
+        status_q(filters.status), assignee_q(filters.assignee, agent, business)
+    )
+    if filters.handoff:
+        qs = qs.filter(needs_human_handoff=True)
+    if filters.cursor:
+        at, pk = filters.cursor
+        qs = qs.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, pk__lt=pk))
+    rows = list(
+        qs.select_related("customer", "assignee__user").order_by("-last_activity_at", "-pk")[
+            : PAGE_SIZE + 1
+        ]
+    )
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, (rows[-1] if more else None)
+
+
+def _count(condition: Q) -> Count:
+    return Count("pk", filter=condition) if condition else Count("pk")
+
+
+def filter_counts(agent: Agent, filters: InboxFilters) -> dict:
+    """How many conversations each filter would show, given the other active filters.
+
+    Status counts keep the assignee filter; assignee and handoff counts keep the status
+    filter. One aggregate query.
+    """
+    business = agent.business
+    by_status = status_q(filters.status)
+    by_assignee = assignee_q(filters.assignee, agent, business)
+    handoff = Q(needs_human_handoff=True) if filters.handoff else Q()
+    aggregates = {status: _count(Q(status=status) & by_assignee & handoff) for status in S.values}
+    aggregates["all"] = _count(by_assignee & handoff)
+    aggregates["me"] = _count(by_status & handoff & Q(assignee=agent))
+    aggregates["unassigned"] = _count(by_status & handoff & Q(assignee__isnull=True))
+    aggregates["any"] = _count(by_status & handoff)
+    aggregates["handoff"] = _count(by_status & by_assignee & Q(needs_human_handoff=True))
+    return access.visible_conversations(agent, business).aggregate(**aggregates)
+
+
+def recent_messages(conv: Conversation) -> tuple[list[Message], bool]:
+    """The latest messages of a conversation, oldest first, and whether older ones exist."""
+    rows = list(
+        Message.objects.filter(conversation=conv)
+        .select_related("sender_agent__user")
+        .order_by("-pk")[: MESSAGE_PAGE + 1]
+    )
+    older = len(rows) > MESSAGE_PAGE
+    return list(reversed(rows[:MESSAGE_PAGE])), older
+
+
+def team(business: Business) -> list[Agent]:
+    return list(
+        Agent.objects.filter(business=business)
+        .select_related("user")
+        .order_by("user__first_name", "user__email", "pk")
+    )

@@ -1,0 +1,59 @@
+"""Which business an inbox page acts for: the one selected in the session.
+
+An agent may work in several businesses. The selected one is stored in the session
+(``inbox_business_id``); every inbox view is scoped to it and ids of any other business
+answer 404, exactly like unknown ids.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from conversations import access, errors
+from conversations.models import Agent
+
+SESSION_KEY = "inbox_business_id"
+
+
+def resolve_agent(request) -> Agent | None:
+    """The caller's membership in the selected business (first membership by default)."""
+    agents = list(access.memberships(request.user).order_by("business__name", "pk"))
+    request.inbox_memberships = agents
+    if not agents:
+        return None
+    selected = request.session.get(SESSION_KEY)
+    for agent in agents:
+        if agent.business_id == selected:
+            return agent
+    request.session[SESSION_KEY] = agents[0].business_id
+    return agents[0]
+
+
+def select_business(request, public_id: str) -> Agent:
+    """Switch the session to one of the caller's businesses; anything else is a 404."""
+    for agent in access.memberships(request.user):
+        if agent.business.public_id == public_id:
+            request.session[SESSION_KEY] = agent.business_id
+            return agent
+    raise Http404("Unknown business.")
+
+
+def agent_required(view):
+    """Logged in, member of a business; passes ``request.agent`` and 404s on NotFound."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        agent = resolve_agent(request)
+        if agent is None:
+            return render(request, "inbox/no_business.html", status=403)
+        request.agent = agent
+        request.business = agent.business
+        try:
+            return view(request, *args, **kwargs)
+        except errors.NotFound as exc:
+            raise Http404(exc.message) from None
+
+    return wrapper

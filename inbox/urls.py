@@ -1,0 +1,21 @@
+from django.urls import path
+
+from inbox import views
+
+app_name = "inbox"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("status/", views.agent_status, name="agent_status"),
+    path("switch/", views.switch_business, name="switch_business"),
+    path("token/", views.token, name="token"),
+    path("c/<int:conv_id>/", views.conversation, name="conversation"),
+    path("c/<int:conv_id>/messages/", views.conversation_messages, name="messages"),
+    path("c/<int:conv_id>/reply/", views.reply, name="reply"),
+    path("c/<int:conv_id>/read/", views.mark_read, name="read"),
+    path("c/<int:conv_id>/assign/", views.assign, name="assign"),
+    path("c/<int:conv_id>/status/", views.change_status, name="status"),
+    path("c/<int:conv_id>/handoff/clear/", views.clear_handoff, name="clear_handoff"),
+]

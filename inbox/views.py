@@ -1,0 +1,297 @@
+"""The agent inbox pages. Thin adapters: parse a form, fetch with ``access_*``, call one action.
+
+Every POST is a plain HTML form with CSRF that works without JavaScript (redirect after
+POST); ``inbox.js`` sends the same forms with ``fetch`` and ``Accept: application/json`` to
+get JSON back instead of a redirect.
+"""
+
+from django.contrib import messages as flash
+from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework_simplejwt.tokens import AccessToken
+
+from conversations import access, actions, errors
+from conversations.actions import Actor
+from conversations.snapshots import message_snapshot
+from inbox import forms, queries
+from inbox.session import agent_required, select_business
+
+S = queries.S
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "inbox/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "inbox:login"
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def error_response(request, exc: errors.DomainError, fallback_url: str):
+    """A refused action: JSON in the API's error shape for fetch, a flash message otherwise."""
+    if wants_json(request):
+        return JsonResponse(
+            {"error": exc.title, "message": exc.message, "code": exc.code},
+            status=exc.http_status,
+        )
+    flash.error(request, exc.message)
+    return redirect(fallback_url)
+
+
+def form_error(request, form, fallback_url: str):
+    message = "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
+    return error_response(request, errors.ValidationFailed(message), fallback_url)
+
+
+def safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def realtime_token(request) -> str:
+    """A short-lived access JWT for the page's own WebSocket / Socket.IO connections."""
+    return str(AccessToken.for_user(request.user))
+
+
+def page_context(request, **extra) -> dict:
+    return {
+        "agent": request.agent,
+        "business": request.business,
+        "memberships": request.inbox_memberships,
+        "agent_statuses": forms.Agent.Status.choices,
+        "realtime_token": realtime_token(request),
+        **extra,
+    }
+
+
+# --- list ---------------------------------------------------------------------------------
+
+
+@require_GET
+@agent_required
+def inbox(request):
+    form = forms.InboxFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "inbox/bad_request.html", {"form": form}, status=400)
+    filters = queries.InboxFilters(**form.cleaned_data)
+    rows, next_row = queries.conversation_page(request.agent, filters)
+    context = {
+        "filters": filters,
+        "rows": rows,
+        "next_cursor": forms.encode_cursor(next_row) if next_row else None,
+        "counts": queries.filter_counts(request.agent, filters),
+        "team": queries.team(request.business),
+        "status_filters": forms.STATUS_FILTERS,
+    }
+    if request.GET.get("fragment"):
+        # The list part alone: inbox.js swaps it in when a live update arrives.
+        return render(request, "inbox/_list.html", {**context, "agent": request.agent})
+    return render(request, "inbox/inbox.html", page_context(request, **context))
+
+
+# --- conversation ------------------------------------------------------------------------
+
+
+def conversation_url(conv_id) -> str:
+    return reverse("inbox:conversation", args=[conv_id])
+
+
+@require_GET
+@agent_required
+def conversation(request, conv_id):
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    # Opening a conversation reads it: the customer's messages get read marks.
+    actions.do_mark_read(conv, reader="agent")
+    history, has_older = queries.recent_messages(conv)
+    return render(
+        request,
+        "inbox/conversation.html",
+        page_context(
+            request,
+            conv=conv,
+            history=history,
+            has_older=has_older,
+            team=queries.team(request.business),
+            last_message_id=history[-1].pk if history else 0,
+        ),
+    )
+
+
+@require_GET
+@agent_required
+def conversation_messages(request, conv_id):
+    """Messages after ``?after=<id>``, oldest first: catch-up after a dropped socket."""
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    after = request.GET.get("after", "")
+    if after and not (after.isdigit() and len(after) < 19):
+        return JsonResponse(
+            {
+                "error": "Bad request",
+                "message": "after must be a message id.",
+                "code": "VALIDATION_ERROR",
+            },
+            status=400,
+        )
+    rows = access.messages_after(conv, int(after) if after else None, limit=queries.MESSAGE_PAGE)
+    return JsonResponse(
+        {
+            "conversation": {"id": conv.pk, "status": conv.status},
+            "messages": [message_snapshot(m) for m in rows],
+        }
+    )
+
+
+@require_POST
+@agent_required
+def reply(request, conv_id):
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    form = forms.ReplyForm(request.POST)
+    back = conversation_url(conv.pk)
+    if not form.is_valid():
+        return form_error(request, form, back)
+    try:
+        message, created = actions.do_post_message(
+            conv,
+            sender_type="agent",
+            content=form.cleaned_data["content"],
+            agent=request.agent,
+            client_id=form.cleaned_data["client_id"] or None,
+        )
+    except errors.DomainError as exc:
+        return error_response(request, exc, back)
+    if wants_json(request):
+        return JsonResponse({"message": message_snapshot(message)}, status=201 if created else 200)
+    return redirect(back + "#composer")
+
+
+@require_POST
+@agent_required
+def mark_read(request, conv_id):
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    form = forms.ReadForm(request.POST)
+    back = conversation_url(conv.pk)
+    if not form.is_valid():
+        return form_error(request, form, back)
+    receipts = actions.do_mark_read(conv, reader="agent", up_to_id=form.cleaned_data["up_to_id"])
+    if wants_json(request):
+        return JsonResponse({"receipts": receipts})
+    return redirect(back)
+
+
+@require_POST
+@agent_required
+def assign(request, conv_id):
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    form = forms.AssignForm(request.POST)
+    back = conversation_url(conv.pk)
+    if not form.is_valid():
+        return form_error(request, form, back)
+    value = form.cleaned_data["assignee"]
+    if value == "me":
+        assignee = request.agent
+    elif value == "":
+        assignee = None
+    else:
+        assignee = access.access_agent(request.business, value)
+    conv = actions.do_assign(conv, assignee, actor=Actor.of_agent(request.agent))
+    return after_change(request, conv, "Assigned." if assignee else "Unassigned.")
+
+
+STATUS_ACTIONS = {
+    "resolve": (actions.do_resolve, "Resolved."),
+    "close": (actions.do_close, "Closed."),
+    "reopen": (actions.do_reopen, "Reopened."),
+    "pending": (actions.do_set_pending, "Set to pending."),
+    "open": (lambda conv, actor: actions.do_set_status(conv, S.OPEN, actor=actor), "Opened."),
+}
+
+
+@require_POST
+@agent_required
+def change_status(request, conv_id):
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    form = forms.StatusForm(request.POST)
+    back = conversation_url(conv.pk)
+    if not form.is_valid():
+        return form_error(request, form, back)
+    do, done = STATUS_ACTIONS[form.cleaned_data["action"]]
+    try:
+        conv = do(conv, actor=Actor.of_agent(request.agent))
+    except errors.DomainError as exc:
+        return error_response(request, exc, back)
+    return after_change(request, conv, done)
+
+
+@require_POST
+@agent_required
+def clear_handoff(request, conv_id):
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    conv = actions.do_clear_handoff(conv, actor=Actor.of_agent(request.agent))
+    return after_change(request, conv, "Handoff cleared.")
+
+
+def after_change(request, conv, done: str):
+    """Back to the conversation, or to the list when the caller can no longer see it."""
+    visible = access.agent_can_see(request.agent, conv)
+    if wants_json(request):
+        return JsonResponse(
+            {
+                "conversation": {
+                    "id": conv.pk,
+                    "status": conv.status,
+                    "assignee_id": conv.assignee_id,
+                    "needs_human_handoff": conv.needs_human_handoff,
+                },
+                "visible": visible,
+            }
+        )
+    flash.success(request, done)
+    return redirect(conversation_url(conv.pk) if visible else reverse("inbox:inbox"))
+
+
+# --- the agent and the session --------------------------------------------------------------
+
+
+@require_POST
+@agent_required
+def agent_status(request):
+    form = forms.AgentStatusForm(request.POST)
+    back = safe_next(request, reverse("inbox:inbox"))
+    if not form.is_valid():
+        return form_error(request, form, back)
+    agent = actions.do_set_agent_status(request.agent, form.cleaned_data["status"])
+    if wants_json(request):
+        return JsonResponse({"agent": {"id": agent.pk, "status": agent.status}})
+    flash.success(request, f"You are {agent.status}.")
+    return redirect(back)
+
+
+@require_POST
+@agent_required
+def switch_business(request):
+    form = forms.SwitchBusinessForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, form, reverse("inbox:inbox"))
+    agent = select_business(request, form.cleaned_data["business"])
+    flash.success(request, f"Now working in {agent.business.name}.")
+    return redirect("inbox:inbox")
+
+
+@require_GET
+@agent_required
+def token(request):
+    """A fresh access JWT for reconnecting after the page's one expired."""
+    return JsonResponse({"token": realtime_token(request)})

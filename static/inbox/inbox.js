@@ -1,0 +1,359 @@
+/* PingBack agent inbox: live updates on top of plain server-rendered pages.
+ *
+ * Every action is a normal form that works without this file. With it:
+ * - the list page subscribes to the topics WebSocket (/api/?token=JWT, topic
+ *   /<business>/requests) and re-fetches its server-rendered list fragment on each publish;
+ * - every page holds an agent Socket.IO connection (auth {business_id, token}) for agent
+ *   presence, and on the conversation page for new messages, typing and receipts;
+ * - the reply box sends with fetch (Enter sends, Shift+Enter adds a line) using a client id
+ *   so a retried send never duplicates a message.
+ * Data from the server is only ever put in the page with textContent.
+ */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var ds = document.body.dataset;
+  if (!ds.business) return; // login page
+  var token = ds.token;
+  var liveState = document.getElementById("live-state");
+  var channels = { socket: false, topics: null };
+
+  function showLive() {
+    if (!liveState) return;
+    var on = channels.socket && channels.topics !== false;
+    liveState.textContent = on ? "live" : "reconnecting…";
+    liveState.classList.toggle("on", on);
+  }
+
+  function freshToken() {
+    return fetch(ds.tokenUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) { token = data.token; return token; });
+  }
+
+  function postForm(form, extra) {
+    var data = new FormData(form);
+    Object.keys(extra || {}).forEach(function (k) { data.set(k, extra[k]); });
+    return fetch(form.action, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) throw new Error(body.message || ("HTTP " + r.status));
+        return body;
+      });
+    });
+  }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  /* ---------- presence (every page) ---------- */
+  var presence = document.getElementById("presence-form");
+  var myDot = document.getElementById("my-status-dot");
+  function setDot(dot, status) { if (dot) dot.className = "dot dot-" + status; }
+  if (presence) {
+    presence.querySelector("select").addEventListener("change", function () {
+      postForm(presence).then(function (body) { setDot(myDot, body.agent.status); })
+        .catch(function () { presence.submit(); });
+    });
+    presence.classList.add("auto");
+  }
+  function showAgentStatus(p) {
+    if (String(p.agent_id) === ds.agent) {
+      setDot(myDot, p.status);
+      var select = presence && presence.querySelector("select");
+      if (select) select.value = p.status;
+    }
+    var row = document.querySelector('#team-list li[data-agent-id="' + Number(p.agent_id) + '"]');
+    if (row) {
+      setDot(row.querySelector(".dot"), p.status);
+      row.querySelector(".agent-status").textContent = p.status;
+    }
+  }
+
+  /* ---------- agent Socket.IO connection ---------- */
+  var socket = null;
+  var handlers = [];
+  function onSocket(name, fn) { handlers.push([name, fn]); if (socket) socket.on(name, fn); }
+  if (window.io) {
+    socket = window.io({
+      auth: function (cb) { cb({ business_id: ds.business, token: token }); },
+      transports: ["websocket", "polling"],
+    });
+    socket.on("connect", function () { channels.socket = true; showLive(); });
+    socket.on("disconnect", function () { channels.socket = false; showLive(); });
+    socket.on("connect_error", function () {
+      channels.socket = false; showLive();
+      // The page's token may have expired: fetch a new one for the next attempt.
+      freshToken().catch(function () {});
+    });
+    socket.on("agent_status_changed", showAgentStatus);
+  }
+
+  /* ---------- inbox list page ---------- */
+  var live = document.getElementById("inbox-live");
+  if (live) {
+    var refreshTimer = null;
+    var refreshing = false;
+    var refreshUrl = ds.fragmentUrl;
+    function rowIds() {
+      var ids = {};
+      live.querySelectorAll("[data-conversation-id]").forEach(function (li) {
+        ids[li.dataset.conversationId] = li.textContent;
+      });
+      return ids;
+    }
+    function refresh() {
+      if (refreshing) { scheduleRefresh(); return; }
+      refreshing = true;
+      var before = rowIds();
+      var active = document.activeElement;
+      var focusHref = active && live.contains(active) ? active.getAttribute("href") : null;
+      fetch(refreshUrl, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+        .then(function (html) {
+          // Server-rendered by Django's templates (autoescaped), never built from raw data.
+          var fragment = document.createRange().createContextualFragment(html);
+          live.replaceChildren(fragment);
+          live.querySelectorAll("[data-conversation-id]").forEach(function (li) {
+            if (before[li.dataset.conversationId] !== li.textContent) li.classList.add("fresh");
+          });
+          if (focusHref) {
+            var again = live.querySelector('a[href="' + CSS.escape(focusHref) + '"]');
+            if (again) again.focus();
+          }
+          document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || 0) + 1);
+        })
+        .catch(function () {})
+        .then(function () { refreshing = false; });
+    }
+    function scheduleRefresh() {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(refresh, 250);
+    }
+
+    // Topics WebSocket: conversations created or changed in this business.
+    var topic = "/" + ds.business + "/requests";
+    var attempts = 0;
+    var pollTimer = null;
+    function connectTopics() {
+      var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+      var ws;
+      try {
+        ws = new WebSocket(scheme + location.host + "/api/?token=" + encodeURIComponent(token));
+      } catch (e) { return retryTopics(); }
+      ws.onopen = function () {
+        attempts = 0;
+        channels.topics = true; showLive();
+        clearInterval(pollTimer); pollTimer = null;
+        ws.send(JSON.stringify({ action: "subscribe", payload: { topic: topic } }));
+      };
+      ws.onmessage = function (e) {
+        var frame;
+        try { frame = JSON.parse(e.data); } catch (err) { return; }
+        if (frame.action === "publish" && frame.payload && frame.payload.topic === topic) {
+          scheduleRefresh();
+        }
+      };
+      ws.onclose = function () {
+        channels.topics = false; showLive();
+        // Until the socket is back, poll so the list never goes stale.
+        if (!pollTimer) pollTimer = setInterval(refresh, 5000);
+        retryTopics();
+      };
+    }
+    function retryTopics() {
+      attempts += 1;
+      var delay = Math.min(30000, 500 * Math.pow(2, attempts)) * (0.5 + Math.random() / 2);
+      setTimeout(function () { freshToken().then(connectTopics, connectTopics); }, delay);
+    }
+    connectTopics();
+    onSocket("conversation_assigned", scheduleRefresh);
+    onSocket("connect", scheduleRefresh);
+  }
+
+  /* ---------- conversation page ---------- */
+  var list = document.getElementById("messages");
+  var convId = ds.conversation;
+  if (list && convId) {
+    var lastId = Number(ds.lastMessage || 0);
+    var typingEl = document.getElementById("typing");
+    var composer = document.getElementById("composer");
+    var textarea = document.getElementById("reply");
+    var sendError = document.getElementById("send-error");
+    var agentNames = {};
+    document.querySelectorAll("#assign-to option[value]").forEach(function (o) {
+      if (o.value) agentNames[o.value] = o.textContent;
+    });
+
+    function kindOf(m) {
+      if (m.sender_type === "customer") return "visitor";
+      if (m.sender_type === "agent") return "operator";
+      return m.is_ai ? "ai" : "system";
+    }
+    function senderLabel(m, kind) {
+      if (kind === "visitor") return ds.customerName;
+      if (kind === "operator") return agentNames[m.sender_agent_id] || "Agent";
+      return kind === "ai" ? "AI assistant" : "System";
+    }
+    function receiptOf(m) { return m.read_at ? "read" : (m.delivered_at ? "delivered" : "sent"); }
+    function scrollDown() { list.scrollTop = list.scrollHeight; }
+
+    function renderMessage(m, li) {
+      var kind = kindOf(m);
+      li = li || document.createElement("li");
+      li.replaceChildren();
+      li.className = "msg msg-" + kind;
+      if (m.id) li.dataset.messageId = m.id;
+      if (m.client_id) li.dataset.clientId = m.client_id;
+      var sender = document.createElement("span");
+      sender.className = "sender";
+      sender.textContent = senderLabel(m, kind);
+      if (kind === "ai") {
+        var badge = document.createElement("span");
+        badge.className = "badge badge-ai"; badge.textContent = "AI";
+        sender.append(" ", badge);
+      }
+      var content = document.createElement("p");
+      content.className = "content";
+      content.textContent = m.content;
+      var stamp = document.createElement("span");
+      stamp.className = "stamp";
+      var time = document.createElement("time");
+      var at = m.created_at ? new Date(m.created_at) : new Date();
+      time.dateTime = at.toISOString();
+      time.textContent = at.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+      stamp.append(time);
+      if (kind !== "visitor") {
+        var r = document.createElement("span");
+        var state = m.id ? receiptOf(m) : "sending";
+        r.className = "receipt receipt-" + state; r.textContent = state;
+        stamp.append(" ", r);
+      }
+      li.append(sender, content, stamp);
+      return li;
+    }
+
+    function addMessage(m) {
+      if (String(m.conversation_id) !== convId) return;
+      if (list.querySelector('[data-message-id="' + Number(m.id) + '"]')) return;
+      var pending = m.client_id && list.querySelector('[data-client-id="' + CSS.escape(m.client_id) + '"]');
+      var empty = document.getElementById("no-messages");
+      if (empty) empty.remove();
+      if (pending) renderMessage(m, pending);
+      else list.append(renderMessage(m));
+      if (m.id > lastId) lastId = m.id;
+      scrollDown();
+      if (m.sender_type === "customer") {
+        showTyping(false);
+        markRead(m.id);
+      }
+    }
+
+    function markRead(upTo) {
+      if (document.visibilityState === "hidden") return;
+      var form = document.createElement("form");
+      form.action = ds.readUrl;
+      var csrf = composer.querySelector("[name=csrfmiddlewaretoken]").cloneNode();
+      form.append(csrf);
+      postForm(form, { up_to_id: upTo }).catch(function () {});
+    }
+
+    function setReceipt(messageId, state) {
+      var li = list.querySelector('[data-message-id="' + Number(messageId) + '"] .receipt');
+      if (!li) return;
+      if (state === "delivered" && li.classList.contains("receipt-read")) return;
+      li.className = "receipt receipt-" + state; li.textContent = state;
+    }
+
+    var typingHide = null;
+    function showTyping(on) {
+      typingEl.hidden = !on;
+      clearTimeout(typingHide);
+      if (on) typingHide = setTimeout(function () { typingEl.hidden = true; }, 8000);
+    }
+
+    function catchUp() {
+      return fetch(ds.messagesUrl + "?after=" + lastId, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { messages: [] }; })
+        .then(function (data) { data.messages.forEach(addMessage); });
+    }
+
+    onSocket("connect", function () {
+      socket.emit("join_conversation", { conversation_id: Number(convId) });
+      catchUp();
+    });
+    onSocket("new_message", addMessage);
+    onSocket("typing", function (p) {
+      if (String(p.conversation_id) !== convId) return;
+      var fromCustomer = p.sender_type ? p.sender_type === "customer" : String(p.user_id) !== ds.agent;
+      if (fromCustomer) showTyping(!!p.is_typing);
+    });
+    onSocket("delivered", function (p) {
+      if (String(p.conversation_id || convId) === convId && p.reader !== "agent") setReceipt(p.message_id, "delivered");
+    });
+    onSocket("read", function (p) {
+      if (String(p.conversation_id || convId) === convId && p.reader !== "agent") setReceipt(p.message_id, "read");
+    });
+    // Without a socket, poll for messages so nothing is missed.
+    setInterval(function () { if (!channels.socket) catchUp(); }, 4000);
+
+    // Our own typing, sent to the widget.
+    var typing = false;
+    var typingStop = null;
+    function sendTyping(on) {
+      if (!socket || !socket.connected || typing === on) return;
+      typing = on;
+      socket.emit("typing", { conversation_id: Number(convId), user_id: Number(ds.agent), is_typing: on });
+    }
+    textarea.addEventListener("input", function () {
+      sendTyping(textarea.value.trim() !== "");
+      clearTimeout(typingStop);
+      typingStop = setTimeout(function () { sendTyping(false); }, 3000);
+    });
+    textarea.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        composer.requestSubmit();
+      }
+    });
+
+    composer.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var text = textarea.value;
+      if (!text.trim()) return;
+      var clientId = uuid();
+      var optimistic = renderMessage({
+        sender_type: "agent", sender_agent_id: Number(ds.agent), content: text, client_id: clientId,
+        conversation_id: Number(convId),
+      });
+      var empty = document.getElementById("no-messages");
+      if (empty) empty.remove();
+      list.append(optimistic); scrollDown();
+      textarea.value = ""; sendError.hidden = true;
+      sendTyping(false);
+      function attempt(n) {
+        return postForm(composer, { content: text, client_id: clientId }).then(function (body) {
+          var m = body.message;
+          var dup = list.querySelector('[data-message-id="' + Number(m.id) + '"]');
+          if (dup && dup !== optimistic) optimistic.remove();
+          else renderMessage(m, optimistic);
+          if (m.id > lastId) lastId = m.id;
+        }, function (err) {
+          // Network errors retry with the same client id: the server stores it once.
+          if (n < 2 && err instanceof TypeError) return attempt(n + 1);
+          optimistic.remove();
+          if (!textarea.value) textarea.value = text;
+          sendError.textContent = "Not sent: " + err.message;
+          sendError.hidden = false;
+        });
+      }
+      attempt(0);
+    });
+    scrollDown();
+  }
+
+})();

@@ -1,0 +1,337 @@
+/* PingBack chat widget. Embed on any page:
+ *
+ *   <script src="https://pingback.example.com/static/widget/widget.js"
+ *           data-business-id="YOUR_BUSINESS_ID" async></script>
+ *
+ * Loads the socket.io client and its stylesheet from the same origin as this file, adds a chat
+ * bubble, asks for name and email, then chats live over Socket.IO (/socket.io/). The session
+ * token, conversation id, last seen message id, recent messages and unsent messages are kept
+ * in localStorage, so a reload resumes the same conversation and retries what was not sent
+ * (each message carries a client id, so a retry never creates a duplicate).
+ * Message text is only ever put in the page with textContent.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__pingbackWidget) return;
+  window.__pingbackWidget = true;
+  var businessId = script.getAttribute("data-business-id");
+  var origin = new URL(script.src, location.href).origin;
+  var title = script.getAttribute("data-title") || "Chat with us";
+  var KEY = "pingback.widget." + businessId;
+  var KEEP = 100; // messages cached for an instant resume
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
+  }
+  var state = load();
+  state.messages = state.messages || [];
+  state.outbox = state.outbox || [];
+  function save() {
+    state.messages = state.messages.slice(-KEEP);
+    try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode */ }
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "w" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  /* ---------- DOM ---------- */
+  var css = el("link");
+  css.rel = "stylesheet";
+  css.href = origin + "/static/widget/widget.css";
+  document.head.appendChild(css);
+
+  var root = el("div", "pbw-root");
+  var bubble = el("button", "pbw-bubble");
+  bubble.type = "button";
+  bubble.setAttribute("aria-expanded", "false");
+  bubble.setAttribute("aria-controls", "pbw-panel");
+  bubble.setAttribute("aria-label", "Open chat");
+  bubble.append(el("span", "pbw-bubble-icon", "💬"), el("span", "pbw-bubble-text", "Chat"));
+  var badge = el("span", "pbw-unread", "");
+  badge.hidden = true;
+  bubble.append(badge);
+
+  var panel = el("section", "pbw-panel");
+  panel.id = "pbw-panel";
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-label", title);
+  panel.hidden = true;
+
+  var head = el("header", "pbw-head");
+  var headText = el("div", "pbw-head-text");
+  var presenceDot = el("span", "pbw-dot pbw-dot-offline");
+  var availability = el("span", "pbw-availability", "Connecting…");
+  headText.append(el("strong", "pbw-title", title), el("br"), presenceDot, availability);
+  var closeBtn = el("button", "pbw-close", "×");
+  closeBtn.type = "button";
+  closeBtn.setAttribute("aria-label", "Close chat");
+  head.append(headText, closeBtn);
+
+  var prechat = el("form", "pbw-prechat");
+  prechat.noValidate = false;
+  var intro = el("p", "pbw-intro", "Hi! Tell us who you are and we'll get back to you right here.");
+  var nameLabel = el("label", null, "Name");
+  var nameInput = el("input");
+  nameInput.name = "name"; nameInput.required = true; nameInput.maxLength = 200; nameInput.autocomplete = "name";
+  nameInput.id = nameLabel.htmlFor = "pbw-name";
+  var emailLabel = el("label", null, "Email");
+  var emailInput = el("input");
+  emailInput.name = "email"; emailInput.type = "email"; emailInput.required = true; emailInput.autocomplete = "email";
+  emailInput.id = emailLabel.htmlFor = "pbw-email";
+  var startBtn = el("button", "pbw-primary", "Start chat");
+  startBtn.type = "submit";
+  prechat.append(intro, nameLabel, nameInput, emailLabel, emailInput, startBtn);
+
+  var chat = el("div", "pbw-chat");
+  var list = el("ol", "pbw-messages");
+  list.setAttribute("aria-live", "polite");
+  list.setAttribute("aria-label", "Messages");
+  var typingEl = el("p", "pbw-typing", "Agent is typing…");
+  typingEl.hidden = true;
+  var composer = el("form", "pbw-composer");
+  var input = el("textarea");
+  input.rows = 2; input.maxLength = 5000; input.required = true;
+  input.id = "pbw-input";
+  input.placeholder = "Write a message…";
+  var inputLabel = el("label", "pbw-hidden", "Your message");
+  inputLabel.htmlFor = "pbw-input";
+  var sendBtn = el("button", "pbw-primary", "Send");
+  sendBtn.type = "submit";
+  var errorEl = el("p", "pbw-error");
+  errorEl.setAttribute("role", "alert");
+  errorEl.hidden = true;
+  composer.append(inputLabel, input, sendBtn, errorEl);
+  chat.append(list, typingEl, composer);
+
+  panel.append(head, prechat, chat);
+  root.append(panel, bubble);
+
+  function showStage() {
+    var known = !!(state.name && state.email);
+    prechat.hidden = known;
+    chat.hidden = !known;
+  }
+
+  function setOpen(open) {
+    panel.hidden = !open;
+    bubble.setAttribute("aria-expanded", String(open));
+    state.open = open; save();
+    if (open) {
+      badge.hidden = true;
+      (prechat.hidden ? input : nameInput).focus();
+      list.scrollTop = list.scrollHeight;
+      markRead();
+    } else {
+      bubble.focus();
+    }
+  }
+  bubble.addEventListener("click", function () { setOpen(panel.hidden); });
+  closeBtn.addEventListener("click", function () { setOpen(false); });
+  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") setOpen(false); });
+
+  /* ---------- messages ---------- */
+  function receiptOf(m) {
+    if (!m.id) return m.failed ? "not sent" : "sending…";
+    return m.read_at ? "read" : (m.delivered_at ? "delivered" : "sent");
+  }
+  function render(m) {
+    var mine = m.sender_type === "customer";
+    var kind = mine ? "me" : (m.sender_type === "agent" ? "agent" : (m.is_ai ? "ai" : "system"));
+    var li = el("li", "pbw-msg pbw-msg-" + kind);
+    if (m.id) li.setAttribute("data-message-id", m.id);
+    if (m.client_id) li.setAttribute("data-client-id", m.client_id);
+    if (!mine) li.append(el("span", "pbw-sender", kind === "agent" ? "Support" : (kind === "ai" ? "AI assistant" : "")));
+    li.append(el("p", "pbw-text", m.content));
+    if (mine) li.append(el("span", "pbw-receipt pbw-receipt-" + receiptOf(m).replace(/\W+/g, ""), receiptOf(m)));
+    return li;
+  }
+  function find(m) {
+    for (var i = 0; i < state.messages.length; i++) {
+      var s = state.messages[i];
+      if ((m.id && s.id === m.id) || (m.client_id && s.client_id === m.client_id)) return i;
+    }
+    return -1;
+  }
+  function redraw() {
+    list.replaceChildren();
+    state.messages.forEach(function (m) { list.append(render(m)); });
+    list.scrollTop = list.scrollHeight;
+  }
+  function upsert(m) {
+    if (state.conversation_id && m.conversation_id && String(m.conversation_id) !== String(state.conversation_id)) return;
+    var i = find(m);
+    if (i >= 0) state.messages[i] = Object.assign({}, state.messages[i], m, { failed: false });
+    else state.messages.push(m);
+    state.messages.sort(function (a, b) { return (a.id || Number.MAX_SAFE_INTEGER) - (b.id || Number.MAX_SAFE_INTEGER); });
+    if (m.id && m.id > (state.last_message_id || 0)) state.last_message_id = m.id;
+    save(); redraw();
+    if (m.sender_type !== "customer") {
+      typingEl.hidden = true;
+      if (panel.hidden) { badge.hidden = false; badge.textContent = "new"; }
+      else markRead();
+    }
+  }
+  function setReceipt(p, field) {
+    var i = find({ id: p.message_id });
+    if (i < 0 || state.messages[i].sender_type !== "customer") return;
+    state.messages[i][field] = p[field] || new Date().toISOString();
+    save(); redraw();
+  }
+
+  /* ---------- socket ---------- */
+  var socket = null;
+  var agents = {};
+  function showAvailability() {
+    var statuses = Object.keys(agents).map(function (k) { return agents[k]; });
+    var status = statuses.indexOf("online") >= 0 ? "online" : (statuses.indexOf("away") >= 0 ? "away" : "offline");
+    presenceDot.className = "pbw-dot pbw-dot-" + status;
+    availability.textContent = !socket || !socket.connected ? "Reconnecting…" :
+      status === "online" ? "We're online" : status === "away" ? "We're away, back soon" : "We're offline — leave a message";
+    root.setAttribute("data-availability", status);
+  }
+
+  function auth(cb) {
+    var a = { business_id: businessId };
+    if (state.session_token) a.session_token = state.session_token;
+    if (state.last_message_id) a.last_message_id = state.last_message_id;
+    cb(a);
+  }
+
+  var flushing = false;
+  function flush() {
+    if (flushing || !socket || !socket.connected || !state.outbox.length) return;
+    flushing = true;
+    var item = state.outbox[0];
+    var payload = {
+      content: item.content,
+      client_id: item.client_id,
+      customer_data: { name: state.name, email: state.email },
+      metadata: { page_url: location.href, user_agent: navigator.userAgent },
+    };
+    if (state.conversation_id) payload.conversation_id = state.conversation_id;
+    socket.timeout(15000).emit("client_message", payload, function (err, ack) {
+      flushing = false;
+      if (err) return; // no answer: stays in the outbox, retried on the next connect
+      state.outbox.shift();
+      if (ack && ack.ok) {
+        if (ack.session_token) state.session_token = ack.session_token;
+        if (ack.conversation_id && !state.conversation_id) {
+          state.conversation_id = ack.conversation_id;
+          socket.emit("join_conversation", { conversation_id: ack.conversation_id });
+        }
+        if (ack.message) upsert(ack.message);
+      } else {
+        var i = find({ client_id: item.client_id });
+        if (i >= 0) state.messages[i].failed = true;
+        errorEl.textContent = "Not sent: " + ((ack && (ack.message || ack.error)) || "please try again.");
+        errorEl.hidden = false;
+        redraw();
+      }
+      save();
+      flush();
+    });
+  }
+
+  function markRead() {
+    if (!socket || !socket.connected || !state.conversation_id || panel.hidden) return;
+    socket.emit("mark_read", { conversation_id: state.conversation_id, up_to_id: state.last_message_id || null });
+  }
+
+  var typing = false;
+  var typingStop = null;
+  function sendTyping(on) {
+    if (!socket || !socket.connected || !state.conversation_id || typing === on) return;
+    typing = on;
+    socket.emit("typing", { conversation_id: state.conversation_id, user_id: "customer", is_typing: on });
+  }
+
+  function connect() {
+    socket = window.io(origin, { auth: auth, transports: ["websocket", "polling"] });
+    socket.on("connect", function () {
+      root.setAttribute("data-connected", "true");
+      if (state.conversation_id) socket.emit("join_conversation", { conversation_id: state.conversation_id });
+      showAvailability();
+      flush();
+      markRead();
+    });
+    socket.on("disconnect", function () { root.setAttribute("data-connected", "false"); showAvailability(); });
+    socket.on("connect_error", function (err) {
+      availability.textContent = "Can't connect: " + (err && err.message ? err.message : "retrying…");
+    });
+    socket.on("session", function (p) {
+      if (p && p.session_token) { state.session_token = p.session_token; save(); }
+    });
+    socket.on("new_message", upsert);
+    socket.on("typing", function (p) {
+      if (String(p.conversation_id) !== String(state.conversation_id)) return;
+      if (p.sender_type === "customer" || p.user_id === "customer") return;
+      typingEl.hidden = !p.is_typing;
+    });
+    socket.on("delivered", function (p) { if (p.reader !== "customer") setReceipt(p, "delivered_at"); });
+    socket.on("read", function (p) { if (p.reader !== "customer") setReceipt(p, "read_at"); });
+    socket.on("agent_status_changed", function (p) {
+      agents[p.agent_id] = p.status;
+      showAvailability();
+    });
+    socket.on("agents_status", function (list) {
+      (list || []).forEach(function (p) { agents[p.agent_id] = p.status; });
+      showAvailability();
+    });
+  }
+
+  prechat.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!prechat.checkValidity()) { prechat.reportValidity(); return; }
+    state.name = nameInput.value.trim();
+    state.email = emailInput.value.trim();
+    save(); showStage(); input.focus();
+  });
+  input.addEventListener("input", function () {
+    sendTyping(input.value.trim() !== "");
+    clearTimeout(typingStop);
+    typingStop = setTimeout(function () { sendTyping(false); }, 3000);
+  });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); composer.requestSubmit(); }
+  });
+  composer.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value;
+    if (!text.trim()) return;
+    var item = { client_id: uuid(), content: text };
+    state.outbox.push(item);
+    upsert({ client_id: item.client_id, content: text, sender_type: "customer", conversation_id: state.conversation_id || null });
+    input.value = ""; errorEl.hidden = true;
+    sendTyping(false);
+    flush();
+  });
+
+  function start() {
+    document.body.appendChild(root);
+    showStage();
+    redraw();
+    showAvailability();
+    if (state.open) setOpen(true);
+    connect();
+  }
+
+  function boot() {
+    if (window.io) return start();
+    var lib = el("script");
+    lib.src = origin + "/static/vendor/socket.io.min.js";
+    lib.onload = start;
+    lib.onerror = function () { availability.textContent = "Chat unavailable"; document.body.appendChild(root); };
+    document.head.appendChild(lib);
+  }
+  if (document.body) boot();
+  else document.addEventListener("DOMContentLoaded", boot);
+})();
