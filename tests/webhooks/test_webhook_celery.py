@@ -1,0 +1,174 @@
+"""Real Celery workers on the real Redis: deliveries arrive, and survive a worker killed mid-send.
+
+Each test uses its own Celery queue (``WEBHOOKS_CELERY_QUEUE``) so parallel test workers never
+take each other's tasks. The worker shares the test database (``transactional_db``).
+"""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+
+import pytest
+
+from tests.live import ROOT, server_env
+from tests.services import REDIS_URL, require_redis
+from tests.webhooks.receiver import Reply, standard_webhooks_valid
+from webhooks import actions, delivery
+from webhooks.models import WebhookDelivery
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+class Worker:
+    def __init__(self, queue: str, name: str):
+        self.queue = queue
+        self.log_path = ROOT / "test-artifacts" / f"celery-{queue}-{name}.log"
+        self.env = server_env(
+            REDIS_URL=REDIS_URL,
+            CELERY_BROKER_URL=REDIS_URL,
+            WEBHOOKS_CELERY_QUEUE=queue,
+            WEBHOOKS_ALLOW_PRIVATE_URLS="true",
+            WEBHOOKS_RETRY_BASE_SECONDS="0",
+            WEBHOOKS_TIMEOUT_SECONDS="5",
+            WEBHOOKS_LEASE_SECONDS="3",
+        )
+        self.name = name
+        self.proc = None
+
+    def start(self) -> "Worker":
+        self.log_path.parent.mkdir(exist_ok=True)
+        log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "pingback",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                self.queue,
+                "-n",
+                f"{self.name}-{self.queue}@%h",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def celery_queue(settings):
+    """Send tasks from this process to a private queue on the real Redis."""
+    require_redis()
+    import redis
+
+    from pingback.celery import app
+
+    queue = f"pb-hooks-test-{uuid.uuid4().hex[:12]}"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.WEBHOOKS_CELERY_QUEUE = queue
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
+    workers: list[Worker] = []
+    yield queue, workers
+    for worker in workers:
+        worker.stop()
+    app.conf.update(saved)
+    client = redis.Redis.from_url(REDIS_URL)
+    client.delete(queue, f"_kombu.binding.{queue}")
+    client.close()
+
+
+def wait_until(predicate, timeout=60.0, tick=None):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        if tick:
+            tick()
+        time.sleep(0.2)
+
+
+def test_celery_worker_delivers_and_retries(acme, receiver, celery_queue):
+    queue, workers = celery_queue
+    _, secret = actions.create_endpoint(acme.business, url=receiver.url, events=["*"])
+    receiver.replies = [Reply(500)]  # the first request fails and is retried by the worker
+    for i in range(3):
+        acme.start(f"hello {i}")
+    expected = set(WebhookDelivery.objects.values_list("webhook_id", flat=True))
+    assert len(expected) == 6
+    workers.append(Worker(queue, "a").start())
+    wait_until(lambda: {r.headers["webhook-id"] for r in receiver.received} >= expected)
+    for got in receiver.received:
+        assert standard_webhooks_valid(secret, got.headers, got.body)
+        assert json.loads(got.body)["id"] == got.headers["webhook-id"]
+    wait_until(
+        lambda: set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded"}
+    )
+    retried = WebhookDelivery.objects.get(attempt_count=2)
+    assert list(retried.attempts.values_list("status_code", flat=True)) == [500, 200]
+
+
+def test_killed_worker_loses_nothing(acme, receiver, settings, celery_queue):
+    queue, workers = celery_queue
+    _, secret = actions.create_endpoint(acme.business, url=receiver.url, events=["message.created"])
+    # The third request hangs: the worker is SIGKILLed while it waits for the answer.
+    receiver.replies = [Reply(), Reply(), Reply(delay=10)]
+    for i in range(8):
+        acme.start(f"message {i}")
+    expected = set(WebhookDelivery.objects.values_list("webhook_id", flat=True))
+    assert len(expected) == 8
+
+    first = Worker(queue, "first").start()
+    workers.append(first)
+    received = receiver.wait_for(lambda r: len(r) >= 3, timeout=60)
+    in_flight = received[2].headers["webhook-id"]
+    first.kill()
+    assert WebhookDelivery.objects.get(webhook_id=in_flight).status == "sending"
+
+    workers.append(Worker(queue, "second").start())
+    # Celery beat's job, run from here: expired leases and due deliveries are re-enqueued.
+    wait_until(
+        lambda: {r.headers["webhook-id"] for r in receiver.received} >= expected,
+        timeout=90,
+        tick=delivery.sweep,
+    )
+    # The interrupted one was never acknowledged: once its lease expires it is sent again.
+    wait_until(
+        lambda: set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded"},
+        timeout=90,
+        tick=delivery.sweep,
+    )
+    counts = Counter(r.headers["webhook-id"] for r in receiver.received)
+    assert counts[in_flight] >= 2  # with the same webhook-id
+    for got in receiver.received:
+        assert standard_webhooks_valid(secret, got.headers, got.body)
+    assert settings.CELERY_BEAT_SCHEDULE["webhooks-sweep"]["task"] == (
+        "webhooks.tasks.sweep_webhooks"
+    )
