@@ -8,7 +8,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/knowledge-base/", include("ai.urls")),
-    path("api/v1/webhooks", include("webhooks.api.urls")),
+    path("api/v1/", include("webhooks.api.urls")),  # /api/v1/webhooks
     path("api/v1/", include("conversations.api.urls")),
     path("inbox/", include("inbox.urls")),
     path("widget/", include("inbox.widget_urls")),

@@ -1,4 +1,4 @@
-"""Mounted at ``api/v1/webhooks``; every route works with and without a trailing slash."""
+"""Mounted at ``api/v1/``: ``webhooks/...`` routes, each with or without a trailing slash."""
 
 from django.urls import re_path
 
@@ -8,26 +8,34 @@ ID = r"(?P<webhook_id>[0-9]+)"
 DELIVERY = ID + r"/deliveries/(?P<delivery_id>[0-9]+)"
 
 urlpatterns = [
-    re_path(r"^/?$", views.WebhookListView.as_view(), name="webhooks"),
-    re_path(r"^/events/?$", views.WebhookEventsView.as_view(), name="webhook-events"),
-    re_path(rf"^/{ID}/?$", views.WebhookDetailView.as_view(), name="webhook"),
-    re_path(rf"^/{ID}/enable/?$", views.WebhookEnableView.as_view(), name="webhook-enable"),
-    re_path(rf"^/{ID}/disable/?$", views.WebhookDisableView.as_view(), name="webhook-disable"),
+    re_path(r"^webhooks/?$", views.WebhookListView.as_view(), name="webhooks"),
+    re_path(r"^webhooks/events/?$", views.WebhookEventsView.as_view(), name="webhook-events"),
+    re_path(rf"^webhooks/{ID}/?$", views.WebhookDetailView.as_view(), name="webhook"),
+    re_path(rf"^webhooks/{ID}/enable/?$", views.WebhookEnableView.as_view(), name="webhook-enable"),
     re_path(
-        rf"^/{ID}/rotate-secret/?$",
+        rf"^webhooks/{ID}/disable/?$", views.WebhookDisableView.as_view(), name="webhook-disable"
+    ),
+    re_path(
+        rf"^webhooks/{ID}/rotate-secret/?$",
         views.WebhookRotateSecretView.as_view(),
         name="webhook-rotate-secret",
     ),
-    re_path(rf"^/{ID}/test/?$", views.WebhookTestView.as_view(), name="webhook-test"),
-    re_path(rf"^/{ID}/deliveries/?$", views.DeliveryListView.as_view(), name="webhook-deliveries"),
-    re_path(rf"^/{DELIVERY}/?$", views.DeliveryDetailView.as_view(), name="webhook-delivery"),
+    re_path(rf"^webhooks/{ID}/test/?$", views.WebhookTestView.as_view(), name="webhook-test"),
     re_path(
-        rf"^/{DELIVERY}/attempts/?$",
+        rf"^webhooks/{ID}/deliveries/?$",
+        views.DeliveryListView.as_view(),
+        name="webhook-deliveries",
+    ),
+    re_path(
+        rf"^webhooks/{DELIVERY}/?$", views.DeliveryDetailView.as_view(), name="webhook-delivery"
+    ),
+    re_path(
+        rf"^webhooks/{DELIVERY}/attempts/?$",
         views.DeliveryAttemptsView.as_view(),
         name="webhook-delivery-attempts",
     ),
     re_path(
-        rf"^/{DELIVERY}/replay/?$",
+        rf"^webhooks/{DELIVERY}/replay/?$",
         views.DeliveryReplayView.as_view(),
         name="webhook-delivery-replay",
     ),
