@@ -46,8 +46,20 @@ def _publish(topic: topics.Topic, method: str, items: list, event: DomainEvent) 
             "business_id": event.business_id,
             "audience": event.audience.to_json(),
             "event_id": event.id,
+            "unassigned_before": _was_unassigned(event),
             "text": json.dumps(topics.publish_frame(topic.name, method, items)),
         },
+    )
+
+
+def _was_unassigned(event: DomainEvent) -> bool:
+    """An assignment of a conversation every agent could see until now.
+
+    Plain agents who saw it unassigned get this one push, so their lists drop it.
+    """
+    return (
+        event.type == EventType.CONVERSATION_ASSIGNED
+        and event.data.get("previous_assignee") is None
     )
 
 

@@ -223,6 +223,9 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         if member is None:
             return
         audience = Audience.from_json(message["audience"])
-        if not audience.allows_agent(member.agent_id, message["business_id"], member.is_manager):
+        allowed = audience.allows_agent(
+            member.agent_id, message["business_id"], member.is_manager
+        ) or (message.get("unassigned_before") and audience.business_id == message["business_id"])
+        if not allowed:
             return
         await self.send(text_data=message["text"])
