@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import pytest
 import socketio
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.test import override_settings
 
 from ai import subscribers
@@ -34,7 +34,12 @@ def test_committed_customer_message_is_answered_in_the_background(kb):
 
 
 @pytest.fixture(autouse=True)
-def drain_background_tasks():
+def drain_background_tasks(monkeypatch):
+    from django.db import connection
+
+    # Pool threads close their connection after each task, so the test database can be
+    # dropped at the end of the session (with persistent connections they would linger).
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
     yield
     wait_for_local_tasks()
 
@@ -117,7 +122,7 @@ async def test_widget_sees_the_assistant_type_and_answer(kb, widget_server):
         notice = await next_ai_message(queues)
         assert notice["is_ai"] is False
         assert notice["content"].startswith("I'm connecting you")
-        conv = await sync_to_async(Conversation.objects.get)(pk=ack["conversation_id"])
+        conv = await database_sync_to_async(Conversation.objects.get)(pk=ack["conversation_id"])
         assert conv.needs_human_handoff and conv.handoff_reason == "Customer asked for a human"
     finally:
         await client.disconnect()
