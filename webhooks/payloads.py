@@ -89,7 +89,7 @@ def _session(conv: dict) -> dict:
         "closedAt": conv["closed_at"],
         "visitor": _visitor(conv.get("customer")),
         "metadata": {
-            **metadata,
+            **{k: v for k, v in metadata.items() if k not in ("page_url", "user_agent")},
             "pageUrl": metadata.get("page_url", metadata.get("pageUrl")),
             "userAgent": metadata.get("user_agent", metadata.get("userAgent")),
         },
