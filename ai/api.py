@@ -4,6 +4,8 @@ Owners, admins and API keys manage articles; every agent of the business may rea
 Another business's article answers 404, the same as an unknown id.
 """
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -27,6 +29,41 @@ def render(article) -> dict:
         "created_at": iso(article.created_at),
         "updated_at": iso(article.updated_at),
     }
+
+
+# Documentation of the shapes (the views validate through ai.actions).
+ArticleSchema = inline_serializer(
+    "KnowledgeArticle",
+    {
+        "id": serializers.IntegerField(),
+        "question": serializers.CharField(max_length=300),
+        "answer": serializers.CharField(max_length=5000),
+        "keywords": serializers.ListField(child=serializers.CharField()),
+        "enabled": serializers.BooleanField(),
+        "created_at": serializers.DateTimeField(),
+        "updated_at": serializers.DateTimeField(),
+    },
+)
+ArticleInput = inline_serializer(
+    "KnowledgeArticleInput",
+    {
+        "question": serializers.CharField(max_length=300),
+        "answer": serializers.CharField(max_length=5000),
+        "keywords": serializers.ListField(child=serializers.CharField(), required=False),
+        "enabled": serializers.BooleanField(required=False),
+    },
+)
+ArticlePage = inline_serializer(
+    "KnowledgeArticlePage",
+    {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": ArticleSchema.__class__(many=True),
+    },
+)
+ARTICLE_ID = OpenApiParameter("article_id", int, OpenApiParameter.PATH)
+TAGS = ["knowledge base"]
 
 
 def _body(request) -> dict:
@@ -55,6 +92,18 @@ class ArticlePagination(LimitOffsetPagination):
 class ArticleList(APIView):
     permission_classes = [ReadOrManage]
 
+    @extend_schema(
+        tags=TAGS,
+        summary="List knowledge-base articles",
+        operation_id="knowledge_base_articles_list",
+        parameters=[
+            OpenApiParameter("q", str, description="Search in question and keywords."),
+            OpenApiParameter("enabled", bool),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("offset", int),
+        ],
+        responses={200: ArticlePage},
+    )
     def get(self, request):
         qs = access.articles_of(request.auth.business).order_by("id")
         if query := request.query_params.get("q", "").strip():
@@ -66,6 +115,12 @@ class ArticleList(APIView):
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response([render(a) for a in page])
 
+    @extend_schema(
+        tags=TAGS,
+        summary="Create an article (owners, admins, API keys)",
+        request=ArticleInput,
+        responses={201: ArticleSchema},
+    )
     def post(self, request):
         data = _body(request)
         for field in ("question", "answer"):
@@ -78,13 +133,33 @@ class ArticleList(APIView):
 class ArticleDetail(APIView):
     permission_classes = [ReadOrManage]
 
+    @extend_schema(
+        tags=TAGS,
+        summary="Get an article",
+        parameters=[ARTICLE_ID],
+        responses={200: ArticleSchema},
+    )
     def get(self, request, article_id):
         return Response(render(access.access_article(request.auth.business, article_id)))
 
+    @extend_schema(
+        tags=TAGS,
+        summary="Change an article (owners, admins, API keys)",
+        parameters=[ARTICLE_ID],
+        request=ArticleInput,
+        responses={200: ArticleSchema},
+    )
     def patch(self, request, article_id):
         article = access.access_article(request.auth.business, article_id)
         return Response(render(actions.update_article(article, **_body(request))))
 
+    @extend_schema(
+        tags=TAGS,
+        summary="Replace an article (owners, admins, API keys)",
+        parameters=[ARTICLE_ID],
+        request=ArticleInput,
+        responses={200: ArticleSchema},
+    )
     def put(self, request, article_id):
         article = access.access_article(request.auth.business, article_id)
         data = _body(request)
@@ -95,6 +170,12 @@ class ArticleDetail(APIView):
         data.setdefault("enabled", True)
         return Response(render(actions.update_article(article, **data)))
 
+    @extend_schema(
+        tags=TAGS,
+        summary="Delete an article (owners, admins, API keys)",
+        parameters=[ARTICLE_ID],
+        responses={204: None},
+    )
     def delete(self, request, article_id):
         article = access.access_article(request.auth.business, article_id)
         actions.delete_article(article)
