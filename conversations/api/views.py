@@ -106,7 +106,11 @@ class TokenObtainView(ApiView):
         summary="Log in as an agent",
         description="Email and password of an agent → an access JWT (Bearer) and a refresh token.",
         request=s.TokenObtainSerializer,
-        responses={200: s.TokenPairSerializer, 403: error(403, "The user is in no business.")},
+        responses={
+            200: s.TokenPairSerializer,
+            401: error(401, "Wrong email or password (INVALID_CREDENTIALS)."),
+            403: error(403, "The user is in no business (NO_BUSINESS)."),
+        },
         auth=[],
     )
     def post(self, request):
@@ -133,7 +137,10 @@ class TokenRefreshView(ApiView):
         tags=["auth"],
         summary="Refresh an access token",
         request=s.TokenRefreshSerializer,
-        responses={200: s.AccessTokenSerializer},
+        responses={
+            200: s.AccessTokenSerializer,
+            401: error(401, "Invalid or expired refresh token (TOKEN_INVALID)."),
+        },
         auth=[],
     )
     def post(self, request):
@@ -231,7 +238,11 @@ class ConversationListView(ApiView):
         description="With an optional opening message sent by the calling agent (API keys "
         "name it with agent_id). Idempotent on client_id.",
         request=s.ConversationCreateSerializer,
-        responses={201: s.ConversationSerializer, 200: s.ConversationSerializer},
+        responses={
+            201: s.ConversationSerializer,
+            200: s.ConversationSerializer,
+            404: error(404, "Unknown customer_id, agent_id or assignee_id."),
+        },
     )
     def post(self, request):
         data = self.body(s.ConversationCreateSerializer)
