@@ -6,4 +6,5 @@ app_name = "widget"
 
 urlpatterns = [
     path("demo/", widget_views.demo, name="demo"),
+    path("availability/", widget_views.availability, name="availability"),
 ]

@@ -1,11 +1,13 @@
-"""The widget's demo page: a stand-in customer website embedding ``widget.js``."""
+"""Widget pages: the demo page (a stand-in customer website embedding ``widget.js``) and
+the agents' availability the widget shows before any live event arrives."""
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from conversations import access, errors
 from conversations.demo import DEMO_BUSINESS_NAME
-from conversations.models import Business
+from conversations.models import Agent, Business
 
 
 @require_GET
@@ -14,3 +16,22 @@ def demo(request):
     if business is None:
         raise Http404("No demo business yet: run `python manage.py demo` first.")
     return render(request, "widget/demo.html", {"business": business})
+
+
+@require_GET
+def availability(request):
+    """Presence of a business's agents for the widget's header (public, like the widget)."""
+    try:
+        business = access.business_by_public_id(request.GET.get("business_id"))
+    except errors.BusinessNotFound as exc:
+        response = JsonResponse(
+            {"error": "Not found", "message": exc.message, "code": exc.code}, status=404
+        )
+    else:
+        agents = Agent.objects.filter(business=business).values_list("pk", "status")
+        response = JsonResponse(
+            {"agents": [{"agent_id": pk, "status": status} for pk, status in agents]}
+        )
+    # Called by widget.js from the customer's own site.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

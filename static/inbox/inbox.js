@@ -171,8 +171,9 @@
       setTimeout(function () { freshToken().then(connectTopics, connectTopics); }, delay);
     }
     connectTopics();
-    onSocket("conversation_assigned", scheduleRefresh);
-    onSocket("connect", scheduleRefresh);
+    // The agent socket hears the same changes: either channel alone keeps the list live.
+    ["new_conversation", "conversation_status_changed", "conversation_assigned", "connect"]
+      .forEach(function (name) { onSocket(name, scheduleRefresh); });
   }
 
   /* ---------- conversation page ---------- */
@@ -225,7 +226,8 @@
       var time = document.createElement("time");
       var at = m.created_at ? new Date(m.created_at) : new Date();
       time.dateTime = at.toISOString();
-      time.textContent = at.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+      time.textContent = at.toLocaleString("en-US", { month: "short", day: "numeric" }) + ", " +
+        at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
       stamp.append(time);
       if (kind !== "visitor") {
         var r = document.createElement("span");
@@ -297,6 +299,37 @@
     });
     onSocket("read", function (p) {
       if (String(p.conversation_id || convId) === convId && p.reader !== "agent") setReceipt(p.message_id, "read");
+    });
+    // Someone else changed status or assignee: re-render the details and action buttons
+    // from the server (Django-escaped HTML, parsed inertly, never scripts).
+    var detailsTimer = null;
+    function refreshDetails() {
+      clearTimeout(detailsTimer);
+      detailsTimer = setTimeout(function () {
+        fetch(location.pathname, { credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+          .then(function (html) {
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            [".details", ".thread-head"].forEach(function (sel) {
+              var fresh = doc.querySelector(sel);
+              var old = document.querySelector(sel);
+              if (fresh && old && !old.contains(document.activeElement)) old.replaceWith(document.importNode(fresh, true));
+            });
+          })
+          .catch(function () {});
+      }, 200);
+    }
+    onSocket("conversation_status_changed", function (p) {
+      if (String(p.conversation_id) !== convId) return;
+      var badge = document.getElementById("conv-status");
+      badge.textContent = p.status;
+      badge.className = "badge badge-" + p.status;
+      refreshDetails();
+    });
+    onSocket("conversation_assigned", function (p) {
+      if (String(p.conversation_id) !== convId) return;
+      document.getElementById("conv-assignee").textContent = p.assignee_name || "unassigned";
+      refreshDetails();
     });
     // Without a socket, poll for messages so nothing is missed.
     setInterval(function () { if (!channels.socket) catchUp(); }, 4000);

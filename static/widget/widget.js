@@ -43,6 +43,21 @@
     return "w" + Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "20");
+    svg.setAttribute("height", "20");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "pbw-bubble-icon");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+    path.setAttribute("fill", "currentColor");
+    svg.appendChild(path);
+    return svg;
+  }
+
   /* ---------- DOM ---------- */
   var css = el("link");
   css.rel = "stylesheet";
@@ -55,7 +70,7 @@
   bubble.setAttribute("aria-expanded", "false");
   bubble.setAttribute("aria-controls", "pbw-panel");
   bubble.setAttribute("aria-label", "Open chat");
-  bubble.append(el("span", "pbw-bubble-icon", "💬"), el("span", "pbw-bubble-text", "Chat"));
+  bubble.append(chatIcon(), el("span", "pbw-bubble-text", "Chat"));
   var badge = el("span", "pbw-unread", "");
   badge.hidden = true;
   bubble.append(badge);
@@ -149,7 +164,7 @@
     var li = el("li", "pbw-msg pbw-msg-" + kind);
     if (m.id) li.setAttribute("data-message-id", m.id);
     if (m.client_id) li.setAttribute("data-client-id", m.client_id);
-    if (!mine) li.append(el("span", "pbw-sender", kind === "agent" ? "Support" : (kind === "ai" ? "AI assistant" : "")));
+    if (!mine) li.append(el("span", "pbw-sender", kind === "agent" ? "Support" : (kind === "ai" ? "AI assistant" : "Notice")));
     li.append(el("p", "pbw-text", m.content));
     if (mine) li.append(el("span", "pbw-receipt pbw-receipt-" + receiptOf(m).replace(/\W+/g, ""), receiptOf(m)));
     return li;
@@ -177,7 +192,7 @@
     if (m.sender_type !== "customer") {
       typingEl.hidden = true;
       if (panel.hidden) { badge.hidden = false; badge.textContent = "new"; }
-      else markRead();
+      if (m.id) scheduleReceipts();
     }
   }
   function setReceipt(p, field) {
@@ -199,10 +214,15 @@
     root.setAttribute("data-availability", status);
   }
 
+  // Reconnecting (or reloading) with the session token, conversation id and last seen message
+  // id: the server rejoins the conversation and replays what was missed as new_message.
   function auth(cb) {
     var a = { business_id: businessId };
     if (state.session_token) a.session_token = state.session_token;
-    if (state.last_message_id) a.last_message_id = state.last_message_id;
+    if (state.session_token && state.conversation_id) {
+      a.conversation_id = state.conversation_id;
+      a.last_message_id = state.last_message_id || 0;
+    }
     cb(a);
   }
 
@@ -223,16 +243,15 @@
       if (err) return; // no answer: stays in the outbox, retried on the next connect
       state.outbox.shift();
       if (ack && ack.ok) {
+        // The server put this socket in the conversation's room when it stored the message.
         if (ack.session_token) state.session_token = ack.session_token;
-        if (ack.conversation_id && !state.conversation_id) {
-          state.conversation_id = ack.conversation_id;
-          socket.emit("join_conversation", { conversation_id: ack.conversation_id });
-        }
+        if (ack.conversation_id) state.conversation_id = ack.conversation_id;
         if (ack.message) upsert(ack.message);
       } else {
         var i = find({ client_id: item.client_id });
         if (i >= 0) state.messages[i].failed = true;
-        errorEl.textContent = "Not sent: " + ((ack && (ack.message || ack.error)) || "please try again.");
+        var why = ack && ack.error && ack.error.message;
+        errorEl.textContent = "Not sent: " + (why || "please try again.");
         errorEl.hidden = false;
         redraw();
       }
@@ -241,9 +260,21 @@
     });
   }
 
+  // Receipts for the team's messages: delivered when they reach this page, read when the
+  // panel is open.
+  function markDelivered() {
+    if (!socket || !socket.connected || !state.conversation_id) return;
+    socket.emit("message_delivered", { conversation_id: state.conversation_id });
+  }
+  var receiptTimer = null;
+  function scheduleReceipts() {
+    // One receipt for a burst (a replay after reconnect), not one per message.
+    clearTimeout(receiptTimer);
+    receiptTimer = setTimeout(function () { markDelivered(); markRead(); }, 150);
+  }
   function markRead() {
     if (!socket || !socket.connected || !state.conversation_id || panel.hidden) return;
-    socket.emit("mark_read", { conversation_id: state.conversation_id, up_to_id: state.last_message_id || null });
+    socket.emit("message_read", { conversation_id: state.conversation_id });
   }
 
   var typing = false;
@@ -251,24 +282,25 @@
   function sendTyping(on) {
     if (!socket || !socket.connected || !state.conversation_id || typing === on) return;
     typing = on;
-    socket.emit("typing", { conversation_id: state.conversation_id, user_id: "customer", is_typing: on });
+    socket.emit("typing", { conversation_id: state.conversation_id, is_typing: on });
   }
 
   function connect() {
     socket = window.io(origin, { auth: auth, transports: ["websocket", "polling"] });
     socket.on("connect", function () {
       root.setAttribute("data-connected", "true");
-      if (state.conversation_id) socket.emit("join_conversation", { conversation_id: state.conversation_id });
       showAvailability();
       flush();
+      markDelivered();
       markRead();
     });
     socket.on("disconnect", function () { root.setAttribute("data-connected", "false"); showAvailability(); });
     socket.on("connect_error", function (err) {
+      if (err && err.data && err.data.code === "SESSION_INVALID") {
+        // A stale session (e.g. the server's secret changed): start over as a new visitor.
+        delete state.session_token; delete state.conversation_id; state.messages = []; save(); redraw();
+      }
       availability.textContent = "Can't connect: " + (err && err.message ? err.message : "retrying…");
-    });
-    socket.on("session", function (p) {
-      if (p && p.session_token) { state.session_token = p.session_token; save(); }
     });
     socket.on("new_message", upsert);
     socket.on("typing", function (p) {
@@ -280,10 +312,6 @@
     socket.on("read", function (p) { if (p.reader !== "customer") setReceipt(p, "read_at"); });
     socket.on("agent_status_changed", function (p) {
       agents[p.agent_id] = p.status;
-      showAvailability();
-    });
-    socket.on("agents_status", function (list) {
-      (list || []).forEach(function (p) { agents[p.agent_id] = p.status; });
       showAvailability();
     });
   }
@@ -321,7 +349,20 @@
     redraw();
     showAvailability();
     if (state.open) setOpen(true);
+    fetchAvailability();
     connect();
+  }
+
+  // Who is around right now; agent_status_changed keeps it current afterwards.
+  function fetchAvailability() {
+    fetch(origin + "/widget/availability/?business_id=" + encodeURIComponent(businessId))
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        data.agents.forEach(function (a) { if (!(a.agent_id in agents)) agents[a.agent_id] = a.status; });
+        showAvailability();
+      })
+      .catch(function () {});
   }
 
   function boot() {

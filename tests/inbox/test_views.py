@@ -553,3 +553,15 @@ def test_inbox_pages_have_bounded_queries_with_1000_conversations(
     with django_assert_max_num_queries(8):
         data = client.get(url("messages", thousand.pk)).content
     assert len(json.loads(data)["messages"]) == 31
+
+
+def test_widget_availability_lists_agent_presence_of_that_business_only(client, acme, globex):
+    actions.do_set_agent_status(acme.agent, "online")
+    response = client.get("/widget/availability/", {"business_id": acme.business.public_id})
+    assert response["Access-Control-Allow-Origin"] == "*"
+    agents = {a["agent_id"]: a["status"] for a in response.json()["agents"]}
+    assert agents[acme.agent.pk] == "online"
+    assert agents[acme.owner.pk] == "offline"
+    assert globex.agent.pk not in agents
+    assert client.get("/widget/availability/", {"business_id": "nope"}).status_code == 404
+    assert client.get("/widget/availability/").status_code == 404
