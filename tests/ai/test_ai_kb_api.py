@@ -134,3 +134,16 @@ def test_list_filters_paginates_and_uses_few_queries(kb, django_assert_max_num_q
     article = kb.business.knowledge_articles.first()
     client.patch(f"{URL}{article.pk}/", {"enabled": False}, format="json")
     assert client.get(URL, {"enabled": "false"}).json()["count"] == 1
+
+
+def test_admin_lists_searches_and_disables_articles(kb, client):
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.create_superuser("root", "root@example.com", "pw-123456")
+    client.force_login(staff)
+    page = client.get("/admin/ai/knowledgearticle/", {"q": "refund"})
+    assert page.status_code == 200 and "Can I get a refund?" in page.content.decode()
+    assert client.get("/admin/ai/aisettings/").status_code == 200
+    ids = list(kb.business.knowledge_articles.values_list("pk", flat=True))
+    client.post("/admin/ai/knowledgearticle/", {"action": "disable", "_selected_action": ids})
+    assert not kb.business.knowledge_articles.filter(enabled=True).exists()
