@@ -1,14 +1,21 @@
 """Celery tasks (also run on the in-process pool of the embedded default)."""
 
 from celery import shared_task
+from django.db import connection
 
 from webhooks import delivery
 
 
-@shared_task(name="webhooks.tasks.deliver_webhook", ignore_result=True)
-def deliver_webhook(delivery_id: int) -> None:
+@shared_task(bind=True, name="webhooks.tasks.deliver_webhook", ignore_result=True)
+def deliver_webhook(self, delivery_id: int) -> None:
     """One attempt of one delivery (a no-op unless it can be claimed)."""
-    delivery.deliver(delivery_id)
+    try:
+        delivery.deliver(delivery_id)
+    finally:
+        if self.request.is_eager:
+            # On the in-process pool: hold no database connection between tasks (a pool
+            # thread's persistent connection would outlive its work, e.g. blocking DROP DATABASE).
+            connection.close()
 
 
 @shared_task(name="webhooks.tasks.sweep_webhooks", ignore_result=True)

@@ -369,11 +369,14 @@ def test_verify_webhook_rejects_forgeries_and_stale_timestamps(acme_hook):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_embedded_default_delivers_after_commit_without_a_broker(acme, receiver, allow_private):
+def test_embedded_default_delivers_after_commit_without_a_broker(
+    acme, receiver, allow_private, settings
+):
     """No broker: the pipeline subscriber enqueues on the in-process pool, nothing else."""
     from pingback.tasks import uses_broker, wait_for_local_tasks
     from webhooks import sweeper
 
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # what settings choose without REDIS_URL
     assert not uses_broker()
     endpoint, secret = actions.create_endpoint(
         acme.business, url=receiver.url, events=["message.created"]
