@@ -102,8 +102,10 @@ def reply_to_message(message_id: int, provider=None) -> Outcome:
     try:
         history = _history(conv, message, settings.AI_HISTORY_MESSAGES)
         answer = provider.reply(conv.business, conv, history)
-    except ProviderError as exc:
-        logger.warning("AI provider %s failed on message %s: %s", provider.name, message.pk, exc)
+    except Exception as exc:
+        # Whatever went wrong (ProviderError, or a bug), a person takes over.
+        log = logger.warning if isinstance(exc, ProviderError) else logger.exception
+        log("AI provider %s failed on message %s: %s", provider.name, message.pk, exc)
         actions.do_show_typing(conv, False)
         return _handoff(conv, REASON_PROVIDER, config)
     if answer.handoff or answer.confidence < config["confidence_threshold"] or not answer.text:

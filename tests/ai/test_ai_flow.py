@@ -293,6 +293,18 @@ def test_provider_failure_keeps_the_message_and_hands_off(kb):
     assert len(notices(conv)) == 1
 
 
+def test_a_crashing_provider_also_hands_off(kb):
+    class Broken:
+        name = "broken"
+
+        def reply(self, business, conversation, history):
+            raise KeyError("bug")
+
+    conv = kb.start("How do I reset my password?")
+    outcome = flow.reply_to_message(last_customer_message(conv).pk, provider=Broken())
+    assert outcome.action == "handoff" and outcome.reason == flow.REASON_PROVIDER
+
+
 def test_ai_messages_and_notices_never_trigger_the_assistant(kb):
     conv = kb.start("How do I reset my password?")
     flow.reply_to_message(last_customer_message(conv).pk)
