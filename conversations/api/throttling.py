@@ -79,11 +79,19 @@ def plan_limit(business: Business) -> int | None:
     return PLAN_LIMITS.get(business.plan)
 
 
+def _caller(request) -> Caller | None:
+    try:
+        auth = request.auth
+    except Exception:  # the credentials were refused: count the request per IP
+        return None
+    return auth if isinstance(auth, Caller) else None
+
+
 class PlanRateThrottle(BaseThrottle):
     """Business callers share their plan's budget; everyone else is counted per IP."""
 
     def allow_request(self, request, view) -> bool:
-        caller = request.auth if isinstance(request.auth, Caller) else None
+        caller = _caller(request)
         if caller is not None:
             limit = plan_limit(caller.business)
             bucket = f"business:{caller.business.public_id}"
