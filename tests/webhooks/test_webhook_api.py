@@ -212,3 +212,29 @@ def test_list_endpoints_keep_their_query_count(
 def test_event_catalogue_endpoint(api):
     events = api.get(BASE + "/events").json()["events"]
     assert {"session.created", "message.created", "session.closed"} <= set(events)
+
+
+def test_admin_shows_endpoints_and_deliveries_with_attempts_inline(
+    acme, client, allow_private, receiver, queued
+):
+    from django.contrib.auth import get_user_model
+
+    from webhooks import delivery
+
+    endpoint, _ = actions.create_endpoint(acme.business, url=receiver.url, events=["*"])
+    d = actions.send_test_event(endpoint)
+    delivery.deliver(d.pk)
+    client.force_login(get_user_model().objects.create_superuser("root", "r@x.test", "pw"))
+    for url in [
+        "/admin/webhooks/webhookendpoint/",
+        f"/admin/webhooks/webhookendpoint/{endpoint.pk}/change/",
+        "/admin/webhooks/webhookdelivery/",
+    ]:
+        assert client.get(url).status_code == 200, url
+    page = client.get(f"/admin/webhooks/webhookdelivery/{d.pk}/change/")
+    assert page.status_code == 200
+    assert d.webhook_id in page.content.decode() and "200" in page.content.decode()
+    assert (
+        endpoint.secret
+        not in client.get(f"/admin/webhooks/webhookendpoint/{endpoint.pk}/change/").content.decode()
+    )
