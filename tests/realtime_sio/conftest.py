@@ -15,6 +15,12 @@ from tests.live import AsgiServer
 TIMEOUT = 10
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tenants create eight users per test; the server authenticates them by JWT only."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="module")
 def sio_server(django_db_setup, django_db_blocker):
     """One embedded (no Redis) server for the module; tests create data with transactional_db."""
