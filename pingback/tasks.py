@@ -10,7 +10,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 logger = logging.getLogger(__name__)
 _pool: ThreadPoolExecutor | None = None
@@ -36,7 +36,8 @@ def _run_local(task, args, kwargs) -> None:
     except Exception:
         logger.exception("background task %s failed", task.name)
     finally:
-        close_old_connections()
+        # Pool threads live long and are idle most of the time: don't hold a connection.
+        connections.close_all()
 
 
 def enqueue(task, *args, countdown: float | None = None, **kwargs) -> None:
