@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from conversations.demo import DEMO_OWNER_EMAIL, DEMO_PASSWORD, ensure_demo
 from conversations.models import Conversation, Message
@@ -66,6 +67,9 @@ def browser(monkeypatch):
         chromium = p.chromium.launch(executable_path=ensure_chromium(), args=ARGS)
         yield chromium
         chromium.close()
+        # ORM calls made while Playwright's loop ran may hold their own connection: close it,
+        # or PostgreSQL cannot drop the test database at the end of the session.
+        connections.close_all()
 
 
 def watch_dialogs(page, fired: list) -> None:
