@@ -110,21 +110,22 @@
       if (refreshing) { scheduleRefresh(); return; }
       refreshing = true;
       var before = rowIds();
-      var active = document.activeElement;
-      var focusHref = active && live.contains(active) ? active.getAttribute("href") : null;
       fetch(refreshUrl, { credentials: "same-origin" })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
         .then(function (html) {
+          // Keep keyboard focus where it is now: same link (by href) in the new markup.
+          var active = document.activeElement;
+          var focusHref = active && live.contains(active) ? active.getAttribute("href") : null;
+          var focusId = active && live.contains(active) ? active.id : null;
           // Server-rendered by Django's templates (autoescaped), never built from raw data.
           var fragment = document.createRange().createContextualFragment(html);
           live.replaceChildren(fragment);
           live.querySelectorAll("[data-conversation-id]").forEach(function (li) {
             if (before[li.dataset.conversationId] !== li.textContent) li.classList.add("fresh");
           });
-          if (focusHref) {
-            var again = live.querySelector('a[href="' + CSS.escape(focusHref) + '"]');
-            if (again) again.focus();
-          }
+          var again = focusHref ? live.querySelector('a[href="' + CSS.escape(focusHref) + '"]')
+            : (focusId ? document.getElementById(focusId) : null);
+          if (again) again.focus();
           document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || 0) + 1);
         })
         .catch(function () {})

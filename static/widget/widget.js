@@ -110,7 +110,7 @@
   var list = el("ol", "pbw-messages");
   list.setAttribute("aria-live", "polite");
   list.setAttribute("aria-label", "Messages");
-  var typingEl = el("p", "pbw-typing", "Agent is typing…");
+  var typingEl = el("p", "pbw-typing", "Support is typing…");
   typingEl.hidden = true;
   var composer = el("form", "pbw-composer");
   var input = el("textarea");
@@ -305,7 +305,8 @@
     socket.on("new_message", upsert);
     socket.on("typing", function (p) {
       if (String(p.conversation_id) !== String(state.conversation_id)) return;
-      if (p.sender_type === "customer" || p.user_id === "customer") return;
+      if (p.sender_type === "customer") return;
+      typingEl.textContent = (p.is_ai ? "AI assistant" : "Support") + " is typing…";
       typingEl.hidden = !p.is_typing;
     });
     socket.on("delivered", function (p) { if (p.reader !== "customer") setReceipt(p, "delivered_at"); });

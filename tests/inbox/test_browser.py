@@ -121,7 +121,7 @@ def test_visitor_and_agent_chat_live(server, demo, browser):
     box.press("Enter")
     mine = visitor.locator(".pbw-msg-me").last
     expect(mine).to_contain_text("Hello from the visitor")
-    expect(mine.locator(".pbw-receipt")).to_have_text("sent")
+    expect(mine.locator(".pbw-receipt")).to_have_text(re.compile("^(sent|delivered)$"))
 
     # --- the inbox list shows the new conversation without a reload --------------------------
     row = inbox.locator(".row", has_text="Vera Visitor")
@@ -150,6 +150,7 @@ def test_visitor_and_agent_chat_live(server, demo, browser):
     reply = inbox.locator("#reply")
     reply.press_sequentially("Hi Vera", delay=20)
     expect(visitor.locator(".pbw-typing")).to_be_visible()
+    expect(visitor.locator(".pbw-typing")).to_have_text("Support is typing…")
     visitor.screenshot(path=SHOTS / "02-widget-agent-typing-1366.png")
 
     # --- the agent replies; the visitor sees it live and reads it ---------------------------
@@ -244,6 +245,7 @@ def test_inbox_is_usable_with_the_keyboard(server, demo, browser):
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(server.url + "/inbox/")
+    expect(page.locator("#live-state")).to_have_text("live")
     page.keyboard.press("Tab")  # the skip link comes first
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")
