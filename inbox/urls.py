@@ -18,4 +18,5 @@ urlpatterns = [
     path("c/<int:conv_id>/assign/", views.assign, name="assign"),
     path("c/<int:conv_id>/status/", views.change_status, name="status"),
     path("c/<int:conv_id>/handoff/clear/", views.clear_handoff, name="clear_handoff"),
+    path("c/<int:conv_id>/ai/", views.toggle_ai, name="toggle_ai"),
 ]

@@ -243,6 +243,24 @@ def clear_handoff(request, conv_id):
     return after_change(request, conv, "Handoff cleared.")
 
 
+@require_POST
+@agent_required
+def toggle_ai(request, conv_id):
+    """Turn the AI assistant on or off for one conversation."""
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    enabled = request.POST.get("enabled")
+    if enabled not in ("true", "false"):
+        return error_response(
+            request,
+            errors.ValidationFailed("enabled must be true or false."),
+            conversation_url(conv.pk),
+        )
+    conv = actions.do_set_ai_enabled(conv, enabled == "true", actor=Actor.of_agent(request.agent))
+    return after_change(
+        request, conv, "AI assistant on." if conv.ai_enabled else "AI assistant off."
+    )
+
+
 def after_change(request, conv, done: str):
     """Back to the conversation, or to the list when the caller can no longer see it."""
     visible = access.agent_can_see(request.agent, conv)
@@ -254,6 +272,7 @@ def after_change(request, conv, done: str):
                     "status": conv.status,
                     "assignee_id": conv.assignee_id,
                     "needs_human_handoff": conv.needs_human_handoff,
+                    "ai_enabled": conv.ai_enabled,
                 },
                 "visible": visible,
             }

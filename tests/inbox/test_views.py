@@ -432,6 +432,21 @@ def test_clear_handoff(as_agent, acme):
     assert EventLog.objects.last().type == EventType.CONVERSATION_HANDOFF_CLEARED
 
 
+def test_ai_toggle_turns_the_assistant_on_and_off(as_agent, acme, globex):
+    conv = acme.start()
+    assert 'data-action="toggle-ai"' in as_agent.get(url("conversation", conv.pk)).content.decode()
+    as_agent.post(url("toggle_ai", conv.pk), {"enabled": "true"})
+    conv.refresh_from_db()
+    assert conv.ai_enabled is True
+    assert EventLog.objects.last().type == EventType.CONVERSATION_AI_TOGGLED
+    response = as_agent.post(url("toggle_ai", conv.pk), {"enabled": "false"}, **JSON)
+    assert response.json()["conversation"]["ai_enabled"] is False
+    assert as_agent.post(url("toggle_ai", conv.pk), {"enabled": "yes"}, **JSON).status_code == 400
+    assert (
+        as_agent.post(url("toggle_ai", globex.start().pk), {"enabled": "true"}).status_code == 404
+    )
+
+
 # --- presence and realtime token -------------------------------------------------------------
 
 
