@@ -10,7 +10,9 @@ from django.conf import settings
 
 def _client_manager():
     if settings.REDIS_URL:
-        return socketio.AsyncRedisManager(settings.REDIS_URL, channel=f"{settings.REDIS_PREFIX}-socketio")
+        return socketio.AsyncRedisManager(
+            settings.REDIS_URL, channel=f"{settings.REDIS_PREFIX}-socketio"
+        )
     return None
 
 

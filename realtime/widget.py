@@ -168,9 +168,9 @@ async def _handle(sid, event, data, fn, *, rate_limited=True):
                 retry_after=round(wait, 3),
             )
         if not isinstance(data, dict):
+            got = "nothing" if data is None else type(data).__name__
             raise errors.ValidationFailed(
-                f"{event} expects one object payload, got {type(data).__name__ if data is not None else 'nothing'}.",
-                code="INVALID_PAYLOAD",
+                f"{event} expects one object payload, got {got}.", code="INVALID_PAYLOAD"
             )
         result = await fn(sid, state, data)
         return {"ok": True, **result}
