@@ -10,4 +10,3 @@ class AIConfig(AppConfig):
         from conversations import events
 
         events.subscribe("ai.auto_reply", subscribers.on_event)
-        events.subscribe("ai.typing", subscribers.deliver_typing)

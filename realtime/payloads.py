@@ -56,3 +56,14 @@ def conversation_assigned(data: dict) -> dict:
         "assignee_id": assignee["id"] if assignee else None,
         "assignee_name": assignee["name"] if assignee else None,
     }
+
+
+def assistant_typing(data: dict) -> dict:
+    """The AI assistant composing a reply, as the seed's ``typing`` event."""
+    return {
+        "conversation_id": data["conversation_id"],
+        "user_id": "ai",
+        "is_typing": data["is_typing"],
+        "sender_type": "system",
+        "is_ai": True,
+    }

@@ -96,6 +96,14 @@ def plan(event: DomainEvent) -> list[tuple[str, dict, list[str]]]:
             "previous_status": data["previous_status"],
         }
         return [("conversation_status_changed", payload, _unique(targets))]
+    if t == EventType.ASSISTANT_TYPING:
+        return [
+            (
+                "typing",
+                payloads.assistant_typing(data),
+                rooms.conversation_targets(aud, event.business_id),
+            )
+        ]
     if t == EventType.CONVERSATION_CREATED:
         conv = data["conversation"]
         payload = {

@@ -89,6 +89,9 @@ def test_every_action_publishes_its_typed_event(acme, captured_events):
     actions.do_identify_customer(acme.customer, name="Jane", email="jane@x.test", actor=actor)
     actions.do_set_agent_status(acme.agent, Agent.Status.ONLINE)
     actions.do_set_pending(conv, actor=actor)
+    from ai.actions import do_show_typing
+
+    do_show_typing(conv, True)
     seen = {e.type for e in captured_events}
     assert seen == set(EventType)
 
