@@ -31,6 +31,7 @@ def customer_snapshot(customer) -> dict:
         "email": customer.email,
         "external_id": customer.external_id,
         "metadata": customer.metadata,
+        "identified_at": iso(customer.identified_at),
         "created_at": iso(customer.created_at),
     }
 

@@ -2,12 +2,13 @@
 
 Body: ``{"id": "evt_<event id>", "event": name, "timestamp": ISO-8601, "businessId", "data"}``
 (the seed's ``{event, timestamp, data}`` plus a stable id, also sent as ``webhook-id``).
-Sessions and messages are rendered PocketPing-style (camelCase, ``sessionId``, message
-``type`` visitor/operator/ai/system) from the domain snapshots carried by the event.
+Sessions, messages, visitors and agents are rendered by ``conversations.pocketping``, exactly
+as the REST ``sessions`` resource and the ``/ws`` stream show them.
 """
 
 import json
 
+from conversations import pocketping
 from conversations.events import EventType
 
 SESSION_CREATED = "session.created"
@@ -50,85 +51,22 @@ def webhook_event_name(event_type: str, data: dict) -> str | None:
     }.get(event_type)
 
 
-def session_id(conversation_id) -> str | None:
-    return f"sess_{conversation_id}" if conversation_id is not None else None
-
-
-def _visitor(customer: dict | None) -> dict | None:
-    if not customer:
-        return None
-    return {
-        "id": f"vis_{customer['id']}",
-        "name": customer.get("name") or "",
-        "email": customer.get("email") or "",
-        "customerId": customer.get("external_id") or None,
-        "metadata": customer.get("metadata") or {},
-    }
-
-
-def _agent(agent: dict | None) -> dict | None:
-    if not agent:
-        return None
-    return {"id": agent["id"], "name": agent["name"], "email": agent["email"]}
-
-
-def _session(conv: dict) -> dict:
-    metadata = conv.get("metadata") or {}
-    return {
-        "id": session_id(conv["id"]),
-        "visitorId": f"vis_{conv['customer']['id']}",
-        "projectId": conv["business_id"],
-        "status": conv["status"],
-        "channelType": conv["channel_type"],
-        "assignee": _agent(conv.get("assignee")),
-        "needsHumanHandoff": conv["needs_human_handoff"],
-        "aiEnabled": conv["ai_enabled"],
-        "createdAt": conv["created_at"],
-        "lastActivity": conv["last_activity_at"],
-        "resolvedAt": conv["resolved_at"],
-        "closedAt": conv["closed_at"],
-        "visitor": _visitor(conv.get("customer")),
-        "metadata": {
-            **{k: v for k, v in metadata.items() if k not in ("page_url", "user_agent")},
-            "pageUrl": metadata.get("page_url", metadata.get("pageUrl")),
-            "userAgent": metadata.get("user_agent", metadata.get("userAgent")),
-        },
-    }
-
-
-def _message(msg: dict) -> dict:
-    return {
-        "id": f"msg_{msg['id']}",
-        "sessionId": session_id(msg["conversation_id"]),
-        "content": msg["content"],
-        "type": msg["kind"],
-        "contentType": msg["content_type"],
-        "createdAt": msg["created_at"],
-    }
-
-
 def event_data(name: str, data: dict) -> dict:
     """The ``data`` object of ``name`` built from the domain event's snapshots."""
     conv = data.get("conversation")
     if name == MESSAGE_CREATED:
-        return {"sessionId": session_id(conv["id"]), "message": _message(data["message"])}
+        return {"sessionId": str(conv["id"]), "message": pocketping.message(data["message"])}
     if name in (MESSAGE_DELIVERED, MESSAGE_READ):
-        stamp = "delivered_at" if name == MESSAGE_DELIVERED else "read_at"
-        return {
-            "sessionId": session_id(data["conversation_id"]),
-            "reader": "visitor" if data["reader"] == "customer" else "operator",
-            "messageIds": [f"msg_{r['message_id']}" for r in data["receipts"]],
-            "at": data["receipts"][-1][stamp] if data["receipts"] else None,
-        }
+        return pocketping.receipts(data)
     if name == CUSTOMER_IDENTIFIED:
-        return {"visitor": _visitor(data["customer"])}
-    out = {"sessionId": session_id(conv["id"]), "session": _session(conv)}
+        return {"visitor": pocketping.visitor(data["customer"])}
+    out = {"sessionId": str(conv["id"]), "session": pocketping.session(conv)}
     if name in (SESSION_STATUS_CHANGED, SESSION_CLOSED):
-        out["status"] = data["status"]
-        out["previousStatus"] = data["previous_status"]
+        out["conversationStatus"] = data["status"]
+        out["previousConversationStatus"] = data["previous_status"]
     elif name == SESSION_ASSIGNED:
-        out["assignee"] = _agent(data.get("assignee"))
-        out["previousAssignee"] = _agent(data.get("previous_assignee"))
+        out["assignee"] = pocketping.agent(data.get("assignee"))
+        out["previousAssignee"] = pocketping.agent(data.get("previous_assignee"))
     elif name == SESSION_HANDOFF_REQUESTED:
         out["reason"] = data.get("reason") or conv.get("handoff_reason") or ""
     return out

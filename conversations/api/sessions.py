@@ -1,91 +1,70 @@
 """PocketPing-style sessions: the same conversations, seen through the seed's camelCase API.
 
-Mapping: a session is a conversation (``id`` is its id, as a string); ``visitorId`` is the
-customer id; ``projectId`` the business's public id. Status: ``open`` and ``pending`` are
-``active``; ``resolved`` and ``closed`` are ``closed``. Message ``type``: customer → visitor,
-agent → operator, system → ai (when written by the AI) or system.
+Objects are rendered by ``conversations.pocketping`` (which documents the mapping), the one
+renderer the ``/ws`` stream and webhooks use too; the serializers below declare the shapes
+for the OpenAPI schema.
 """
-
-import re
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.response import Response
 
-from conversations import access, actions, errors
+from conversations import access, actions, errors, pocketping
 from conversations.api.pagination import MAX_LIMIT, page_by_activity, page_by_id
 from conversations.api.schema import error
 from conversations.api.views import IDEMPOTENCY_HEADER, ApiView
 from conversations.models import Conversation, Message
+from conversations.snapshots import conversation_snapshot, customer_snapshot, message_snapshot
 
 S = Conversation.Status
 ACTIVE = (S.OPEN, S.PENDING)
 MESSAGE_TYPES = ("visitor", "operator", "ai", "system")
 
 
-def session_status(conv: Conversation) -> str:
-    return "active" if conv.status in ACTIVE else "closed"
-
-
-def camel(key: str) -> str:
-    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), key)
-
-
 class SessionSerializer(serializers.Serializer):
-    id = serializers.SerializerMethodField()
-    visitorId = serializers.SerializerMethodField()
+    id = serializers.CharField(help_text="The conversation id, as a string.")
+    visitorId = serializers.CharField(help_text="The customer id, as a string.")
     projectId = serializers.CharField(source="business.public_id")
-    status = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(
+        choices=["active", "closed"], help_text="open/pending: active; resolved/closed: closed."
+    )
     createdAt = serializers.DateTimeField(source="created_at")
     lastActivity = serializers.DateTimeField(source="last_activity_at")
-    metadata = serializers.SerializerMethodField()
+    metadata = serializers.DictField(help_text="Conversation metadata, keys in camelCase.")
     channel = serializers.CharField(source="channel_type")
     conversationStatus = serializers.CharField(source="status")
     aiEnabled = serializers.BooleanField(source="ai_enabled")
     needsHumanHandoff = serializers.BooleanField(source="needs_human_handoff")
     assigneeId = serializers.IntegerField(source="assignee_id", allow_null=True)
 
-    def get_id(self, conv) -> str:
-        return str(conv.pk)
-
-    def get_visitorId(self, conv) -> str:
-        return str(conv.customer_id)
-
-    def get_status(self, conv) -> str:
-        return session_status(conv)
-
-    def get_metadata(self, conv) -> dict:
-        metadata = conv.metadata if isinstance(conv.metadata, dict) else {}
-        return {camel(k): v for k, v in metadata.items()}
+    def to_representation(self, conv) -> dict:
+        return pocketping.session(conversation_snapshot(conv))
 
 
 class SessionMessageSerializer(serializers.Serializer):
-    id = serializers.SerializerMethodField()
-    sessionId = serializers.SerializerMethodField()
+    id = serializers.CharField()
+    sessionId = serializers.CharField()
     content = serializers.CharField()
     type = serializers.ChoiceField(choices=MESSAGE_TYPES, source="kind")
     createdAt = serializers.DateTimeField(source="created_at")
     deliveredAt = serializers.DateTimeField(source="delivered_at", allow_null=True)
     readAt = serializers.DateTimeField(source="read_at", allow_null=True)
 
-    def get_id(self, msg) -> str:
-        return str(msg.pk)
-
-    def get_sessionId(self, msg) -> str:
-        return str(msg.conversation_id)
+    def to_representation(self, msg) -> dict:
+        return pocketping.message(message_snapshot(msg))
 
 
 class VisitorSerializer(serializers.Serializer):
-    id = serializers.SerializerMethodField()
+    id = serializers.CharField()
     name = serializers.CharField()
     email = serializers.CharField()
-    customerId = serializers.CharField(source="external_id")
+    customerId = serializers.CharField(source="external_id", allow_null=True)
     metadata = serializers.JSONField()
     identifiedAt = serializers.DateTimeField(source="identified_at", allow_null=True)
 
-    def get_id(self, customer) -> str:
-        return str(customer.pk)
+    def to_representation(self, customer) -> dict:
+        return pocketping.visitor(customer_snapshot(customer))
 
 
 class SessionListQuery(serializers.Serializer):
@@ -167,7 +146,9 @@ class SessionListView(SessionView):
             qs = qs.filter(status__in=ACTIVE)
         elif q.get("status") == "closed":
             qs = qs.exclude(status__in=ACTIVE)
-        items, cursor = page_by_activity(qs.select_related("business"), q.get("cursor"), q["limit"])
+        items, cursor = page_by_activity(
+            qs.select_related("business", "customer", "assignee__user"), q.get("cursor"), q["limit"]
+        )
         return Response(
             {"sessions": SessionSerializer(items, many=True).data, "nextCursor": cursor}
         )

@@ -57,7 +57,7 @@ async def test_stream_carries_the_business_events_with_the_seed_field_names(acme
     await run(actions.do_identify_customer, acme.customer, name="Jane", external_id="c-1")
     identified = await client.recv()
     assert identified["type"] == "customer.identified"
-    assert identified["customer"]["customerId"] == "c-1"
+    assert identified["visitor"]["customerId"] == "c-1"
 
     await run(actions.do_set_agent_status, acme.agent, Agent.Status.ONLINE)
     presence = await client.recv()

@@ -51,10 +51,10 @@ def test_message_created_arrives_signed_with_standard_webhooks_headers(
     assert payload["event"] == "message.created"
     assert payload["id"] == d.webhook_id
     assert payload["timestamp"].endswith("Z")
-    assert payload["data"]["sessionId"] == f"sess_{conv.pk}"
+    assert payload["data"]["sessionId"] == str(conv.pk)
     message = payload["data"]["message"]
     assert message["content"] == "Hello!" and message["type"] == "visitor"
-    assert message["id"].startswith("msg_")
+    assert message["id"] == str(conv.messages.get().pk)
     # The verification helper documented for receivers accepts it too.
     assert verify_webhook(acme_hook.raw_secret, h, got.body)["id"] == d.webhook_id
 
@@ -85,13 +85,14 @@ def test_event_catalogue_payloads(acme, acme_hook, queued, django_capture_on_com
         "session.closed",
         "customer.identified",
     }
-    sid = f"sess_{conv.pk}"
+    sid = str(conv.pk)
     assert bodies["session.created"]["data"]["session"]["id"] == sid
-    assert bodies["session.assigned"]["data"]["assignee"]["id"] == acme.agent.pk
+    assert bodies["session.assigned"]["data"]["assignee"]["id"] == str(acme.agent.pk)
     assert bodies["session.handoff_requested"]["data"]["reason"] == "angry"
-    assert bodies["session.status_changed"]["data"]["status"] == "resolved"
+    assert bodies["session.status_changed"]["data"]["conversationStatus"] == "resolved"
     closed = bodies["session.closed"]["data"]
-    assert closed["sessionId"] == sid and closed["previousStatus"] == "resolved"
+    assert closed["sessionId"] == sid and closed["previousConversationStatus"] == "resolved"
+    assert closed["session"]["status"] == "closed"
     assert bodies["customer.identified"]["data"]["visitor"]["name"] == "Jane"
 
 
