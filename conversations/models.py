@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 def new_public_business_id() -> str:
@@ -183,7 +184,7 @@ class Conversation(models.Model):
     ai_enabled = models.BooleanField(default=False)
     ai_reply_count = models.PositiveIntegerField(default=0)
     metadata = models.JSONField(default=dict, blank=True, help_text="page_url, user_agent, …")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     last_activity_at = models.DateTimeField(db_index=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -100,6 +100,7 @@ def do_start_conversation(
             channel_type=channel_type,
             metadata=metadata or {},
             ai_enabled=business.ai_auto_reply_enabled and sender == Message.SenderType.CUSTOMER,
+            created_at=now,
             last_activity_at=now,
             assignee=assignee,
             assigned_at=now if assignee else None,
