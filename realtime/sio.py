@@ -1,7 +1,8 @@
 """The python-socketio server for the customer widget, mounted at /socket.io/.
 
-With REDIS_URL set, rooms are shared across processes through ``AsyncRedisManager``; the
-embedded default keeps them in this process.
+With REDIS_URL set, rooms are shared across processes through ``AsyncRedisManager`` (our
+``ReliableRedisManager``: no deaf window on a fresh process or after a Redis restart, see
+realtime/sio_redis.py); the embedded default keeps them in this process.
 """
 
 import socketio
@@ -10,9 +11,9 @@ from django.conf import settings
 
 def _client_manager():
     if settings.REDIS_URL:
-        return socketio.AsyncRedisManager(
-            settings.REDIS_URL, channel=f"{settings.REDIS_PREFIX}-socketio"
-        )
+        from realtime.sio_redis import ReliableRedisManager
+
+        return ReliableRedisManager(settings.REDIS_URL, channel=f"{settings.REDIS_PREFIX}-socketio")
     return None
 
 

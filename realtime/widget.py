@@ -328,11 +328,17 @@ async def _send(sid, state, data):
             sid, state, data, metadata
         )
         state.customer_id = conv.customer_id
+    was_joined = conv.pk in state.joined
     await _enter_conversation(sid, state, conv.pk)
     rendered = payloads.message_from_model(message)
     # The broadcast skipped this socket (see sio_fanout.origin): it gets its own copy here,
     # after joining, so it is never missed and never arrives twice from one send.
     await sio.emit("new_message", rendered, to=sid)
+    if not was_joined:
+        # Between the commit and the join above another process (a Celery worker's AI
+        # answer or hand-off, an agent) may already have written: replay what follows.
+        for later in await _messages_after(conv, message.pk):
+            await sio.emit("new_message", later, to=sid)
     result = {"message": rendered, "conversation_id": conv.pk, "created": created}
     if state.agent is None:
         result["session_token"] = session_tokens.issue(state.business.pk, conv.customer_id)
