@@ -122,6 +122,11 @@ def main() -> None:
         customer_id = first_list(http_json("GET", api + "/customers", token=demo["api_key"]))[0][
             "id"
         ]
+        # Warm-up: the first conversation created in a fresh process pays one-off imports and
+        # pool start-ups in the pipeline's subscribers; measure a warm server.
+        http_json(
+            "POST", api + "/conversations", {"customer_id": customer_id}, token=demo["api_key"]
+        )
         topic = f"/{demo['business_id']}/requests"
         ws_url = url.replace("http://", "ws://") + f"/api/?token={token}"
         gen = subprocess.Popen(

@@ -17,7 +17,8 @@ from django.conf import settings
 
 from conversations import errors
 from conversations.auth import caller_from_api_key
-from realtime.topic_fanout import bind_to_running_loop, stream_group
+from realtime.consumers.dispatch import DatabaseFreePushes
+from realtime.topic_fanout import GROUP_STREAM, bind_to_running_loop, stream_group
 
 CLOSE_INVALID_API_KEY = 4001
 CLOSE_AUTH_REQUIRED = 4002  # the first frame was not an auth frame
@@ -29,7 +30,8 @@ def error(code: str, message: str, title: str = "Bad request") -> dict:
     return {"type": "error", "error": title, "message": message, "code": code}
 
 
-class EventStreamConsumer(AsyncWebsocketConsumer):
+class EventStreamConsumer(DatabaseFreePushes, AsyncWebsocketConsumer):
+    database_free_messages = frozenset({GROUP_STREAM})
     business_id: int | None = None
     group: str | None = None
     closing = False

@@ -23,7 +23,8 @@ from conversations import access, errors
 from conversations.auth import user_from_access_token
 from conversations.events import Audience
 from realtime import limits, topics
-from realtime.topic_fanout import bind_to_running_loop
+from realtime.consumers.dispatch import DatabaseFreePushes
+from realtime.topic_fanout import GROUP_PUBLISH, bind_to_running_loop
 
 CLOSE_TOKEN_MISSING = 4001
 CLOSE_TOKEN_INVALID = 4003  # also: the user is no agent of any business
@@ -58,7 +59,8 @@ def _authenticate(raw):
     return user, members
 
 
-class TopicsConsumer(AsyncWebsocketConsumer):
+class TopicsConsumer(DatabaseFreePushes, AsyncWebsocketConsumer):
+    database_free_messages = frozenset({GROUP_PUBLISH})
     user = None
     slot_held = False
     watchdog: asyncio.Task | None = None
