@@ -136,3 +136,31 @@ def test_invalid_channel_is_refused_and_nothing_is_written(acme):
             acme.business, acme.customer, actor=Actor.system(), channel_type="pigeon"
         )
     assert Conversation.objects.count() == before
+
+
+def test_an_agent_reply_takes_over_an_unassigned_handoff(acme, captured_events):
+    conv = acme.start()
+    actions.do_request_handoff(conv, reason="asked for a human", actor=Actor.ai())
+    actions.do_post_message(conv, sender_type="agent", content="I'm here", agent=acme.agent)
+    conv.refresh_from_db()
+    assert conv.assignee == acme.agent
+    assert conv.needs_human_handoff is False
+
+
+def test_a_reply_to_someone_elses_conversation_keeps_its_assignee_and_meets_the_handoff(acme):
+    conv = acme.start()
+    actions.do_assign(conv, acme.other_agent, actor=Actor.of_agent(acme.owner))
+    actions.do_request_handoff(
+        conv, reason="needs a manager", actor=Actor.of_agent(acme.other_agent)
+    )
+    actions.do_post_message(conv, sender_type="agent", content="Manager here", agent=acme.owner)
+    conv.refresh_from_db()
+    assert conv.assignee == acme.other_agent
+    assert conv.needs_human_handoff is False
+
+
+def test_ai_and_system_messages_do_not_assign(acme):
+    conv = acme.start()
+    actions.do_post_message(conv, sender_type="system", content="AI answer", is_ai=True)
+    conv.refresh_from_db()
+    assert conv.assignee is None

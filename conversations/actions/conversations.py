@@ -92,6 +92,8 @@ def do_start_conversation(
             return existing.conversation, existing
 
     sender = Message.SenderType.CUSTOMER if actor.kind == "customer" else Message.SenderType.AGENT
+    if sender == Message.SenderType.AGENT and opening_message is not None and assignee is None:
+        assignee = actor.agent  # an agent who writes first owns the conversation they started
     with transaction.atomic():
         now = timezone.now()
         conv = Conversation.objects.create(

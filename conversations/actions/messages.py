@@ -57,7 +57,9 @@ def do_post_message(
 
     A retry with the same ``client_id`` in the same conversation returns the stored message
     with ``created=False`` and publishes nothing. A customer writing into a pending, resolved
-    or closed conversation reopens it. The first human agent reply records first response.
+    or closed conversation reopens it. An agent replying takes the conversation over: an
+    unassigned one is assigned to them, a pending handoff request is cleared. The first human
+    agent reply records first response.
     """
     content = validate_content(content)
     client_id = validate_client_id(client_id)
@@ -85,12 +87,21 @@ def do_post_message(
 
 
 def _post(conv, sender_type, content, agent, is_ai, client_id, content_type) -> Message:
-    from conversations.actions.conversations import do_set_status
+    from conversations.actions.conversations import do_assign, do_clear_handoff, do_set_status
 
     conv = lock(conv)
     if sender_type == Message.SenderType.CUSTOMER and conv.status != S.OPEN:
         do_set_status(conv, S.OPEN, actor=Actor.of_customer(conv.customer))
         conv = lock(conv)
+    elif sender_type == Message.SenderType.AGENT:
+        # A human reply is a takeover: an unassigned conversation becomes the replier's (so two
+        # agents don't answer the same customer) and a pending handoff request is met.
+        if conv.assignee_id is None:
+            do_assign(conv, agent, actor=Actor.of_agent(agent))
+            conv = lock(conv)
+        elif conv.needs_human_handoff:
+            do_clear_handoff(conv, actor=Actor.of_agent(agent))
+            conv = lock(conv)
     msg = Message.objects.create(
         business_id=conv.business_id,
         conversation=conv,

@@ -240,6 +240,7 @@ def test_inbox_is_usable_with_the_keyboard(server, demo, browser):
     page = ctx.new_page()
     page.goto(server.url + "/inbox/login/")
     # The email field has focus; type, tab to the password, Enter submits.
+    expect(page.locator("#id_username")).to_be_focused()
     page.keyboard.type(DEMO_OWNER_EMAIL)
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)

@@ -41,14 +41,16 @@ async def test_stream_carries_the_business_events_with_the_seed_field_names(acme
     }
 
     await run(actions.do_post_message, conv, sender_type="agent", content="Hi", agent=acme.agent)
+    taken = await client.recv()  # a reply takes an unassigned conversation over
+    assert taken["type"] == "session.assigned" and taken["assignee"]["id"] == str(acme.agent.pk)
     assert (await client.recv())["message"]["type"] == "operator"
     await run(actions.do_post_message, conv, sender_type="system", content="Bot", is_ai=True)
     assert (await client.recv())["message"]["type"] == "ai"
 
-    await run(actions.do_assign, conv, acme.agent, actor=owner)
+    await run(actions.do_assign, conv, acme.other_agent, actor=owner)
     assigned = await client.recv()
     assert assigned["type"] == "session.assigned" and assigned["assignee"]["id"] == str(
-        acme.agent.pk
+        acme.other_agent.pk
     )
     await run(actions.do_request_handoff, conv, reason="wants a human", actor=Actor.system())
     handoff = await client.recv()

@@ -57,7 +57,7 @@ async def test_dashboard_flow_through_a_real_server(server, acme):
     async with rest(server, acme) as api:
         created = await api.post(
             "/conversations",
-            json={"customer_id": acme.customer.pk, "message": "Hi", "agent_id": acme.owner.pk},
+            json={"customer_id": acme.customer.pk, "message": "Hi", "agent_id": acme.agent.pk},
         )
         assert created.status_code == 201, created.text
         cid = str(created.json()["id"])
