@@ -141,7 +141,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "prune-event-log": {"task": "conversations.tasks.prune_event_log", "schedule": 3600.0},
+}
 
 # --- Applications -----------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -276,6 +278,7 @@ SOCKETIO_RATE_LIMIT_BURST = _read(env_int, "SOCKETIO_RATE_LIMIT_BURST", 30)
 WIDGET_SESSION_MAX_AGE_DAYS = _read(env_int, "WIDGET_SESSION_MAX_AGE_DAYS", 30)
 # Domain events kept in the event log for cursor resume (days).
 EVENT_LOG_RETENTION_DAYS = _read(env_int, "EVENT_LOG_RETENTION_DAYS", 7)
+
 
 # --- Realtime topics API (/api/) and event stream (/ws) — realtime/consumers ------------------
 def _env_seconds(name: str, default: float) -> float:

@@ -20,8 +20,8 @@ class WebhooksConfig(AppConfig):
         names = {os.path.basename(program), os.path.basename(os.path.dirname(program))}
         names.update(sys.argv[1:2])
         if names & SERVER_COMMANDS:
+            from pingback import beat
             from pingback.tasks import uses_broker
-            from webhooks import sweeper
 
             if not uses_broker():
-                sweeper.ensure_started()
+                beat.ensure_started()

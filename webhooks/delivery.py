@@ -157,9 +157,9 @@ def enqueue_delivery(delivery_id: int, countdown: float | None = None) -> None:
         )
         return
     enqueue(tasks.deliver_webhook, delivery_id, countdown=countdown)
-    from webhooks import sweeper
+    from pingback import beat
 
-    sweeper.ensure_started()
+    beat.ensure_started()
 
 
 def dispatch_due(limit: int = 500, grace_seconds: float = SWEEP_DUE_GRACE_SECONDS) -> int:

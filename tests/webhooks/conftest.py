@@ -1,7 +1,8 @@
 import pytest
 
+from pingback import beat
 from tests.webhooks.receiver import Receiver
-from webhooks import actions, sweeper
+from webhooks import actions
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def queued(monkeypatch):
 @pytest.fixture(autouse=True)
 def _no_sweeper_left():
     yield
-    sweeper.stop()
+    beat.stop()
 
 
 @pytest.fixture

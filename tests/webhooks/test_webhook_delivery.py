@@ -374,8 +374,8 @@ def test_embedded_default_delivers_after_commit_without_a_broker(
     acme, receiver, allow_private, settings
 ):
     """No broker: the pipeline subscriber enqueues on the in-process pool, nothing else."""
+    from pingback import beat
     from pingback.tasks import uses_broker, wait_for_local_tasks
-    from webhooks import sweeper
 
     settings.CELERY_TASK_ALWAYS_EAGER = True  # what settings choose without REDIS_URL
     assert not uses_broker()
@@ -386,8 +386,8 @@ def test_embedded_default_delivers_after_commit_without_a_broker(
     got = receiver.wait_for(lambda r: len(r) >= 1)[0]
     assert standard_webhooks_valid(secret, got.headers, got.body)
     assert json.loads(got.body)["data"]["message"]["content"] == "straight through"
-    assert sweeper.is_running()  # the in-process stand-in for Celery beat
+    assert beat.is_running()  # the in-process stand-in for Celery beat
     wait_for_local_tasks()
-    sweeper.stop()
+    beat.stop()
     assert WebhookDelivery.objects.get(endpoint=endpoint).status == S.SUCCEEDED
     assert "webhooks" in events.subscribers()

@@ -1,0 +1,31 @@
+"""Periodic upkeep of the domain (scheduled in ``CELERY_BEAT_SCHEDULE``)."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from conversations.models import EventLog
+
+PRUNE_BATCH = 5000
+
+
+@shared_task
+def prune_event_log() -> int:
+    """Delete events older than EVENT_LOG_RETENTION_DAYS, in batches; returns how many.
+
+    The event log serves cursor resume and the webhook outbox; webhook deliveries keep their
+    own copy of the body, so old events can go once no client could still resume from them.
+    """
+    cutoff = timezone.now() - timedelta(days=settings.EVENT_LOG_RETENTION_DAYS)
+    removed = 0
+    while True:
+        ids = list(
+            EventLog.objects.filter(created_at__lt=cutoff)
+            .order_by("id")
+            .values_list("id", flat=True)[:PRUNE_BATCH]
+        )
+        if not ids:
+            return removed
+        removed += EventLog.objects.filter(id__in=ids).delete()[0]
