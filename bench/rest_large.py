@@ -3,8 +3,8 @@
     .venv/bin/python bench/rest_large.py [--conversations 100000] [--messages 1000000]
                                          [--requests 200] [--keep]
 
-Creates its own PostgreSQL database (``pb_bench_rest``; kept with ``--keep`` and reused when it
-already holds the data), migrates it, adds the demo data, then seeds the demo business with
+Creates its own PostgreSQL database (``pb_bench_rest_large``; kept with ``--keep`` and reused
+when it already holds the data), migrates it, adds the demo data, then seeds the demo business with
 COPY (customers, conversations, messages; a progress line on stderr) and ANALYZEs. Then:
 
 - in this process, through Django's test client: the SQL each endpoint runs, its query count
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import BenchServer, percentile, print_table, write_result
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-DBNAME = "pb_bench_rest"
+DBNAME = "pb_bench_rest_large"
 MAX_CONVERSATIONS = 200_000
 MAX_MESSAGES = 2_000_000
 
