@@ -44,7 +44,16 @@ def free_tenants(db):
     return make_tenant("freeco", plan=Business.Plan.FREE), make_tenant("otherco", plan="free")
 
 
-def test_free_plan_is_100_a_minute_shared_by_the_business(free_tenants):
+@pytest.fixture
+def frozen_window(monkeypatch):
+    """Mid-minute and still: the fixed window must not roll over while a test counts."""
+    now = time.time()
+    fixed = now - now % 60 + 30
+    monkeypatch.setattr(throttling, "clock", lambda: fixed)
+    return fixed
+
+
+def test_free_plan_is_100_a_minute_shared_by_the_business(free_tenants, frozen_window):
     tenant, other = free_tenants
     _, second_raw = actions.create_api_key(tenant.business, "second")
     exhaust_and_check(
@@ -78,7 +87,7 @@ def test_window_counter_resets_each_minute(db):
     assert throttling.hit(bucket, 2, start + 60).count == 1
 
 
-def test_unauthenticated_and_refused_requests_are_limited_per_ip(db, settings):
+def test_unauthenticated_and_refused_requests_are_limited_per_ip(db, settings, frozen_window):
     settings.API_ANON_RATE_PER_MINUTE = 3
     ip = f"10.9.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
     anonymous = APIClient(REMOTE_ADDR=ip)
@@ -96,7 +105,7 @@ def test_unauthenticated_and_refused_requests_are_limited_per_ip(db, settings):
 
 
 @pytest.mark.services
-def test_budget_is_shared_through_redis(free_tenants, settings):
+def test_budget_is_shared_through_redis(free_tenants, settings, frozen_window):
     """With Redis as the cache every process counts in one place: two API keys (two
     clients) of one business share its budget; another business is unaffected."""
     require_redis()
