@@ -2,11 +2,14 @@
 
 With REDIS_URL set, rooms are shared across processes through ``AsyncRedisManager`` (our
 ``ReliableRedisManager``: no deaf window on a fresh process or after a Redis restart, see
-realtime/sio_redis.py); the embedded default keeps them in this process.
+realtime/sio_redis.py); the embedded default keeps them in this process. Either way a socket
+gets each message once (realtime/once.py).
 """
 
 import socketio
 from django.conf import settings
+
+from realtime.once import OncePerSocket
 
 
 def _client_manager():
@@ -14,7 +17,7 @@ def _client_manager():
         from realtime.sio_redis import ReliableRedisManager
 
         return ReliableRedisManager(settings.REDIS_URL, channel=f"{settings.REDIS_PREFIX}-socketio")
-    return None
+    return OncePerSocket()
 
 
 sio = socketio.AsyncServer(

@@ -24,13 +24,15 @@ import logging
 
 import socketio
 
+from realtime.once import OncePerSocket
+
 logger = logging.getLogger(__name__)
 
 SUBSCRIBE_WAIT = 10.0  # seconds a connect waits for the first subscription
 RETRY_MAX = 2.0  # seconds between re-subscription attempts while Redis is away
 
 
-class ReliableRedisManager(socketio.AsyncRedisManager):
+class ReliableRedisManager(socketio.AsyncRedisManager, OncePerSocket):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._listening: asyncio.Event | None = None

@@ -77,3 +77,27 @@ async def test_resume_works_over_polling_too(peers, acme):
         transports=["polling"],
     )
     assert (await back.next("new_message"))["id"] == ack["message"]["id"]
+
+
+async def test_a_socket_never_gets_the_same_message_twice(peers, acme):
+    """Replays overlap live delivery (join, then read the database): the server sends each
+    message to a socket once, so even a client that does not de-duplicate shows it once."""
+    widget = await peers.connect({"business_id": acme.business.public_id})
+    first = await widget.call("client_message", {"content": "a", "customer_data": customer_data()})
+    conv_id = first["conversation_id"]
+    assert (await widget.next("new_message"))["id"] == first["message"]["id"]
+    # Replaying from the start repeats nothing this socket already has.
+    again = await widget.call(
+        "join_conversation", {"conversation_id": conv_id, "last_message_id": 0}
+    )
+    assert again["replayed"] == 1 and widget.pending("new_message") == []
+    agent = await peers.connect(
+        {"business_id": acme.business.public_id, "token": jwt_for(acme.owner)}
+    )
+    reply = await agent.call("agent_message", {"conversation_id": conv_id, "content": "b"})
+    assert (await widget.next("new_message"))["id"] == reply["message"]["id"]
+    await widget.call("join_conversation", {"conversation_id": conv_id, "last_message_id": 0})
+    # A later message still arrives: only repeats are held back.
+    later = await agent.call("agent_message", {"conversation_id": conv_id, "content": "c"})
+    assert (await widget.next("new_message"))["id"] == later["message"]["id"]
+    assert widget.pending("new_message") == []
