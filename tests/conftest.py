@@ -59,6 +59,14 @@ def make_tenant(slug: str, plan=Business.Plan.SELF_HOSTED) -> Tenant:
     return Tenant(business, owner, admin, agent, other_agent, customer, key, raw)
 
 
+@pytest.fixture(autouse=True)
+def in_process_tasks(settings):
+    """Background tasks run on the in-process pool in every test, with or without REDIS_URL,
+    so a test behaves the same locally and in CI and never leaves tasks on a shared broker.
+    Tests of real Celery workers opt back in (``CELERY_TASK_ALWAYS_EAGER = False``)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
 @pytest.fixture
 def acme(db) -> Tenant:
     return make_tenant("acme")

@@ -106,8 +106,9 @@ def on_event(event: DomainEvent) -> None:
     """Event-pipeline subscriber: write this event's deliveries, then send them."""
     if not payloads.webhook_event_name(event.type, event.data):
         return
-    if not fan_out([event]):
-        return
+    # Send whatever is pending for this event, even rows a concurrent sweep wrote first:
+    # claims are conditional, so a delivery enqueued twice is still sent once at a time.
+    fan_out([event])
     ids = WebhookDelivery.objects.filter(
         event_id=event.id, status=Status.PENDING, attempt_count=0
     ).values_list("id", flat=True)

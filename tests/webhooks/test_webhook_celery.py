@@ -106,6 +106,16 @@ def celery_queue(settings):
     client.close()
 
 
+def queued_tasks(queue: str) -> int:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        return client.llen(queue)
+    finally:
+        client.close()
+
+
 def wait_until(predicate, timeout=60.0, tick=None):
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -123,6 +133,7 @@ def test_celery_worker_delivers_and_retries(acme, receiver, celery_queue):
         acme.start(f"hello {i}")
     expected = set(WebhookDelivery.objects.values_list("webhook_id", flat=True))
     assert len(expected) == 6
+    assert queued_tasks(queue) == 6, "every delivery is on the broker before a worker runs"
     workers.append(Worker(queue, "a").start())
     wait_until(lambda: {r.headers["webhook-id"] for r in receiver.received} >= expected)
     for got in receiver.received:
