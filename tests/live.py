@@ -118,3 +118,64 @@ class AsgiServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class CeleryWorker:
+    """One ``celery -A pingback worker`` process (solo pool), logging to test-artifacts/."""
+
+    def __init__(self, name: str, env: dict, queue: str | None = None):
+        self.name = name
+        self.env = env
+        self.queue = queue
+        self.proc: subprocess.Popen | None = None
+        self.log_path = ROOT / "test-artifacts" / f"celery-{name}-{os.getpid()}.log"
+
+    def start(self) -> CeleryWorker:
+        self.log_path.parent.mkdir(exist_ok=True)
+        log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
+        queues = ["-Q", self.queue] if self.queue else []
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "pingback",
+                "worker",
+                "--pool=solo",
+                *queues,
+                "-n",
+                f"{self.name}@%h",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def ready(self) -> bool:
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"celery worker exited: {self.log_path.read_text()[-2000:]}")
+        return " ready." in self.log_path.read_text()
+
+    def tasks_succeeded(self) -> int:
+        return self.log_path.read_text().count(" succeeded in ")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()

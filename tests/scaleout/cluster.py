@@ -19,7 +19,7 @@ from collections import defaultdict
 import httpx
 import socketio
 
-from tests.live import ROOT, AsgiServer, server_env
+from tests.live import ROOT, AsgiServer, CeleryWorker, server_env
 
 DEADLINE = 60.0  # seconds; conditions normally hold in well under a second
 
@@ -49,58 +49,6 @@ def demo(database_url: str, password: str) -> dict:
         timeout=180,
     )
     return json.loads(out.stdout)
-
-
-class CeleryWorker:
-    def __init__(self, name: str, env: dict):
-        self.name = name
-        self.env = env
-        self.proc: subprocess.Popen | None = None
-        self.log_path = ROOT / "test-artifacts" / f"celery-scaleout-{name}-{os.getpid()}.log"
-
-    def start(self) -> CeleryWorker:
-        self.log_path.parent.mkdir(exist_ok=True)
-        log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "pingback",
-                "worker",
-                "--pool=solo",
-                "-n",
-                f"{self.name}@%h",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "info",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        return self
-
-    def ready(self) -> bool:
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"celery worker exited: {self.log_path.read_text()[-2000:]}")
-        return " ready." in self.log_path.read_text()
-
-    def tasks_succeeded(self) -> int:
-        return self.log_path.read_text().count(" succeeded in ")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 class Cluster:

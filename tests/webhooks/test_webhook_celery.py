@@ -5,16 +5,13 @@ take each other's tasks. The worker shares the test database (``transactional_db
 """
 
 import json
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
 
 import pytest
 
-from tests.live import ROOT, server_env
+from tests.live import CeleryWorker, server_env
 from tests.services import REDIS_URL, require_redis
 from tests.webhooks.receiver import Reply, standard_webhooks_valid
 from webhooks import actions, delivery
@@ -23,63 +20,18 @@ from webhooks.models import WebhookDelivery
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-class Worker:
-    def __init__(self, queue: str, name: str):
-        self.queue = queue
-        self.log_path = ROOT / "test-artifacts" / f"celery-{queue}-{name}.log"
-        self.env = server_env(
-            REDIS_URL=REDIS_URL,
-            CELERY_BROKER_URL=REDIS_URL,
-            WEBHOOKS_CELERY_QUEUE=queue,
-            WEBHOOKS_ALLOW_PRIVATE_URLS="true",
-            WEBHOOKS_RETRY_BASE_SECONDS="0",
-            WEBHOOKS_TIMEOUT_SECONDS="5",
-            WEBHOOKS_LEASE_SECONDS="3",
-        )
-        self.name = name
-        self.proc = None
-
-    def start(self) -> "Worker":
-        self.log_path.parent.mkdir(exist_ok=True)
-        log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "pingback",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                self.queue,
-                "-n",
-                f"{self.name}-{self.queue}@%h",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "info",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        return self
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+def webhook_worker(queue: str, name: str) -> CeleryWorker:
+    """A worker consuming only this test's queue, with fast retries and short leases."""
+    env = server_env(
+        REDIS_URL=REDIS_URL,
+        CELERY_BROKER_URL=REDIS_URL,
+        WEBHOOKS_CELERY_QUEUE=queue,
+        WEBHOOKS_ALLOW_PRIVATE_URLS="true",
+        WEBHOOKS_RETRY_BASE_SECONDS="0",
+        WEBHOOKS_TIMEOUT_SECONDS="5",
+        WEBHOOKS_LEASE_SECONDS="3",
+    )
+    return CeleryWorker(f"{name}-{queue}", env, queue=queue)
 
 
 @pytest.fixture
@@ -96,7 +48,7 @@ def celery_queue(settings):
     settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
-    workers: list[Worker] = []
+    workers: list[CeleryWorker] = []
     yield queue, workers
     for worker in workers:
         worker.stop()
@@ -134,7 +86,7 @@ def test_celery_worker_delivers_and_retries(acme, receiver, celery_queue):
     expected = set(WebhookDelivery.objects.values_list("webhook_id", flat=True))
     assert len(expected) == 6
     assert queued_tasks(queue) == 6, "every delivery is on the broker before a worker runs"
-    workers.append(Worker(queue, "a").start())
+    workers.append(webhook_worker(queue, "a").start())
     wait_until(lambda: {r.headers["webhook-id"] for r in receiver.received} >= expected)
     for got in receiver.received:
         assert standard_webhooks_valid(secret, got.headers, got.body)
@@ -156,14 +108,14 @@ def test_killed_worker_loses_nothing(acme, receiver, settings, celery_queue):
     expected = set(WebhookDelivery.objects.values_list("webhook_id", flat=True))
     assert len(expected) == 8
 
-    first = Worker(queue, "first").start()
+    first = webhook_worker(queue, "first").start()
     workers.append(first)
     received = receiver.wait_for(lambda r: len(r) >= 3, timeout=60)
     in_flight = received[2].headers["webhook-id"]
     first.kill()
     assert WebhookDelivery.objects.get(webhook_id=in_flight).status == "sending"
 
-    workers.append(Worker(queue, "second").start())
+    workers.append(webhook_worker(queue, "second").start())
     # Celery beat's job, run from here: expired leases and due deliveries are re-enqueued.
     wait_until(
         lambda: {r.headers["webhook-id"] for r in receiver.received} >= expected,
