@@ -51,17 +51,22 @@ Status = WebhookDelivery.Status
 
 def fan_out(events: list[DomainEvent]) -> int:
     """Write the deliveries of ``events`` (idempotent); returns how many rows are new."""
+    return _fan_out(events)[0]
+
+
+def _fan_out(events: list[DomainEvent]) -> tuple[int, int]:
+    """``(new rows, rows wanted)``: wanted counts rows another writer may have created first."""
     wanted = [(e, payloads.webhook_event_name(e.type, e.data)) for e in events]
     wanted = [(e, name) for e, name in wanted if name]
     if not wanted:
-        return 0
+        return 0, 0
     endpoints = list(
         WebhookEndpoint.objects.filter(
             business_id__in={e.business_id for e, _ in wanted}, enabled=True
         )
     )
     if not endpoints:
-        return 0
+        return 0, 0
     now = timezone.now()
     rows = []
     for event, name in wanted:
@@ -95,11 +100,11 @@ def fan_out(events: list[DomainEvent]) -> int:
                 )
             )
     if not rows:
-        return 0
+        return 0, 0
     before = WebhookDelivery.objects.filter(event_id__in=[e.id for e, _ in wanted]).count()
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
     after = WebhookDelivery.objects.filter(event_id__in=[e.id for e, _ in wanted]).count()
-    return after - before
+    return after - before, len(rows)
 
 
 def on_event(event: DomainEvent) -> None:
@@ -108,7 +113,9 @@ def on_event(event: DomainEvent) -> None:
         return
     # Send whatever is pending for this event, even rows a concurrent sweep wrote first:
     # claims are conditional, so a delivery enqueued twice is still sent once at a time.
-    fan_out([event])
+    _created, wanted = _fan_out([event])
+    if not wanted:
+        return  # no enabled endpoint wants it: one query, nothing more
     ids = WebhookDelivery.objects.filter(
         event_id=event.id, status=Status.PENDING, attempt_count=0
     ).values_list("id", flat=True)
