@@ -9,11 +9,11 @@ from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from ai import access, actions
 from conversations import errors
 from conversations.api.permissions import IsBusinessCaller, IsManager
+from conversations.api.views import ApiView
 from conversations.snapshots import iso
 
 FIELDS = ("question", "answer", "keywords", "enabled")
@@ -89,7 +89,7 @@ class ArticlePagination(LimitOffsetPagination):
     max_limit = 200
 
 
-class ArticleList(APIView):
+class ArticleList(ApiView):
     permission_classes = [ReadOrManage]
 
     @extend_schema(
@@ -130,7 +130,7 @@ class ArticleList(APIView):
         return Response(render(article), status=201)
 
 
-class ArticleDetail(APIView):
+class ArticleDetail(ApiView):
     permission_classes = [ReadOrManage]
 
     @extend_schema(

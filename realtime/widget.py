@@ -181,6 +181,8 @@ async def _handle(sid, event, data, fn, *, rate_limited=True):
                 f"Too many events: slow down and retry in {wait:.1f} s.",
                 retry_after=round(wait, 3),
             )
+        if state.agent is not None:
+            await _recheck_agent(sid, state)
         if not isinstance(data, dict):
             got = "nothing" if data is None else type(data).__name__
             raise errors.ValidationFailed(
@@ -193,6 +195,52 @@ async def _handle(sid, event, data, fn, *, rate_limited=True):
     except Exception:
         logger.exception("socket.io handler %s failed", event)
         return await _fail(sid, event, "INTERNAL_ERROR", "Something went wrong on our side.")
+
+
+@database_sync_to_async
+def _current_membership(agent: Agent) -> Agent | None:
+    return Agent.objects.select_related("user").filter(pk=agent.pk, user__is_active=True).first()
+
+
+@database_sync_to_async
+def _still_visible(agent: Agent, business: Business, conversation_ids: set[int]) -> set[int]:
+    visible = access.visible_conversations(agent, business).filter(pk__in=conversation_ids)
+    return set(visible.values_list("pk", flat=True))
+
+
+async def _recheck_agent(sid: str, state: SocketState) -> None:
+    """An agent socket lives longer than the membership it proved at connect: read it again.
+
+    A member removed from the business (or a deactivated user) loses the socket; a changed role
+    moves the socket to the rooms of its new role, keeping only conversations it may still see.
+    """
+    current = await _current_membership(state.agent)
+    if current is None:
+        _sockets.pop(sid, None)
+        for room in sio.rooms(sid):
+            if room != sid:
+                await sio.leave_room(sid, room)
+        sio.start_background_task(_disconnect_soon, sid)
+        raise errors.PermissionDenied(
+            "You are no longer an agent of this business.", code="AGENT_REMOVED"
+        )
+    if current.is_manager != state.agent.is_manager:
+        for room in sio.rooms(sid):
+            if room != sid:
+                await sio.leave_room(sid, room)
+        public_id = state.business.public_id
+        for room in rooms.agent_rooms_on_connect(public_id, current.pk, current.is_manager):
+            await sio.enter_room(sid, room)
+        joined, state.joined = state.joined, set()
+        state.agent = current
+        for conv_id in await _still_visible(current, state.business, joined):
+            await _enter_conversation(sid, state, conv_id)
+    state.agent = current
+
+
+async def _disconnect_soon(sid: str) -> None:
+    await asyncio.sleep(0.1)  # let the refusal's ack go out first
+    await sio.disconnect(sid)
 
 
 def handler(event: str):

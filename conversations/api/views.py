@@ -256,11 +256,19 @@ class ConversationListView(ApiView):
             agent = self.sending_agent(data.get("agent_id"))
         elif self.caller.agent is None and data.get("agent_id"):
             agent = access.access_agent(business, data["agent_id"])
-        replay = bool(data.get("client_id")) and (
+        replayed = (
             Message.objects.filter(
                 business=business, client_id=data["client_id"], conversation__customer=customer
-            ).exists()
+            )
+            .select_related("conversation")
+            .first()
+            if data.get("client_id")
+            else None
         )
+        # A replay answers with the stored conversation: only if the caller may see it.
+        if replayed and not access.agent_can_see(self.caller.agent, replayed.conversation):
+            raise errors.ConversationNotFound("Conversation not found.")
+        replay = replayed is not None
         conv, _ = actions.do_start_conversation(
             business,
             customer,

@@ -5,10 +5,10 @@ Owners, admins and API keys manage webhooks (``IsManager``); plain agents get 40
 
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from conversations import errors
 from conversations.api.permissions import IsManager
+from conversations.api.views import ApiView
 from webhooks import actions, payloads
 from webhooks.api.serializers import attempt_json, delivery_json, endpoint_json
 from webhooks.models import WebhookDelivery
@@ -31,7 +31,7 @@ def _limit(request) -> int:
     return max(1, min(limit, MAX_PAGE))
 
 
-class WebhookView(APIView):
+class WebhookView(ApiView):
     permission_classes = [IsManager]
 
     def endpoint(self, request, webhook_id):
