@@ -42,6 +42,7 @@ def _publish(topic: topics.Topic, method: str, items: list, event: DomainEvent) 
         topic.group,
         {
             "type": GROUP_PUBLISH,
+            "group": topic.group,
             "topic": topic.name,
             "business_id": event.business_id,
             "audience": event.audience.to_json(),
@@ -112,7 +113,12 @@ def group_messages(event: DomainEvent) -> list[tuple[str, dict]]:
         out.append(
             (
                 stream_group(b),
-                {"type": GROUP_STREAM, "business_id": event.business_id, "texts": texts},
+                {
+                    "type": GROUP_STREAM,
+                    "group": stream_group(b),
+                    "business_id": event.business_id,
+                    "texts": texts,
+                },
             )
         )
     return out

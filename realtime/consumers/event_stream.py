@@ -17,8 +17,8 @@ from django.conf import settings
 
 from conversations import errors
 from conversations.auth import caller_from_api_key
-from realtime.consumers.dispatch import DatabaseFreePushes
-from realtime.topic_fanout import GROUP_STREAM, bind_to_running_loop, stream_group
+from realtime.hub import get_hub
+from realtime.topic_fanout import bind_to_running_loop, stream_group
 
 CLOSE_INVALID_API_KEY = 4001
 CLOSE_AUTH_REQUIRED = 4002  # the first frame was not an auth frame
@@ -30,8 +30,7 @@ def error(code: str, message: str, title: str = "Bad request") -> dict:
     return {"type": "error", "error": title, "message": message, "code": code}
 
 
-class EventStreamConsumer(DatabaseFreePushes, AsyncWebsocketConsumer):
-    database_free_messages = frozenset({GROUP_STREAM})
+class EventStreamConsumer(AsyncWebsocketConsumer):
     business_id: int | None = None
     group: str | None = None
     closing = False
@@ -64,7 +63,7 @@ class EventStreamConsumer(DatabaseFreePushes, AsyncWebsocketConsumer):
         if self.auth_timer is not asyncio.current_task():
             self.auth_timer.cancel()
         if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await get_hub().remove(self.group, self)
 
     async def send_json(self, frame: dict):
         await self.send(text_data=json.dumps(frame))
@@ -107,11 +106,11 @@ class EventStreamConsumer(DatabaseFreePushes, AsyncWebsocketConsumer):
         self.auth_timer.cancel()
         self.business_id = caller.business.pk
         self.group = stream_group(caller.business.public_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await get_hub().add(self.group, self)
         await self.send_json({"type": "auth.ok", "projectId": caller.business.public_id})
         return None
 
-    async def stream_event(self, message):
+    async def push(self, message):
         if message["business_id"] != self.business_id:
             return
         for text in message["texts"]:

@@ -23,8 +23,8 @@ from conversations import access, errors
 from conversations.auth import user_from_access_token
 from conversations.events import Audience
 from realtime import limits, topics
-from realtime.consumers.dispatch import DatabaseFreePushes
-from realtime.topic_fanout import GROUP_PUBLISH, bind_to_running_loop
+from realtime.hub import get_hub
+from realtime.topic_fanout import bind_to_running_loop
 
 CLOSE_TOKEN_MISSING = 4001
 CLOSE_TOKEN_INVALID = 4003  # also: the user is no agent of any business
@@ -59,8 +59,7 @@ def _authenticate(raw):
     return user, members
 
 
-class TopicsConsumer(DatabaseFreePushes, AsyncWebsocketConsumer):
-    database_free_messages = frozenset({GROUP_PUBLISH})
+class TopicsConsumer(AsyncWebsocketConsumer):
     user = None
     slot_held = False
     watchdog: asyncio.Task | None = None
@@ -68,6 +67,8 @@ class TopicsConsumer(DatabaseFreePushes, AsyncWebsocketConsumer):
     async def connect(self):
         self.members: dict[int, Member] = {}
         self.subscriptions: dict[str, str] = {}  # topic -> group
+        # Topics whose snapshot is being read: their pushes wait here, then follow it.
+        self.held: dict[str, list] = {}
         self.last_seen = time.monotonic()
         await self.accept()
         raw = _token_from_query(self.scope)
@@ -99,9 +100,11 @@ class TopicsConsumer(DatabaseFreePushes, AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self.watchdog is not None and self.watchdog is not asyncio.current_task():
             self.watchdog.cancel()
-        for group in set(self.subscriptions.values()):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        hub = get_hub()
+        for group in set(self.subscriptions.values()) | set(self.held):
+            await hub.remove(group, self)
         self.subscriptions = {}
+        self.held = {}
         if self.slot_held:
             self.slot_held = False
             await database_sync_to_async(limits.release)(self.user.pk)
@@ -192,18 +195,23 @@ class TopicsConsumer(DatabaseFreePushes, AsyncWebsocketConsumer):
             topic = topics.parse_topic(raw_topic)
         except topics.TopicError as exc:
             return await self.send_json(topics.error_frame(exc.code, exc.message, name))
-        # Join first: pushes that arrive while the snapshot is read wait in this consumer's
-        # queue and are handled after it, so nothing falls between snapshot and live.
-        await self.channel_layer.group_add(topic.group, self.channel_name)
+        # Join first: pushes that arrive while the snapshot is read are held and sent after
+        # it, so nothing falls between snapshot and live.
+        hub = get_hub()
+        self.held.setdefault(topic.group, [])
+        await hub.add(topic.group, self)
         try:
             sub = await database_sync_to_async(topics.subscribe)(self.user, raw_topic)
         except topics.TopicError as exc:
-            if topic.name not in self.subscriptions:
-                await self.channel_layer.group_discard(topic.group, self.channel_name)
+            self.held.pop(topic.group, None)
+            if topic.group not in self.subscriptions.values():
+                await hub.remove(topic.group, self)
             return await self.send_json(topics.error_frame(exc.code, exc.message, name))
         self.subscriptions[topic.name] = topic.group
         self.members[sub.business_id] = Member(sub.agent_id, sub.is_manager)
         await self.send_json(topics.publish_frame(topic.name, topics.CREATE, sub.snapshot))
+        for message in self.held.pop(topic.group, []):
+            await self.push(message)
         return None
 
     async def unsubscribe(self, raw_topic):
@@ -213,18 +221,26 @@ class TopicsConsumer(DatabaseFreePushes, AsyncWebsocketConsumer):
             return await self.send_json(
                 topics.error_frame("NOT_SUBSCRIBED", "You are not subscribed to this topic.", name)
             )
-        await self.channel_layer.group_discard(group, self.channel_name)
+        if group not in self.subscriptions.values():
+            await get_hub().remove(group, self)
         return None
 
-    # --- pushes from the event pipeline -------------------------------------------------------
+    # --- pushes from the event pipeline (realtime.hub) ----------------------------------------
 
-    async def topic_publish(self, message):
+    async def push(self, message):
+        held = self.held.get(message["group"])
+        if held is not None:
+            held.append(message)
+            return
         if message["topic"] not in self.subscriptions:
             return
         member = self.members.get(message["business_id"])
         if member is None:
             return
-        audience = Audience.from_json(message["audience"])
+        # The hub hands every local subscriber the same message: parse its audience once.
+        audience = message.get("_audience")
+        if audience is None:
+            audience = message["_audience"] = Audience.from_json(message["audience"])
         allowed = audience.allows_agent(
             member.agent_id, message["business_id"], member.is_manager
         ) or (message.get("unassigned_before") and audience.business_id == message["business_id"])

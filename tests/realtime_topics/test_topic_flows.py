@@ -136,6 +136,9 @@ async def test_unsubscribe_stops_the_flow(acme):
     await client.subscribe(presence)
 
     await client.unsubscribe(f"/{b}/requests")
+    # Frames are handled in order: once the heartbeat's pong is back, so is the unsubscribe.
+    await client.send({"action": "heartbeat", "payload": {"message": {"text": "ping"}}})
+    assert (await client.recv())["payload"]["message"]["text"] == "pong"
     await run(start, acme, "nobody listens")
     await run(actions.do_set_agent_status, acme.owner, Agent.Status.AWAY)
     # The next frame is the presence update: nothing about the new request came first.

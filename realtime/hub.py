@@ -1,0 +1,80 @@
+"""One channel-layer channel per process for the topics API and the /ws stream.
+
+A fan-out to N subscribers through the channel layer costs N queue messages (a copy, a task
+wake-up and channels' dispatch each). Instead each process joins every group it has local
+subscribers for with a single hub channel, receives each push once, and hands it to its
+local consumers directly (``consumer.push(message)``): a group message crosses the layer
+(in memory, or Redis pub/sub between processes) once per process, not once per receiver.
+Consumers still check their own receiver against the event's audience before sending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+# Group memberships expire in channels' layers (a day by default): re-join well before.
+REJOIN_SECONDS = 3600.0
+CHANNEL_PREFIX = "pingback-hub"
+
+
+class Hub:
+    def __init__(self, layer):
+        self.layer = layer
+        self.groups: dict[str, set] = {}
+        self.channel: str | None = None
+        self.tasks: list[asyncio.Task] = []
+
+    async def _start(self) -> None:
+        if self.channel is None:
+            self.channel = await self.layer.new_channel(prefix=CHANNEL_PREFIX)
+            self.tasks = [asyncio.create_task(self._receive()), asyncio.create_task(self._rejoin())]
+
+    async def add(self, group: str, consumer) -> None:
+        await self._start()
+        members = self.groups.setdefault(group, set())
+        if not members:
+            await self.layer.group_add(group, self.channel)
+        members.add(consumer)
+
+    async def remove(self, group: str, consumer) -> None:
+        members = self.groups.get(group)
+        if members is None:
+            return
+        members.discard(consumer)
+        if not members:
+            del self.groups[group]
+            await self.layer.group_discard(group, self.channel)
+
+    async def _receive(self) -> None:
+        while True:
+            message = await self.layer.receive(self.channel)
+            for consumer in list(self.groups.get(message.get("group"), ())):
+                try:
+                    await consumer.push(message)
+                except Exception:
+                    logger.exception("push to a %s subscriber failed", message.get("group"))
+
+    async def _rejoin(self) -> None:
+        while True:
+            await asyncio.sleep(REJOIN_SECONDS)
+            for group in list(self.groups):
+                await self.layer.group_add(group, self.channel)
+
+
+_hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def get_hub() -> Hub:
+    """The hub of the running event loop and the current channel layer."""
+    loop = asyncio.get_running_loop()
+    layer = get_channel_layer()
+    hub = _hubs.get(loop)
+    if hub is None or hub.layer is not layer:
+        hub = _hubs[loop] = Hub(layer)
+    return hub
