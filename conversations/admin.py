@@ -45,11 +45,17 @@ class BusinessScopedFilter(admin.SimpleListFilter):
 
 
 class AgentInline(admin.TabularInline):
+    """Read-only here: role changes and removals go through the Agent admin (actions)."""
+
     model = Agent
     extra = 0
     fields = ("user", "role", "status")
-    readonly_fields = ("status",)
-    raw_id_fields = ("user",)
+    readonly_fields = ("user", "role", "status")
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Business)
@@ -70,6 +76,22 @@ class AgentAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "status_changed_at", "created_at")
     raw_id_fields = ("user",)
     actions = ["set_online", "set_away", "set_offline"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership's business and user are fixed once it exists; its role is not.
+        return (*self.readonly_fields, "business", "user") if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        # Through the action, so open connections follow a role change at once.
+        saved = actions.add_agent(obj.business, obj.user, obj.role)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        actions.remove_agent(obj)
+
+    def delete_queryset(self, request, queryset):
+        for agent in queryset:
+            actions.remove_agent(agent)
 
     def _set(self, request, queryset, status):
         for agent in queryset:

@@ -36,6 +36,8 @@ class EventType(StrEnum):
     MESSAGES_READ = "message.read"
     CUSTOMER_IDENTIFIED = "customer.identified"
     AGENT_STATUS_CHANGED = "agent.status_changed"
+    AGENT_MEMBERSHIP_CHANGED = "agent.membership_changed"  # role changed or removed
+    API_KEY_REVOKED = "api_key.revoked"
     # The AI assistant started/stopped composing a reply (widget typing indicator).
     ASSISTANT_TYPING = "assistant.typing"
 

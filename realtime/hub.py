@@ -11,6 +11,7 @@ Consumers still check their own receiver against the event's audience before sen
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import weakref
 
@@ -33,7 +34,13 @@ class Hub:
     async def _start(self) -> None:
         if self.channel is None:
             self.channel = await self.layer.new_channel(prefix=CHANNEL_PREFIX)
-            self.tasks = [asyncio.create_task(self._receive()), asyncio.create_task(self._rejoin())]
+            # A fresh context: the hub outlives the consumer that started it, and must not run
+            # its consumers' sync calls on that consumer's (soon closed) thread-sensitive
+            # executor, which the task would otherwise inherit through contextvars.
+            self.tasks = [
+                asyncio.create_task(self._receive(), context=contextvars.Context()),
+                asyncio.create_task(self._rejoin(), context=contextvars.Context()),
+            ]
 
     async def add(self, group: str, consumer) -> None:
         await self._start()

@@ -64,11 +64,32 @@ def _was_unassigned(event: DomainEvent) -> bool:
     )
 
 
+def user_group(user_id: int) -> str:
+    """Every topics connection of one user: told when a membership of theirs changes."""
+    return f"user.{user_id}"
+
+
+def api_key_group(api_key_id: int) -> str:
+    """Every /ws stream opened with one API key: told when the key is revoked."""
+    return f"apikey.{api_key_id}"
+
+
+GROUP_MEMBERSHIP = "member.changed"
+GROUP_KEY_REVOKED = "key.revoked"
+
+
 def group_messages(event: DomainEvent) -> list[tuple[str, dict]]:
     """The (group, message) pairs an event fans out to."""
     b = event.business_public_id
     d = event.data
     out: list[tuple[str, dict]] = []
+    if event.type == EventType.AGENT_MEMBERSHIP_CHANGED:
+        group = user_group(d["user_id"])
+        message = {"type": GROUP_MEMBERSHIP, "group": group, "business_id": event.business_id}
+        return [(group, message)]
+    if event.type == EventType.API_KEY_REVOKED:
+        group = api_key_group(d["api_key_id"])
+        return [(group, {"type": GROUP_KEY_REVOKED, "group": group})]
     conv = d.get("conversation")
     if isinstance(conv, dict):
         item = topics.request_item(conv)

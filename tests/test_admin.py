@@ -122,3 +122,25 @@ def test_non_staff_cannot_open_the_admin(client, acme):
     client.force_login(acme.agent.user)
     assert client.get("/admin/conversations/conversation/").status_code == 302
     assert get_user_model().objects.filter(is_staff=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_role_changes_and_removals_go_through_the_actions(
+    staff_client, acme, captured_events
+):
+    url = reverse("admin:conversations_agent_change", args=[acme.agent.pk])
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    response = staff_client.post(url, {"role": "admin"})
+    assert response.status_code == 302, response.content[:500]
+    acme.agent.refresh_from_db()
+    assert acme.agent.role == "admin"
+    conv = acme.start()
+    actions.do_assign(conv, acme.other_agent, actor=Actor.of_agent(acme.owner))
+    delete = reverse("admin:conversations_agent_delete", args=[acme.other_agent.pk])
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Agent.objects.filter(pk=acme.other_agent.pk).exists()
+    conv.refresh_from_db()
+    assert conv.assignee is None
+    changed = [e for e in captured_events if e.type == EventType.AGENT_MEMBERSHIP_CHANGED]
+    assert [e.data["role"] for e in changed] == ["admin", None]

@@ -6,7 +6,7 @@ Adapters (REST views, consumers, Socket.IO handlers, admin, tasks) call these.
 """
 
 from conversations.actions.actor import Actor
-from conversations.actions.agents import add_agent, do_set_agent_status
+from conversations.actions.agents import add_agent, do_set_agent_status, remove_agent
 from conversations.actions.businesses import create_api_key, create_business, revoke_api_key
 from conversations.actions.conversations import (
     do_assign,
@@ -44,5 +44,6 @@ __all__ = [
     "do_set_pending",
     "do_set_status",
     "do_start_conversation",
+    "remove_agent",
     "revoke_api_key",
 ]

@@ -9,14 +9,44 @@ from conversations.models import Agent, Business
 from conversations.snapshots import agent_snapshot
 
 
+def _membership_changed(agent: Agent, role: str | None) -> None:
+    """Open connections of this member re-check what they may see (or close)."""
+    publish(
+        EventType.AGENT_MEMBERSHIP_CHANGED,
+        business=agent.business,
+        audience=Audience(business_id=agent.business_id),
+        data={"agent_id": agent.pk, "user_id": agent.user_id, "role": role},
+    )
+
+
 def add_agent(business: Business, user, role: str = Agent.Role.AGENT) -> Agent:
+    """Make ``user`` a member with ``role`` (a new role applies to open connections at once)."""
     if role not in Agent.Role.values:
         raise errors.ValidationFailed(f"Unknown role {role!r}.")
-    agent, _ = Agent.objects.get_or_create(business=business, user=user, defaults={"role": role})
-    if agent.role != role:
-        agent.role = role
-        agent.save(update_fields=["role"])
+    with transaction.atomic():
+        agent, _ = Agent.objects.get_or_create(
+            business=business, user=user, defaults={"role": role}
+        )
+        if agent.role != role:
+            agent.role = role
+            agent.save(update_fields=["role"])
+            _membership_changed(agent, role)
     return agent
+
+
+def remove_agent(agent: Agent) -> None:
+    """End a membership. Their conversations become unassigned (back in everyone's queue) and
+    their open connections lose access to the business at once."""
+    from conversations.actions.actor import Actor
+    from conversations.actions.conversations import do_assign
+    from conversations.models import Conversation
+
+    with transaction.atomic():
+        agent = Agent.objects.select_related("business").get(pk=agent.pk)
+        for conv in Conversation.objects.filter(assignee=agent):
+            do_assign(conv, None, actor=Actor.system())
+        _membership_changed(agent, None)
+        agent.delete()
 
 
 def do_set_agent_status(agent: Agent, status: str) -> Agent:

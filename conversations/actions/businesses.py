@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from conversations.events import Audience, EventType, publish
 from conversations.models import ApiKey, Business
 
 
@@ -27,7 +28,15 @@ def create_api_key(business: Business, name: str, *, created_by=None, raw_key: s
 
 
 def revoke_api_key(key: ApiKey) -> ApiKey:
-    if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
+    """Revoke a key; streams opened with it close at once."""
+    with transaction.atomic():
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            publish(
+                EventType.API_KEY_REVOKED,
+                business=key.business,
+                audience=Audience(business_id=key.business_id),
+                data={"api_key_id": key.pk},
+            )
     return key

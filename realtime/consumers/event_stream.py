@@ -18,7 +18,12 @@ from django.conf import settings
 from conversations import errors
 from conversations.auth import caller_from_api_key
 from realtime.hub import get_hub
-from realtime.topic_fanout import bind_to_running_loop, stream_group
+from realtime.topic_fanout import (
+    GROUP_KEY_REVOKED,
+    api_key_group,
+    bind_to_running_loop,
+    stream_group,
+)
 
 CLOSE_INVALID_API_KEY = 4001
 CLOSE_AUTH_REQUIRED = 4002  # the first frame was not an auth frame
@@ -64,6 +69,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
             self.auth_timer.cancel()
         if self.group:
             await get_hub().remove(self.group, self)
+            await get_hub().remove(self.key_group, self)
 
     async def send_json(self, frame: dict):
         await self.send(text_data=json.dumps(frame))
@@ -106,11 +112,20 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         self.auth_timer.cancel()
         self.business_id = caller.business.pk
         self.group = stream_group(caller.business.public_id)
+        self.key_group = api_key_group(caller.api_key.pk)
         await get_hub().add(self.group, self)
+        await get_hub().add(self.key_group, self)
         await self.send_json({"type": "auth.ok", "projectId": caller.business.public_id})
         return None
 
     async def push(self, message):
+        if message["type"] == GROUP_KEY_REVOKED:
+            if not self.closing:
+                await self.refuse(
+                    CLOSE_INVALID_API_KEY,
+                    error("API_KEY_REVOKED", "This API key was revoked.", "Unauthorized"),
+                )
+            return
         if message["business_id"] != self.business_id:
             return
         for text in message["texts"]:

@@ -24,7 +24,7 @@ from conversations.auth import user_from_access_token
 from conversations.events import Audience
 from realtime import limits, topics
 from realtime.hub import get_hub
-from realtime.topic_fanout import bind_to_running_loop
+from realtime.topic_fanout import GROUP_MEMBERSHIP, bind_to_running_loop, user_group
 
 CLOSE_TOKEN_MISSING = 4001
 CLOSE_TOKEN_INVALID = 4003  # also: the user is no agent of any business
@@ -54,8 +54,15 @@ def _token_from_query(scope) -> str | None:
 
 
 def _authenticate(raw):
-    user = user_from_access_token(raw)
-    members = {a.business_id: Member(a.pk, a.is_manager) for a in access.memberships(user)}
+    return _authenticate_user(user_from_access_token(raw))
+
+
+def _authenticate_user(user):
+    members = {
+        a.business_id: Member(a.pk, a.is_manager)
+        for a in access.memberships(user)
+        if a.user.is_active
+    }
     return user, members
 
 
@@ -67,6 +74,7 @@ class TopicsConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.members: dict[int, Member] = {}
         self.subscriptions: dict[str, str] = {}  # topic -> group
+        self.topic_business: dict[str, int] = {}  # topic -> business pk
         # Topics whose snapshot is being read: their pushes wait here, then follow it.
         self.held: dict[str, list] = {}
         self.last_seen = time.monotonic()
@@ -90,6 +98,8 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         if refused is not None:
             return await self.refuse(CLOSE_LIMITED, *refused)
         self.slot_held = True
+        self.user_group = user_group(self.user.pk)
+        await get_hub().add(self.user_group, self)
         bind_to_running_loop()
         self.watchdog = asyncio.create_task(self.heartbeat())
 
@@ -103,6 +113,8 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         hub = get_hub()
         for group in set(self.subscriptions.values()) | set(self.held):
             await hub.remove(group, self)
+        if getattr(self, "user_group", None):
+            await hub.remove(self.user_group, self)
         self.subscriptions = {}
         self.held = {}
         if self.slot_held:
@@ -208,6 +220,7 @@ class TopicsConsumer(AsyncWebsocketConsumer):
                 await hub.remove(topic.group, self)
             return await self.send_json(topics.error_frame(exc.code, exc.message, name))
         self.subscriptions[topic.name] = topic.group
+        self.topic_business[topic.name] = sub.business_id
         self.members[sub.business_id] = Member(sub.agent_id, sub.is_manager)
         await self.send_json(topics.publish_frame(topic.name, topics.CREATE, sub.snapshot))
         for message in self.held.pop(topic.group, []):
@@ -217,6 +230,7 @@ class TopicsConsumer(AsyncWebsocketConsumer):
     async def unsubscribe(self, raw_topic):
         name = raw_topic if isinstance(raw_topic, str) else None
         group = self.subscriptions.pop(name, None) if name else None
+        self.topic_business.pop(name, None)
         if group is None:
             return await self.send_json(
                 topics.error_frame("NOT_SUBSCRIBED", "You are not subscribed to this topic.", name)
@@ -228,6 +242,8 @@ class TopicsConsumer(AsyncWebsocketConsumer):
     # --- pushes from the event pipeline (realtime.hub) ----------------------------------------
 
     async def push(self, message):
+        if message["type"] == GROUP_MEMBERSHIP:
+            return await self.membership_changed()
         held = self.held.get(message["group"])
         if held is not None:
             held.append(message)
@@ -247,3 +263,23 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         if not allowed:
             return
         await self.send(text_data=message["text"])
+
+    async def membership_changed(self):
+        """A membership of this user changed: re-read them all, drop what is no longer theirs."""
+        _, self.members = await database_sync_to_async(_authenticate_user)(self.user)
+        if not self.members:
+            return await self.refuse(
+                CLOSE_TOKEN_INVALID, "NOT_AN_AGENT", "You are no longer an agent of any business."
+            )
+        hub = get_hub()
+        for name, business_id in list(self.topic_business.items()):
+            if business_id in self.members:
+                continue
+            group = self.subscriptions.pop(name, None)
+            self.topic_business.pop(name, None)
+            if group and group not in self.subscriptions.values():
+                await hub.remove(group, self)
+            await self.send_json(
+                topics.error_frame("ACCESS_REVOKED", "You no longer belong to this business.", name)
+            )
+        return None
