@@ -9,7 +9,12 @@ gets each message once (realtime/once.py).
 import socketio
 from django.conf import settings
 
+from realtime.control import ControlEvents
 from realtime.once import OncePerSocket
+
+
+class LocalManager(ControlEvents, OncePerSocket):
+    """The embedded default's rooms: control messages, and each message once per socket."""
 
 
 def _client_manager():
@@ -17,7 +22,7 @@ def _client_manager():
         from realtime.sio_redis import ReliableRedisManager
 
         return ReliableRedisManager(settings.REDIS_URL, channel=f"{settings.REDIS_PREFIX}-socketio")
-    return OncePerSocket()
+    return LocalManager()
 
 
 sio = socketio.AsyncServer(

@@ -29,6 +29,8 @@ from realtime import payloads, rooms
 
 logger = logging.getLogger(__name__)
 
+MEMBERSHIP_CHANGED = "pingback:membership_changed"  # a control message (realtime.control)
+
 # The sid whose own client_message/agent_message caused the event being published: the
 # handler acks and echoes the message to that socket itself, so the broadcast skips it.
 _origin_sid: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -96,6 +98,10 @@ def plan(event: DomainEvent) -> list[tuple[str, dict, list[str]]]:
             "previous_status": data["previous_status"],
         }
         return [("conversation_status_changed", payload, _unique(targets))]
+    if t == EventType.AGENT_MEMBERSHIP_CHANGED:
+        # Every process re-checks this agent's sockets (realtime.control, realtime.widget).
+        payload = {"agent_id": data["agent_id"], "role": data["role"]}
+        return [(MEMBERSHIP_CHANGED, payload, [f"agent_{data['agent_id']}"])]
     if t == EventType.ASSISTANT_TYPING:
         return [
             (

@@ -24,6 +24,7 @@ import logging
 
 import socketio
 
+from realtime.control import ControlEvents
 from realtime.once import OncePerSocket
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ SUBSCRIBE_WAIT = 10.0  # seconds a connect waits for the first subscription
 RETRY_MAX = 2.0  # seconds between re-subscription attempts while Redis is away
 
 
-class ReliableRedisManager(socketio.AsyncRedisManager, OncePerSocket):
+class ReliableRedisManager(socketio.AsyncRedisManager, ControlEvents, OncePerSocket):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._listening: asyncio.Event | None = None

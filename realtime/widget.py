@@ -23,7 +23,7 @@ from conversations.actions.conversations import conversation_audience
 from conversations.actions.messages import validate_client_id, validate_content
 from conversations.auth import agent_for, user_from_access_token
 from conversations.models import Agent, Business, Conversation
-from realtime import payloads, rooms, session_tokens
+from realtime import control, payloads, rooms, session_tokens, sio_fanout
 from realtime.actions import start_widget_conversation
 from realtime.ratelimit import TokenBucket
 from realtime.sio import sio
@@ -236,6 +236,20 @@ async def _recheck_agent(sid: str, state: SocketState) -> None:
         for conv_id in await _still_visible(current, state.business, joined):
             await _enter_conversation(sid, state, conv_id)
     state.agent = current
+
+
+async def _membership_changed(sid: str, data: dict) -> None:
+    """A control message: this agent's membership changed while the socket sat idle."""
+    state = _sockets.get(sid)
+    if state is None or state.agent is None:
+        return
+    try:
+        await _recheck_agent(sid, state)
+    except errors.PermissionDenied as exc:
+        await sio.emit("error", {"code": exc.code, "message": exc.message}, to=sid)
+
+
+control.register(sio_fanout.MEMBERSHIP_CHANGED, _membership_changed)
 
 
 async def _disconnect_soon(sid: str) -> None:

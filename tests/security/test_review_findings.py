@@ -11,7 +11,9 @@ from conversations import actions
 from conversations.actions import Actor
 from conversations.api import throttling
 from tests.api.conftest import assert_error, assign, client_for
+from tests.live import AsgiServer
 from tests.realtime_sio.conftest import (  # the Socket.IO server fixtures
+    Peer,
     customer_data,
     jwt_for,
     orm,
@@ -19,6 +21,7 @@ from tests.realtime_sio.conftest import (  # the Socket.IO server fixtures
     sio_server,  # noqa: F401
 )
 from tests.realtime_topics.helpers import Client, published, run, token_for
+from tests.services import REDIS_URL, require_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -139,22 +142,30 @@ async def test_every_agent_event_rechecks_the_membership(peers, acme, event, pay
     assert await orm(conv.messages.count)() == 1
 
 
+@pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="realtime/widget.py checks the membership again only when the socket sends an "
-    "event; a silent socket of a removed member stays in its rooms: see the review report",
-)
-async def test_silent_socket_of_a_removed_member_stops_receiving_events(peers, acme):  # noqa: F811
+async def test_silent_socket_of_a_removed_member_stops_receiving_events(acme, settings):
+    """The removal is committed here, in another process than the socket's server: it reaches
+    the server through Redis as a control message, and the idle socket leaves its rooms."""
+    require_redis()
+    settings.REDIS_URL = REDIS_URL  # this process publishes into the servers' Redis
     b = acme.business.public_id
     conv = await orm(acme.start)("hello", assignee=acme.owner)
-    admin = await peers.connect({"business_id": b, "token": jwt_for(acme.admin)})
-    assert (await admin.call("join_conversation", {"conversation_id": conv.pk}))["ok"]
-    await orm(_remove_member)(acme.admin)
-    owner = await peers.connect({"business_id": b, "token": jwt_for(acme.owner)})
-    assert (await owner.call("agent_message", {"conversation_id": conv.pk, "content": "x"}))["ok"]
-    await asyncio.sleep(0.3)
-    assert admin.pending("new_message") == []
+    with AsgiServer(REDIS_URL=REDIS_URL) as server:
+        admin = await Peer(server.url).connect({"business_id": b, "token": jwt_for(acme.admin)})
+        owner = await Peer(server.url).connect({"business_id": b, "token": jwt_for(acme.owner)})
+        try:
+            assert (await admin.call("join_conversation", {"conversation_id": conv.pk}))["ok"]
+            await orm(_remove_member)(acme.admin)
+            told = await admin.next("error")
+            assert told["code"] == "AGENT_REMOVED"
+            sent = await owner.call("agent_message", {"conversation_id": conv.pk, "content": "x"})
+            assert sent["ok"]
+            assert (await owner.next("new_message"))["content"] == "x"
+            assert admin.pending("new_message") == []
+        finally:
+            await admin.close()
+            await owner.close()
 
 
 @pytest.mark.django_db(transaction=True)
