@@ -139,6 +139,12 @@ class Customer(models.Model):
         help_text="The business's own id for this customer (customerId).",
     )
     metadata = models.JSONField(default=dict, blank=True)
+    visitor_key_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of the widget's private visitor key: proves a retried first message.",
+    )
     identified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

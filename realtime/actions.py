@@ -10,7 +10,7 @@ from django.db import transaction
 
 from conversations import errors
 from conversations.actions import Actor, create_customer, do_start_conversation
-from conversations.actions.customers import clean_email, clean_name
+from conversations.actions.customers import clean_email, clean_name, visitor_key_hash
 from conversations.actions.messages import validate_client_id, validate_content
 from conversations.models import Business, Customer, Message
 
@@ -49,15 +49,23 @@ def start_widget_conversation(
     customer_data=None,
     client_id=None,
     metadata: dict | None = None,
+    visitor_key=None,
 ):
-    """Returns ``(conversation, message, created)``."""
+    """Returns ``(conversation, message, created)``.
+
+    A socket without a session token proves a retried first message by its visitor key (a
+    secret the widget keeps and staff never see): same client_id, name, email *and* key.
+    Without a key a retry starts a new conversation rather than hand out someone's session.
+    """
     content = validate_content(content)
     client_id = validate_client_id(client_id)
+    key_hash = visitor_key_hash(visitor_key)
     if customer_id is None:
         name, email = clean_customer_data(customer_data)
         same_customer = {
             "conversation__customer__email": email,
             "conversation__customer__name": name,
+            "conversation__customer__visitor_key_hash": key_hash,
         }
     else:
         if customer_data is not None and not isinstance(customer_data, dict):
@@ -67,7 +75,7 @@ def start_widget_conversation(
         same_customer = {"conversation__customer_id": customer_id}
 
     def already_stored():
-        if client_id is None:
+        if client_id is None or (customer_id is None and not key_hash):
             return None
         return (
             Message.objects.filter(
@@ -92,7 +100,7 @@ def start_widget_conversation(
             if existing is not None:
                 return existing.conversation, existing, False
         if customer_id is None:
-            customer = create_customer(business, name=name, email=email)
+            customer = create_customer(business, name=name, email=email, visitor_key=visitor_key)
         else:
             customer = Customer.objects.get(business=business, pk=customer_id)
         conv, message = do_start_conversation(

@@ -364,6 +364,7 @@ def _post_as_customer(sid: str, state: SocketState, data: dict, metadata: dict):
                 customer_data=data.get("customer_data"),
                 client_id=data.get("client_id"),
                 metadata=metadata,
+                visitor_key=data.get("visitor_key"),
             )
         content = validate_content(data.get("content"))
         client_id = validate_client_id(data.get("client_id"))

@@ -1,5 +1,7 @@
 """Customers: creation and identification."""
 
+import hashlib
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -48,8 +50,19 @@ def clean_metadata(metadata) -> dict:
     return metadata
 
 
+def visitor_key_hash(visitor_key) -> str:
+    """The stored form of a widget's visitor key ("" when there is none)."""
+    if visitor_key is None:
+        return ""
+    if not isinstance(visitor_key, str) or not 16 <= len(visitor_key) <= 200:
+        raise errors.ValidationFailed(
+            "visitor_key must be a random string of 16 to 200 characters.", field="visitor_key"
+        )
+    return hashlib.sha256(visitor_key.encode()).hexdigest()
+
+
 def create_customer(
-    business: Business, *, name="", email="", external_id="", metadata=None
+    business: Business, *, name="", email="", external_id="", metadata=None, visitor_key=None
 ) -> Customer:
     return Customer.objects.create(
         business=business,
@@ -57,6 +70,7 @@ def create_customer(
         email=clean_email(email),
         external_id=(external_id or "")[:200],
         metadata=clean_metadata(metadata),
+        visitor_key_hash=visitor_key_hash(visitor_key),
     )
 
 

@@ -27,6 +27,9 @@
   var state = load();
   state.messages = state.messages || [];
   state.outbox = state.outbox || [];
+  // A private random key proving, on a retried first message (lost ack, no session token
+  // yet), that it comes from this browser; staff never see it.
+  state.visitor_key = state.visitor_key || secret();
   function save() {
     state.messages = state.messages.slice(-KEEP);
     try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode */ }
@@ -38,6 +41,13 @@
     if (text != null) node.textContent = text;
     return node;
   }
+  function secret() {
+    if (!(window.crypto && crypto.getRandomValues)) return (uuid() + uuid()).replace(/-/g, "");
+    var bytes = crypto.getRandomValues(new Uint8Array(24)), out = "";
+    for (var i = 0; i < bytes.length; i++) out += ("0" + bytes[i].toString(16)).slice(-2);
+    return out;
+  }
+
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return "w" + Date.now().toString(36) + Math.random().toString(36).slice(2);
@@ -236,6 +246,7 @@
       client_id: item.client_id,
       customer_data: { name: state.name, email: state.email },
       metadata: { page_url: location.href, user_agent: navigator.userAgent },
+      visitor_key: state.visitor_key,
     };
     if (state.conversation_id) payload.conversation_id = state.conversation_id;
     socket.timeout(15000).emit("client_message", payload, function (err, ack) {

@@ -13,6 +13,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SEED_MESSAGE_FIELDS = {"id", "content", "sender_type", "conversation_id", "created_at"}
 
 
+VISITOR_KEY = "k" * 32  # the widget's private random key (widget.js keeps one per browser)
+
+
 async def start(peers, tenant, text="Hello, I need help", **extra):
     widget = await peers.connect({"business_id": tenant.business.public_id})
     ack = await widget.call(
@@ -93,7 +96,7 @@ async def test_agent_reply_through_rest_reaches_the_widget(peers, acme, sio_serv
 
 
 async def test_continuing_a_conversation_and_client_id_retries_are_idempotent(peers, acme):
-    widget, ack = await start(peers, acme, client_id="first-1")
+    widget, ack = await start(peers, acme, client_id="first-1", visitor_key=VISITOR_KEY)
     conv_id = ack["conversation_id"]
     retry = await widget.call(
         "client_message",
@@ -102,20 +105,27 @@ async def test_continuing_a_conversation_and_client_id_retries_are_idempotent(pe
     assert retry["ok"] and retry["created"] is False
     assert retry["message"]["id"] == ack["message"]["id"] and retry["conversation_id"] == conv_id
 
-    # A fresh socket (the ack was lost, no session token yet) retrying the first message.
+    # A fresh socket (the ack was lost, no session token yet) retrying the first message
+    # proves it is the same visitor with the visitor key it sent the first time.
+    first = {
+        "content": "Hello, I need help",
+        "customer_data": customer_data(),
+        "client_id": "first-1",
+    }
     other = await peers.connect({"business_id": acme.business.public_id})
-    again = await other.call(
-        "client_message",
-        {"content": "Hello, I need help", "customer_data": customer_data(), "client_id": "first-1"},
-    )
+    again = await other.call("client_message", {**first, "visitor_key": VISITOR_KEY})
     assert again["ok"] and again["message"]["id"] == ack["message"]["id"]
+    # The same retry without the key (someone who merely read the client id) starts afresh.
+    stranger = await peers.connect({"business_id": acme.business.public_id})
+    fresh = await stranger.call("client_message", first)
+    assert fresh["ok"] and fresh["conversation_id"] != conv_id
 
     payload = {"content": "second", "conversation_id": conv_id, "client_id": "second-1"}
     one = await widget.call("client_message", payload)
     two = await widget.call("client_message", payload)
     assert one["ok"] and two["ok"] and one["message"]["id"] == two["message"]["id"]
     assert await orm(Message.objects.filter(conversation_id=conv_id).count)() == 2
-    assert await orm(Conversation.objects.filter(business=acme.business).count)() == 1
+    assert await orm(Conversation.objects.filter(business=acme.business).count)() == 2
 
 
 async def test_typing_is_relayed_both_ways_but_not_to_the_sender(peers, acme):

@@ -254,16 +254,10 @@ async def test_event_stream_of_a_revoked_api_key_stops(acme):
     await run(acme.start, "after revocation")
 
 
-# --- Widget: the first-message retry hands out a session token (not fixed here) ---------------
+# --- Widget: a first-message retry needs the visitor's private key --------------------------
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="realtime/actions.start_widget_conversation: a retried first message (same client_id, "
-    "name and email) returns a session token for that customer, and every agent sees the "
-    "client_id (REST, topics): see the security review report",
-)
 async def test_plain_agent_cannot_become_the_customer_by_replaying_the_first_message(peers, acme):  # noqa: F811
     b = acme.business.public_id
     widget = await peers.connect({"business_id": b})
