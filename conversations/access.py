@@ -88,19 +88,6 @@ def access_agent(business: Business, agent_id) -> Agent:
         raise errors.AgentNotFound("Agent not found.") from None
 
 
-def access_message(business: Business, message_id, *, agent: Agent | None = None) -> Message:
-    pk = _int_id(message_id)
-    try:
-        if pk is None:
-            raise Message.DoesNotExist
-        msg = Message.objects.select_related("conversation").get(business=business, pk=pk)
-    except Message.DoesNotExist:
-        raise errors.MessageNotFound("Message not found.") from None
-    if not agent_can_see(agent, msg.conversation):
-        raise errors.MessageNotFound("Message not found.")
-    return msg
-
-
 def memberships(user) -> QuerySet[Agent]:
     """The businesses a user works in, as Agent rows."""
     return Agent.objects.filter(user=user).select_related("business", "user")

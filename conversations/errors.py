@@ -45,10 +45,6 @@ class ConversationNotFound(NotFound):
     code = "CONVERSATION_NOT_FOUND"
 
 
-class MessageNotFound(NotFound):
-    code = "MESSAGE_NOT_FOUND"
-
-
 class CustomerNotFound(NotFound):
     code = "CUSTOMER_NOT_FOUND"
 

@@ -31,7 +31,6 @@ def test_conversation_lists_hold_only_their_business(both):
             errors.CustomerNotFound,
         ),
         (lambda t, o: access.access_agent(t.business, o["agent"].pk), errors.AgentNotFound),
-        (lambda t, o: access.access_message(t.business, o["message"].pk), errors.MessageNotFound),
     ],
 )
 def test_foreign_ids_are_not_found(both, helper, error):
@@ -40,7 +39,6 @@ def test_foreign_ids_are_not_found(both, helper, error):
         "conversation": b_conv,
         "customer": globex.customer,
         "agent": globex.agent,
-        "message": b_conv.messages.first(),
     }
     with pytest.raises(error):
         helper(acme, foreign)
@@ -62,8 +60,6 @@ def test_agents_see_assigned_and_unassigned_managers_see_all(acme):
     assert set(access.visible_conversations(acme.admin, acme.business)) == {mine, theirs, nobody}
     with pytest.raises(errors.ConversationNotFound):
         access.access_conversation(acme.business, theirs.pk, agent=acme.agent)
-    with pytest.raises(errors.MessageNotFound):
-        access.access_message(acme.business, theirs.messages.first().pk, agent=acme.agent)
 
 
 def test_api_keys_authenticate_only_when_active(acme, globex):
