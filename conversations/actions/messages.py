@@ -122,7 +122,18 @@ def _post(conv, sender_type, content, agent, is_ai, client_id, content_type) -> 
         conv.first_response_at = msg.created_at
     if sender_type == Message.SenderType.SYSTEM and msg.is_ai:
         conv.ai_reply_count += 1
-    conv.save()
+    # The hot path: write only what a message changes, not the whole row.
+    conv.save(
+        update_fields=[
+            "last_activity_at",
+            "last_message_text",
+            "first_message_text",
+            "message_count",
+            "first_response_at",
+            "ai_reply_count",
+            "updated_at",
+        ]
+    )
     publish(
         EventType.MESSAGE_CREATED,
         business=conv.business,
