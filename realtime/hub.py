@@ -57,6 +57,14 @@ class Hub:
         if not members:
             del self.groups[group]
             await self.layer.group_discard(group, self.channel)
+        if not self.groups:
+            self._stop()
+
+    def _stop(self) -> None:
+        """No local subscriber left: stop listening (the next ``add`` starts again)."""
+        for task in self.tasks:
+            task.cancel()
+        self.tasks, self.channel = [], None
 
     async def _receive(self) -> None:
         while True:

@@ -225,7 +225,7 @@ async def test_topics_member_removed_from_the_business_stops_receiving_pushes(ac
     frame = await client.recv()
     assert frame["action"] == "error" and frame["payload"]["code"] == "NOT_AN_AGENT", frame
     assert await client.closed_with() == 4003
-    await run(acme.start, "private after removal")
+    await client.close()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -251,7 +251,7 @@ async def test_event_stream_of_a_revoked_api_key_stops(acme):
     frame = await client.recv()
     assert frame["type"] == "error" and frame["code"] == "API_KEY_REVOKED", frame
     assert await client.closed_with() == 4001
-    await run(acme.start, "after revocation")
+    await client.close()
 
 
 # --- Widget: a first-message retry needs the visitor's private key --------------------------
