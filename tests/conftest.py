@@ -63,8 +63,14 @@ def make_tenant(slug: str, plan=Business.Plan.SELF_HOSTED) -> Tenant:
 def in_process_tasks(settings):
     """Background tasks run on the in-process pool in every test, with or without REDIS_URL,
     so a test behaves the same locally and in CI and never leaves tasks on a shared broker.
-    Tests of real Celery workers opt back in (``CELERY_TASK_ALWAYS_EAGER = False``)."""
+    Tests of real Celery workers opt back in (``CELERY_TASK_ALWAYS_EAGER = False``).
+    The in-process beat a test may have started (webhook deliveries start it) stops with it,
+    so no sweeper thread outlives its test and acts on the next one's data."""
+    from pingback import beat
+
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    beat.stop()
 
 
 @pytest.fixture

@@ -107,6 +107,7 @@ def test_killed_worker_loses_nothing(acme, receiver, settings, celery_queue):
         acme.start(f"message {i}")
     expected = set(WebhookDelivery.objects.values_list("webhook_id", flat=True))
     assert len(expected) == 8
+    assert queued_tasks(queue) == 8, "every delivery is on the broker before a worker runs"
 
     first = webhook_worker(queue, "first").start()
     workers.append(first)
