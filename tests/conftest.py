@@ -94,5 +94,29 @@ def captured_events():
     events.unsubscribe("test-capture")
 
 
+def clear_cache() -> None:
+    """Empty this test run's cache keys only.
+
+    ``cache.clear()`` on Redis is FLUSHDB: it would also wipe what parallel test workers keep
+    in the same Redis database (Celery queues, rate-limit counters) in the middle of their
+    tests. Locmem caches are private to the process and cleared whole.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = list(client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}

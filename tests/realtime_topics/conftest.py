@@ -6,7 +6,8 @@ in-memory layer is shared with actions run in the test); real-server tests use d
 
 import pytest
 from channels.layers import channel_layers
-from django.core.cache import cache
+
+from tests.conftest import clear_cache
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +18,6 @@ def quiet_topics(settings):
     settings.TOPICS_HEARTBEAT_INTERVAL = 0
     settings.TOPICS_IDLE_TIMEOUT = 0
     channel_layers.backends.clear()
-    cache.clear()
+    clear_cache()
     yield
     channel_layers.backends.clear()
