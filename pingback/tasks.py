@@ -12,6 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import close_old_connections, connections
 
+from pingback.bridge import bridge
+
 logger = logging.getLogger(__name__)
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -56,7 +58,9 @@ def enqueue(task, *args, countdown: float | None = None, **kwargs) -> None:
 
 
 def wait_for_local_tasks(timeout: float = 10.0) -> None:
-    """Block until queued in-process tasks finished (tests and graceful shutdown)."""
+    """Block until queued in-process tasks finished (tests and graceful shutdown), after the
+    event pipeline handed over every task its subscribers enqueue."""
+    bridge.wait_idle(timeout)
     global _pool
     with _pool_lock:
         pool, _pool = _pool, None
