@@ -67,7 +67,7 @@ class AsgiServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30) -> AsgiServer:
+    def start(self, timeout: float = 90) -> AsgiServer:
         self.log_path.parent.mkdir(exist_ok=True)
         log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(

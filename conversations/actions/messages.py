@@ -73,7 +73,7 @@ def do_post_message(
         raise errors.ValidationFailed(f"Unknown content_type {content_type!r}.")
 
     if client_id is not None:
-        existing = Message.objects.filter(conversation_id=conv.pk, client_id=client_id).first()
+        existing = _stored(conv, client_id)
         if existing is not None:
             return existing, False
     try:
@@ -83,7 +83,19 @@ def do_post_message(
         # A concurrent retry with the same client id won the race: return its message.
         if client_id is None:
             raise
-        return Message.objects.get(conversation_id=conv.pk, client_id=client_id), False
+        return _stored(conv, client_id), False
+
+
+def _stored(conv: Conversation, client_id: str) -> Message | None:
+    """The message already stored under ``client_id``, ready to render without queries."""
+    found = (
+        Message.objects.filter(conversation_id=conv.pk, client_id=client_id)
+        .select_related("sender_agent__user")
+        .first()
+    )
+    if found is not None:
+        found.conversation = conv
+    return found
 
 
 def _post(conv, sender_type, content, agent, is_ai, client_id, content_type) -> Message:
