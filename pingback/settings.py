@@ -366,7 +366,7 @@ AI_HISTORY_MESSAGES = _read(env_int, "AI_HISTORY_MESSAGES", 12)
 # --- Webhooks (webhooks/, docs/webhooks.md) ----------------------------------------------------
 # Deliver to loopback/private/link-local addresses too (local development and tests only).
 WEBHOOKS_ALLOW_PRIVATE_URLS = _read(env_bool, "WEBHOOKS_ALLOW_PRIVATE_URLS", False)
-# Connect and read timeout of one delivery attempt.
+# Deadline of one whole delivery attempt: connect, TLS, send, headers and body together.
 WEBHOOKS_TIMEOUT_SECONDS = _read(env_int, "WEBHOOKS_TIMEOUT_SECONDS", 10)
 # Attempts per delivery; retry n waits a random 0..min(MAX, BASE * 4**(n-1)) seconds.
 WEBHOOKS_MAX_ATTEMPTS = _read(env_int, "WEBHOOKS_MAX_ATTEMPTS", 12)
@@ -380,6 +380,18 @@ WEBHOOKS_LEASE_SECONDS = _read(env_int, "WEBHOOKS_LEASE_SECONDS", 60)
 WEBHOOKS_SWEEP_SECONDS = _read(env_int, "WEBHOOKS_SWEEP_SECONDS", 30)
 # The Celery queue delivery tasks go to (a worker must consume it: -Q).
 WEBHOOKS_CELERY_QUEUE = os.environ.get("WEBHOOKS_CELERY_QUEUE", "celery")
+# Fairness: attempts in flight at once per endpoint and per business (0 = unlimited); a
+# delivery over either limit is put back for a moment instead of holding a worker.
+WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT = _read(env_int, "WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT", 2)
+WEBHOOKS_MAX_IN_FLIGHT_PER_BUSINESS = _read(env_int, "WEBHOOKS_MAX_IN_FLIGHT_PER_BUSINESS", 3)
+if WEBHOOKS_TIMEOUT_SECONDS < 1:
+    _errors.append("WEBHOOKS_TIMEOUT_SECONDS must be at least 1.")
+if WEBHOOKS_LEASE_SECONDS < WEBHOOKS_TIMEOUT_SECONDS + 2:
+    _errors.append(
+        f"WEBHOOKS_LEASE_SECONDS={WEBHOOKS_LEASE_SECONDS} must be at least 2 seconds longer than "
+        f"WEBHOOKS_TIMEOUT_SECONDS={WEBHOOKS_TIMEOUT_SECONDS} (the deadline of one attempt): "
+        "otherwise a delivery still being sent is handed to a second worker."
+    )
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "webhooks.tasks.sweep_webhooks",
     "schedule": float(WEBHOOKS_SWEEP_SECONDS),
