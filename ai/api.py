@@ -15,6 +15,7 @@ from conversations import errors
 from conversations.api.permissions import IsBusinessCaller, IsManager
 from conversations.api.views import ApiView
 from conversations.snapshots import iso
+from conversations.validation import check_text
 
 FIELDS = ("question", "answer", "keywords", "enabled")
 
@@ -106,7 +107,7 @@ class ArticleList(ApiView):
     )
     def get(self, request):
         qs = access.articles_of(request.auth.business).order_by("id")
-        if query := request.query_params.get("q", "").strip():
+        if query := check_text(request.query_params.get("q", ""), "q").strip():
             qs = qs.filter(question__icontains=query) | qs.filter(keywords__icontains=query)
         enabled = request.query_params.get("enabled")
         if enabled in ("true", "false"):

@@ -17,6 +17,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from conversations import access, actions, errors
 from conversations.actions import Actor
 from conversations.snapshots import message_snapshot
+from conversations.validation import is_id
 from inbox import forms, queries
 from inbox.session import agent_required, select_business
 
@@ -136,7 +137,7 @@ def conversation_messages(request, conv_id):
     """Messages after ``?after=<id>``, oldest first: catch-up after a dropped socket."""
     conv = access.access_conversation(request.business, conv_id, agent=request.agent)
     after = request.GET.get("after", "")
-    if after and not (after.isdigit() and len(after) < 19):
+    if after and not is_id(after):
         return JsonResponse(
             {
                 "error": "Bad request",

@@ -236,7 +236,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "conversations.api.schema.PingBackAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON with a size (413) and depth (400 MALFORMED_JSON) bound: conversations/api/parsers.py
+    "DEFAULT_PARSER_CLASSES": ["conversations.api.parsers.BoundedJSONParser"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_AUTHENTICATION_CLASSES": ["conversations.api.auth.BearerAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["conversations.api.permissions.IsBusinessCaller"],
@@ -277,6 +278,9 @@ SPECTACULAR_SETTINGS = {
 # --- PingBack behaviour -------------------------------------------------------------------------
 # Largest message a customer or agent may send, in characters.
 MESSAGE_MAX_LENGTH = _read(env_int, "MESSAGE_MAX_LENGTH", 5000)
+# Customer and conversation metadata: JSON size in bytes and top-level keys (0 = unlimited).
+METADATA_MAX_BYTES = _read(env_int, "METADATA_MAX_BYTES", 8192)
+METADATA_MAX_KEYS = _read(env_int, "METADATA_MAX_KEYS", 50)
 # --- Widget realtime (Socket.IO, realtime/widget.py) ---------------------------------------------
 # Per-socket token bucket for client events: refill rate (events/s; 0 disables) and burst.
 SOCKETIO_RATE_LIMIT_PER_SECOND = _read(env_int, "SOCKETIO_RATE_LIMIT_PER_SECOND", 10)
