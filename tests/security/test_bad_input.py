@@ -40,7 +40,7 @@ def test_deeply_nested_json_is_malformed_json(acme):
     r = raw_post(APIClient(), "/api/v1/auth/token/", b'{"email": ' + deep + b"}")
     assert_error(r, 400, "MALFORMED_JSON")
     # Brackets inside strings are text, not nesting.
-    body = {"customer_id": acme.customer.pk, "message": '[{"\\' * 300}
+    body = {"customer_id": acme.customer.pk, "metadata": {"note": '[{"\\' * 300}}
     r = client_for(acme).post("/api/v1/conversations/", body, format="json")
     assert r.status_code == 201, r.content
 
