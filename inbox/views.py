@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework_simplejwt.tokens import AccessToken
@@ -20,7 +21,7 @@ from conversations import access, actions, errors, tokens
 from conversations.actions import Actor
 from conversations.snapshots import message_snapshot
 from conversations.validation import is_id
-from inbox import forms, queries
+from inbox import forms, login_limits, queries
 from inbox.session import agent_required, select_business
 
 S = queries.S
@@ -29,6 +30,10 @@ S = queries.S
 class LoginView(auth_views.LoginView):
     template_name = "inbox/login.html"
     redirect_authenticated_user = True
+
+    @method_decorator(login_limits.limited)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class LogoutView(auth_views.LogoutView):

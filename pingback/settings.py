@@ -233,6 +233,12 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else 
 SESSION_COOKIE_SECURE = _read(env_bool, "SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Form logins (/inbox/login/, /admin/login/): failed attempts per client IP and per account
+# within LOGIN_LOCKOUT_MINUTES before every attempt is refused with a 429 (0 disables).
+LOGIN_FAILURES_PER_IP = _read(env_int, "LOGIN_FAILURES_PER_IP", 20)
+LOGIN_FAILURES_PER_ACCOUNT = _read(env_int, "LOGIN_FAILURES_PER_ACCOUNT", 10)
+LOGIN_LOCKOUT_MINUTES = _read(env_int, "LOGIN_LOCKOUT_MINUTES", 15)
+
 # --- REST framework and JWT ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "conversations.api.schema.PingBackAutoSchema",
