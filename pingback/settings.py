@@ -6,6 +6,7 @@ DATABASE_URL and REDIS_URL to scale out on PostgreSQL, Redis and Celery workers.
 The configuration table in README.md documents every variable read here.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from pingback.config import (
     env_int,
     env_list,
     fail,
+    is_loopback,
+    load_or_create_secret_key,
+    server_bind_hosts,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,15 +40,38 @@ def _read(fn, *args):
 import os  # noqa: E402
 
 DEBUG = _read(env_bool, "DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+# The data directory: where the SQLite database lives, and the generated secret key with it.
+SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "pingback.sqlite3"))
+DATA_DIR = Path(SQLITE_PATH).resolve().parent
+_EXPLICIT_SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Without SECRET_KEY a random key is generated once and kept in the data directory (never a
+# published one): sessions and tokens survive restarts, and nobody else knows the key.
+try:
+    SECRET_KEY = _EXPLICIT_SECRET_KEY or load_or_create_secret_key(DATA_DIR)
+except ConfigError as exc:
+    _errors.append(str(exc))
+    SECRET_KEY = ""  # start-up stops with the message above
+if _EXPLICIT_SECRET_KEY == DEFAULT_SECRET_KEY:
+    _errors.append(
+        "SECRET_KEY is the development key published with PingBack: anyone could forge "
+        "tokens. Set a long random string, or unset it to use a generated one."
+    )
 ALLOWED_HOSTS = _read(env_list, "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _read(env_list, "CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
+if not DEBUG and not _EXPLICIT_SECRET_KEY:
     _errors.append(
-        "DEBUG is off but SECRET_KEY is the built-in development key: set SECRET_KEY to a long "
-        "random string (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        "DEBUG is off but SECRET_KEY is not set: set SECRET_KEY to a long random string, the "
+        "same in every process (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+# Development defaults (DEBUG on) never listen beyond this machine.
+_public_binds = [h for h in server_bind_hosts(sys.argv) if not is_loopback(h)]
+if DEBUG and _public_binds:
+    _errors.append(
+        f"DEBUG is on (the development default) but the server would listen on "
+        f"{', '.join(_public_binds)}: debug mode must not be reachable from other machines. "
+        "Set DEBUG=false and SECRET_KEY for a deployment, or bind 127.0.0.1."
     )
 if not DEBUG and len(SECRET_KEY) < 32:
     _errors.append("SECRET_KEY is shorter than 32 characters: use a long random string.")
@@ -63,7 +90,7 @@ else:
 if _db is None:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "pingback.sqlite3")),
+        "NAME": SQLITE_PATH,
     }
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
@@ -428,3 +455,11 @@ LOGGING = {
 
 if _errors:
     fail(_errors)
+
+if (DEBUG and {os.path.basename(a) for a in sys.argv[:2]} & {"daphne", "uvicorn", "runserver"}) or (
+    DEBUG and sys.argv and os.path.basename(os.path.dirname(sys.argv[0])) == "daphne"
+):
+    sys.stderr.write(
+        "\n*** PingBack runs with development defaults (DEBUG on): listening on loopback "
+        "only. For a deployment set DEBUG=false and SECRET_KEY (README, Configuration). ***\n\n"
+    )
