@@ -18,18 +18,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
+from conversations import ratelimits
+
 logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str:
     """The client address, trusting ``API_NUM_PROXIES`` reverse proxies (like the REST API)."""
-    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if hops:
-            return hops[-min(proxies, len(hops))]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return ratelimits.client_ip(request.META)
 
 
 def _keys(request, username: str) -> list[tuple[str, int]]:

@@ -320,6 +320,11 @@ MESSAGE_MAX_LENGTH = _read(env_int, "MESSAGE_MAX_LENGTH", 5000)
 # Customer and conversation metadata: JSON size in bytes and top-level keys (0 = unlimited).
 METADATA_MAX_BYTES = _read(env_int, "METADATA_MAX_BYTES", 8192)
 METADATA_MAX_KEYS = _read(env_int, "METADATA_MAX_KEYS", 50)
+# New conversations from anonymous widgets per minute, per client IP and per business (0 = off).
+WIDGET_CONVERSATIONS_PER_IP_PER_MINUTE = _read(env_int, "WIDGET_CONVERSATIONS_PER_IP_PER_MINUTE", 5)
+WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE = _read(
+    env_int, "WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE", 120
+)
 # --- Widget realtime (Socket.IO, realtime/widget.py) ---------------------------------------------
 # Per-socket token bucket for client events: refill rate (events/s; 0 disables) and burst.
 SOCKETIO_RATE_LIMIT_PER_SECOND = _read(env_int, "SOCKETIO_RATE_LIMIT_PER_SECOND", 10)
