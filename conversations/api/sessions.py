@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from conversations import access, actions, errors, pocketping
 from conversations.api.pagination import MAX_LIMIT, page_by_activity, page_by_id
 from conversations.api.schema import error
+from conversations.api.serializers import StrictCharField
 from conversations.api.views import IDEMPOTENCY_HEADER, ApiView
 from conversations.models import Conversation, Message
 from conversations.snapshots import conversation_snapshot, customer_snapshot, message_snapshot
@@ -82,7 +83,7 @@ class SessionMessagesQuery(serializers.Serializer):
 
 
 class SendMessageInput(serializers.Serializer):
-    content = serializers.CharField(trim_whitespace=False)
+    content = StrictCharField(trim_whitespace=False)
     type = serializers.ChoiceField(choices=MESSAGE_TYPES, default="operator")
     agentId = serializers.IntegerField(
         required=False,
@@ -90,13 +91,13 @@ class SendMessageInput(serializers.Serializer):
         max_value=2**63 - 1,
         help_text="API keys sending type operator: the agent who writes.",
     )
-    clientId = serializers.CharField(required=False, max_length=100)
+    clientId = StrictCharField(required=False, max_length=100)
 
 
 class IdentifyInput(serializers.Serializer):
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    customerId = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    email = StrictCharField(required=False, allow_blank=True, max_length=254)
+    name = StrictCharField(required=False, allow_blank=True, max_length=200)
+    customerId = StrictCharField(required=False, allow_blank=True, max_length=200)
     metadata = serializers.DictField(required=False)
 
 

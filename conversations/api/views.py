@@ -54,7 +54,8 @@ class ApiView(APIView):
         return self.request.auth
 
     def validated(self, serializer_class, data=None) -> dict:
-        source = self.request.query_params if data is None else data
+        # A plain dict: an empty ``?updated_since=`` is refused, not silently ignored.
+        source = self.request.query_params.dict() if data is None else data
         serializer = serializer_class(data=source)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
