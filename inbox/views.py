@@ -139,8 +139,8 @@ def conversation_url(conv_id) -> str:
 @agent_required
 def conversation(request, conv_id):
     conv = access.access_conversation(request.business, conv_id, agent=request.agent)
-    # Opening a conversation reads it: the customer's messages get read marks.
-    actions.do_mark_read(conv, reader="agent")
+    # A GET changes nothing: the page's script marks the messages read with a POST to
+    # the read URL once it is shown (inbox.js), as it does for messages arriving later.
     history, has_older = queries.recent_messages(conv)
     return render(
         request,

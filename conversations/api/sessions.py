@@ -207,12 +207,22 @@ class SessionMessagesView(SessionView):
         "Idempotent with Idempotency-Key or clientId (a retry answers 200).",
         parameters=[SESSION_ID, IDEMPOTENCY_HEADER],
         request=SendMessageInput,
-        responses={201: SessionMessageSerializer, 200: SessionMessageSerializer},
+        responses={
+            201: SessionMessageSerializer,
+            200: SessionMessageSerializer,
+            403: error(403, "Plain agents send type operator only (FORBIDDEN)."),
+        },
     )
     def post(self, request, session_id):
         conv = self.session(session_id)
         data = self.body(SendMessageInput)
         kind = data["type"]
+        agent_caller = self.caller.agent
+        if kind != "operator" and agent_caller is not None and not agent_caller.is_manager:
+            # A plain agent speaks as themselves, never as the visitor, the AI or the system.
+            raise errors.PermissionDenied(
+                f"Agents may only send type operator, not {kind}.", field="type"
+            )
         agent = self.sending_agent(data.get("agentId")) if kind == "operator" else None
         sender = {
             "visitor": Message.SenderType.CUSTOMER,

@@ -543,12 +543,24 @@ class CustomerDetailView(ApiView):
     @extend_schema(
         tags=["customers"],
         summary="Update a customer",
-        description="Name, email and external_id replace; metadata is merged.",
+        description="Name, email and external_id replace; metadata is merged. Plain agents may "
+        "only update customers of conversations they can see.",
         request=s.CustomerUpdateSerializer,
-        responses={200: s.CustomerSerializer},
+        responses={
+            200: s.CustomerSerializer,
+            403: error(403, "A plain agent who sees no conversation of this customer."),
+        },
     )
     def patch(self, request, pk):
         customer = access.access_customer(self.caller.business, pk)
+        agent = self.caller.agent
+        if agent is not None and not agent.is_manager:
+            # A plain agent changes only customers of conversations they can see.
+            visible = access.visible_conversations(agent, self.caller.business)
+            if not visible.filter(customer=customer).exists():
+                raise errors.PermissionDenied(
+                    "Agents may only update customers of conversations they can see."
+                )
         data = self.body(s.CustomerUpdateSerializer)
         customer = actions.do_identify_customer(
             customer,
