@@ -10,6 +10,7 @@ from conversations.actions.conversations import lock
 from conversations.events import Audience, EventType, WidgetScope, publish, publish_ephemeral
 from conversations.models import Agent, Conversation, Message
 from conversations.snapshots import conversation_snapshot, iso, message_snapshot
+from conversations.validation import check_text
 
 S = Conversation.Status
 CLIENT_ID_MAX = 100
@@ -18,6 +19,7 @@ CLIENT_ID_MAX = 100
 def validate_content(content) -> str:
     if not isinstance(content, str):
         raise errors.ValidationFailed("content must be a string.", field="content")
+    check_text(content, "content")
     if not content.strip():
         raise errors.ValidationFailed("content must not be empty.", field="content")
     limit = settings.MESSAGE_MAX_LENGTH
@@ -35,7 +37,7 @@ def validate_client_id(client_id) -> str | None:
         return None
     if not isinstance(client_id, (str, int)) or isinstance(client_id, bool):
         raise errors.ValidationFailed("client id must be a string.", field="client_id")
-    client_id = str(client_id)
+    client_id = check_text(str(client_id), "client_id")
     if len(client_id) > CLIENT_ID_MAX:
         raise errors.ValidationFailed(
             f"client id is longer than {CLIENT_ID_MAX} characters.", field="client_id"
