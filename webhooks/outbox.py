@@ -1,8 +1,8 @@
 """The webhook outbox: fan-out, claiming, one attempt, sweeping.
 
-1. ``webhooks.delivery.on_event`` (an event-pipeline subscriber, after commit) writes one
-   ``WebhookDelivery`` row per matching endpoint (``fan_out``) before any network call, then
-   enqueues a task per row.
+1. ``fan_out_event`` (a task the pipeline's subscriber ``webhooks.subscribers`` enqueues after
+   commit) writes one ``WebhookDelivery`` row per matching endpoint (``fan_out``) before any
+   network call, then enqueues a task per row.
 2. ``deliver`` (the task) claims a row with a conditional UPDATE (pending -> sending with a
    lease), takes an in-flight slot for its endpoint and business (``webhooks.limits``; a busy
    endpoint's delivery is put back for a moment instead of holding a worker), sends one signed
