@@ -27,12 +27,10 @@ def embedded(settings):
     return settings
 
 
-def test_one_attempt_is_bounded_by_a_total_deadline(
-    acme, tarpit, queued, embedded, django_capture_on_commit_callbacks
-):
+def test_one_attempt_is_bounded_by_a_total_deadline(acme, tarpit, queued, embedded, committed):
     """200 headers, then a byte every 0.5 s: each read is quick, the attempt is not."""
     actions.create_endpoint(acme.business, url=tarpit.url, events=["message.created"])
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         acme.start("hi")
     d = WebhookDelivery.objects.get()
     started = time.monotonic()
@@ -46,11 +44,11 @@ def test_one_attempt_is_bounded_by_a_total_deadline(
     assert d.status == WebhookDelivery.Status.PENDING and d.attempt_count == 1
 
 
-def test_response_bytes_read_are_capped(acme, queued, embedded, django_capture_on_commit_callbacks):
+def test_response_bytes_read_are_capped(acme, queued, embedded, committed):
     flood = Tarpit(flood=True).start()
     try:
         actions.create_endpoint(acme.business, url=flood.url, events=["message.created"])
-        with django_capture_on_commit_callbacks(execute=True):
+        with committed():
             acme.start("hi")
         d = WebhookDelivery.objects.get()
         started = time.monotonic()
