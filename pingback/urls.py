@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from pingback import health
+from pingback import health, metrics
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/knowledge-base/", include("ai.urls")),
     path("api/v1/", include("webhooks.api.urls")),  # /api/v1/webhooks

@@ -27,6 +27,7 @@ from django.utils import timezone
 from conversations.events import DomainEvent, event_from_log
 from conversations.models import EventLog
 from conversations.snapshots import iso
+from pingback import logging as logs
 from webhooks import payloads, signing, ssrf
 from webhooks.models import FanoutCursor, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -224,6 +225,11 @@ class Outcome:
     def success(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
 
+    @property
+    def kind(self) -> str:
+        """For metrics and logs: succeeded, failed (answered, not 2xx) or error (no answer)."""
+        return "succeeded" if self.success else "error" if self.status_code is None else "failed"
+
 
 def signing_secrets(endpoint: WebhookEndpoint, now) -> list[str]:
     secrets_ = [endpoint.secret]
@@ -353,7 +359,7 @@ def deliver(delivery_id: int) -> Outcome | None:
     token = claim(delivery_id)
     if token is None:
         return None
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("endpoint__business").get(pk=delivery_id)
     endpoint = delivery.endpoint
     owned = WebhookDelivery.objects.filter(pk=delivery_id, claim_token=token)
     if not endpoint.enabled:
@@ -378,6 +384,17 @@ def deliver(delivery_id: int) -> Outcome | None:
         response_body=outcome.response_body,
         error=outcome.error,
         success=outcome.success,
+    )
+    logs.delivery_attempt(
+        "webhook",
+        outcome.kind,
+        business_id=endpoint.business.public_id,
+        delivery_id=delivery_id,
+        webhook_id=delivery.webhook_id,
+        event_type=delivery.event_type,
+        attempt=number,
+        status_code=outcome.status_code,
+        duration_ms=outcome.duration_ms,
     )
     attempts = delivery.attempt_count + 1
     update = {

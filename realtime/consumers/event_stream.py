@@ -17,6 +17,7 @@ from django.conf import settings
 
 from conversations import errors
 from conversations.auth import caller_from_api_key
+from pingback import logging as logs
 from realtime.hub import get_hub
 from realtime.topic_fanout import (
     GROUP_KEY_REVOKED,
@@ -39,6 +40,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
     business_id: int | None = None
     group: str | None = None
     closing = False
+    observed: logs.OpenSocket | None = None
 
     async def connect(self):
         await self.accept()
@@ -68,6 +70,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         if self.auth_timer is not asyncio.current_task():
             self.auth_timer.cancel()
         if self.group:
+            self.observed.closed(code=code)
             await get_hub().remove(self.group, self)
             await get_hub().remove(self.key_group, self)
 
@@ -115,6 +118,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         self.key_group = api_key_group(caller.api_key.pk)
         await get_hub().add(self.group, self)
         await get_hub().add(self.key_group, self)
+        self.observed = logs.socket_opened("event_stream", business_id=caller.business.public_id)
         await self.send_json({"type": "auth.ok", "projectId": caller.business.public_id})
         return None
 
