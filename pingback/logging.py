@@ -85,6 +85,11 @@ def _fields(record: logging.LogRecord) -> dict:
 
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Python warnings go through logging too, so every line of the output is JSON.
+        logging.captureWarnings(True)
+
     def format(self, record: logging.LogRecord) -> str:
         line = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),

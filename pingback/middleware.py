@@ -102,3 +102,9 @@ class RequestMiddleware:
             )
         response["X-Request-ID"] = request_id
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Known before the view runs, so tasks it enqueues carry it too.
+        from pingback import logging as logs
+
+        logs.update(conversation_id=_conversation_id(request))
