@@ -25,7 +25,7 @@ def json_lines(path) -> list[dict]:
     """The log lines of a server's output, each of which must be one JSON object.
 
     Not log lines: daphne's access log and Celery's start-up banner, printed to stdout; the
-    systemd units in deploy/ turn both off (``daphne -v 0``, ``celery worker --quiet``).
+    systemd units in deploy/ turn both off (``daphne -v 0``, ``celery --quiet worker``).
     """
     lines = []
     for raw in path.read_text().splitlines():
