@@ -8,8 +8,8 @@ from django.db import transaction
 from ai.models import KnowledgeArticle
 from conversations import errors
 from conversations.actions import Actor, do_post_message, do_request_handoff
-from conversations.actions.conversations import conversation_audience, lock
-from conversations.events import EventType, WidgetScope, publish
+from conversations.actions.conversations import lock
+from conversations.events import Audience, EventType, WidgetScope, publish_ephemeral
 from conversations.models import Business, Conversation, Message
 
 HANDOFF_NOTICE_CLIENT_ID = "ai-handoff-notice"
@@ -104,21 +104,22 @@ def ai_may_answer(conv: Conversation) -> bool:
 def do_show_typing(conv: Conversation, is_typing: bool) -> None:
     """Announce the assistant composing (or no longer composing) a reply.
 
-    Published through the pipeline like every event (so it reaches the widget from a Celery
-    worker too); the EventLog row it writes is the price of one delivery path.
+    An ephemeral event: it goes through the pipeline like every event (so it reaches the
+    widget from a Celery worker too) but is never stored in the event log.
     """
-    with transaction.atomic():
-        publish(
-            EventType.ASSISTANT_TYPING,
-            business=conv.business,
-            audience=conversation_audience(conv, widgets=WidgetScope.CONVERSATION),
-            data={
-                "conversation_id": conv.pk,
-                "user_id": "ai",
-                "is_typing": is_typing,
-                "actor": Actor.ai().snapshot(),
-            },
-        )
+    publish_ephemeral(
+        EventType.ASSISTANT_TYPING,
+        business=conv.business,
+        audience=Audience.of_conversation(conv, widgets=WidgetScope.CONVERSATION),
+        data={
+            "conversation_id": conv.pk,
+            "user_id": "ai",
+            "sender_type": "system",
+            "is_typing": is_typing,
+            "is_ai": True,
+            "actor": Actor.ai().snapshot(),
+        },
+    )
 
 
 def do_post_ai_reply(conv: Conversation, customer_message: Message, text: str) -> Message | None:

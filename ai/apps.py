@@ -9,4 +9,4 @@ class AIConfig(AppConfig):
         from ai import subscribers
         from conversations import events
 
-        events.subscribe("ai.auto_reply", subscribers.on_event)
+        events.subscribe("ai.auto_reply", subscribers.on_event, mode="background")

@@ -1,6 +1,7 @@
 """Pipeline subscribers of the assistant.
 
-- ``on_event``: a committed customer message may need an AI answer -> enqueue the task.
+- ``on_event`` (``background``: enqueueing may talk to the broker): a committed customer
+  message may need an AI answer -> enqueue the task.
 
 The assistant's ``assistant.typing`` events reach the widget through the Socket.IO fan-out
 (``realtime.sio_fanout``) like every other event, from a Celery worker as well as in-process.

@@ -1,14 +1,13 @@
 """Reads scoped to one business, with permission checks (``access_*`` raise NotFound).
 
-Visibility rule, the same on every surface: owners and admins see every conversation of
-their business; a plain agent sees conversations assigned to them and unassigned ones.
-A foreign id and an unknown id are indistinguishable: both raise NotFound.
+Who may see a conversation is ``conversations.visibility`` (the one rule); these reads apply
+it. A foreign id and an unknown id are indistinguishable: both raise NotFound.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from conversations import errors
+from conversations import errors, visibility
 from conversations.models import Agent, ApiKey, Business, Conversation, Customer, Message
 
 
@@ -27,18 +26,17 @@ def conversations_of(business: Business) -> QuerySet[Conversation]:
 
 def visible_conversations(agent: Agent | None, business: Business) -> QuerySet[Conversation]:
     """Conversations the caller may see: all for API keys (agent None) and managers."""
-    qs = conversations_of(business)
-    if agent is not None and not agent.is_manager:
-        qs = qs.filter(Q(assignee__isnull=True) | Q(assignee=agent))
-    return qs
+    if agent is None:
+        return conversations_of(business)
+    return conversations_of(business).filter(visibility.conversation_q(agent.pk, agent.is_manager))
 
 
 def agent_can_see(agent: Agent | None, conversation: Conversation) -> bool:
-    if agent is not None and agent.business_id != conversation.business_id:
-        return False
-    if agent is None or agent.is_manager:
+    if agent is None:
         return True
-    return conversation.assignee_id in (None, agent.pk)
+    if agent.business_id != conversation.business_id:
+        return False
+    return visibility.can_see(agent.pk, agent.is_manager, conversation.assignee_id)
 
 
 def _int_id(value) -> int | None:
@@ -116,7 +114,10 @@ def authenticate_api_key(raw: str | None) -> ApiKey | None:
 
 def messages_after(conversation: Conversation, after_id: int | None, limit: int = 500):
     """Messages of a conversation after a cursor, oldest first (for resume)."""
-    qs = Message.objects.filter(conversation=conversation)
+    qs = Message.objects.filter(conversation=conversation).select_related("sender_agent__user")
     if after_id:
         qs = qs.filter(pk__gt=after_id)
-    return qs.order_by("id")[:limit]
+    rows = list(qs.order_by("id")[:limit])
+    for row in rows:
+        row.conversation = conversation  # renderers read the customer's name from it
+    return rows

@@ -62,3 +62,11 @@ class Conflict(DomainError):
 class InvalidTransition(Conflict):
     code = "INVALID_STATUS_TRANSITION"
     title = "This status change is not allowed"
+
+
+class CursorExpired(DomainError):
+    """A resume cursor older than the event log's retention: replay cannot be complete."""
+
+    code = "EVENT_CURSOR_EXPIRED"
+    http_status = 410
+    title = "Gone"

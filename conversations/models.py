@@ -306,3 +306,13 @@ class EventLog(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.type}"
+
+
+class EventLogHorizon(models.Model):
+    """The newest event id pruned from the event log (one row): a resume cursor below it may
+    have missed events that no longer exist, so replay refuses it (``EVENT_CURSOR_EXPIRED``)."""
+
+    pruned_through_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"events pruned through #{self.pruned_through_id}"

@@ -5,13 +5,79 @@ they are the one canonical description of an object at the moment of an event.
 """
 
 from datetime import datetime
+from typing import TypedDict
+
+
+class AgentSnapshot(TypedDict):
+    id: int
+    user_id: int
+    name: str
+    email: str
+    role: str
+    status: str
+
+
+class CustomerSnapshot(TypedDict):
+    id: int
+    name: str
+    email: str
+    external_id: str
+    metadata: dict
+    identified_at: str | None
+    created_at: str | None
+
+
+class ConversationSnapshot(TypedDict):
+    id: int
+    business_id: str
+    customer: CustomerSnapshot
+    channel_type: str
+    status: str
+    assignee: AgentSnapshot | None
+    needs_human_handoff: bool
+    handoff_reason: str
+    ai_enabled: bool
+    metadata: dict
+    first_message_text: str
+    last_message_text: str
+    message_count: int
+    created_at: str | None
+    updated_at: str | None
+    last_activity_at: str | None
+    assigned_at: str | None
+    resolved_at: str | None
+    closed_at: str | None
+    first_response_at: str | None
+    first_response_seconds: float | None
+
+
+class MessageSnapshot(TypedDict):
+    id: int
+    conversation_id: int
+    sender_type: str
+    sender_agent_id: int | None
+    sender_name: str
+    is_ai: bool
+    kind: str
+    content_type: str
+    content: str
+    client_id: str | None
+    created_at: str | None
+    delivered_at: str | None
+    read_at: str | None
+
+
+class ActorSnapshot(TypedDict):
+    type: str
+    id: int | None
+    name: str
 
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def agent_snapshot(agent) -> dict | None:
+def agent_snapshot(agent) -> AgentSnapshot | None:
     if agent is None:
         return None
     return {
@@ -24,7 +90,7 @@ def agent_snapshot(agent) -> dict | None:
     }
 
 
-def customer_snapshot(customer) -> dict:
+def customer_snapshot(customer) -> CustomerSnapshot:
     return {
         "id": customer.pk,
         "name": customer.name,
@@ -36,7 +102,7 @@ def customer_snapshot(customer) -> dict:
     }
 
 
-def conversation_snapshot(conv) -> dict:
+def conversation_snapshot(conv) -> ConversationSnapshot:
     return {
         "id": conv.pk,
         "business_id": conv.business.public_id,
@@ -62,12 +128,15 @@ def conversation_snapshot(conv) -> dict:
     }
 
 
-def message_snapshot(msg) -> dict:
+def message_snapshot(msg, sender_name: str | None = None) -> MessageSnapshot:
+    """``sender_name`` is the author's display name (looked up from the message when not given:
+    pass it, or select ``sender_agent__user`` and the conversation's customer, to save queries)."""
     return {
         "id": msg.pk,
         "conversation_id": msg.conversation_id,
         "sender_type": msg.sender_type,
         "sender_agent_id": msg.sender_agent_id,
+        "sender_name": sender_name if sender_name is not None else sender_display_name(msg),
         "is_ai": msg.is_ai,
         "kind": msg.kind,
         "content_type": msg.content_type,
@@ -77,3 +146,15 @@ def message_snapshot(msg) -> dict:
         "delivered_at": iso(msg.delivered_at),
         "read_at": iso(msg.read_at),
     }
+
+
+def sender_display_name(msg) -> str:
+    """Who wrote a message, for people: the agent's or customer's name, or the assistant."""
+    kind = msg.kind
+    if kind == "visitor":
+        return msg.conversation.customer.name
+    if kind == "ai":
+        return "PingBack AI"
+    if kind == "system":
+        return "PingBack"
+    return msg.sender_agent.display_name if msg.sender_agent else ""

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from conversations.models import EventLog
+from conversations.models import EventLog, EventLogHorizon
 
 PRUNE_BATCH = 5000
 
@@ -17,6 +17,8 @@ def prune_event_log() -> int:
 
     The event log serves cursor resume and the webhook outbox; webhook deliveries keep their
     own copy of the body, so old events can go once no client could still resume from them.
+    The newest pruned id is recorded first, so a cursor from before it is refused
+    (``EVENT_CURSOR_EXPIRED``) rather than replayed with a hole.
     """
     cutoff = timezone.now() - timedelta(days=settings.EVENT_LOG_RETENTION_DAYS)
     removed = 0
@@ -28,4 +30,8 @@ def prune_event_log() -> int:
         )
         if not ids:
             return removed
+        # Resume cursors below this id may have missed pruned events (conversations.replay).
+        horizon, _ = EventLogHorizon.objects.get_or_create(pk=1)
+        if ids[-1] > horizon.pruned_through_id:
+            EventLogHorizon.objects.filter(pk=1).update(pruned_through_id=ids[-1])
         removed += EventLog.objects.filter(id__in=ids).delete()[0]

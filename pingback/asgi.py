@@ -13,9 +13,12 @@ from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
 
+import asyncio  # noqa: E402
+
 import socketio  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from pingback.bridge import bridge  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 from realtime.sio import sio  # noqa: E402
 
@@ -26,4 +29,11 @@ channels_app = ProtocolTypeRouter(
     }
 )
 
-application = socketio.ASGIApp(sio, other_asgi_app=channels_app, socketio_path="socket.io")
+routes = socketio.ASGIApp(sio, other_asgi_app=channels_app, socketio_path="socket.io")
+
+
+async def application(scope, receive, send):
+    # Committed events reach sockets through this server's loop (pingback.bridge): bound when
+    # the server starts serving (its first call), a no-op check afterwards.
+    bridge.bind(asyncio.get_running_loop())
+    await routes(scope, receive, send)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 
 from pingback import logging as logs
+from pingback.bridge import bridge
 
 logger = logging.getLogger(__name__)
 _pool: ThreadPoolExecutor | None = None
@@ -59,7 +60,9 @@ def enqueue(task, *args, countdown: float | None = None, **kwargs) -> None:
 
 
 def wait_for_local_tasks(timeout: float = 10.0) -> None:
-    """Block until queued in-process tasks finished (tests and graceful shutdown)."""
+    """Block until queued in-process tasks finished (tests and graceful shutdown), after the
+    event pipeline handed over every task its subscribers enqueue."""
+    bridge.wait_idle(timeout)
     global _pool
     with _pool_lock:
         pool, _pool = _pool, None

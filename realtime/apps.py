@@ -7,9 +7,7 @@ class RealtimeConfig(AppConfig):
 
     def ready(self):
         from conversations import events
-        from realtime import sio_fanout, widget  # noqa: F401 - registers the Socket.IO handlers
+        from realtime import sio_fanout, topic_fanout, widget  # noqa: F401 - Socket.IO handlers
 
-        events.subscribe("socketio", sio_fanout.deliver)
-        from realtime import topic_fanout
-
-        events.subscribe("topics", topic_fanout.on_event)
+        events.subscribe("socketio", sio_fanout.deliver, mode="loop")
+        events.subscribe("topics", topic_fanout.deliver, mode="loop")

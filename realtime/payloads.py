@@ -14,6 +14,7 @@ def new_message(msg: dict) -> dict:
         "created_at": msg["created_at"],
         "client_id": msg.get("client_id"),
         "sender_agent_id": msg.get("sender_agent_id"),
+        "sender_name": msg.get("sender_name", ""),
         "is_ai": msg.get("is_ai", False),
         "content_type": msg.get("content_type", "text"),
     }
@@ -58,12 +59,12 @@ def conversation_assigned(data: dict) -> dict:
     }
 
 
-def assistant_typing(data: dict) -> dict:
-    """The AI assistant composing a reply, as the seed's ``typing`` event."""
+def typing(data: dict) -> dict:
+    """Someone composing a message (a person or the AI assistant), the seed's ``typing``."""
     return {
         "conversation_id": data["conversation_id"],
-        "user_id": "ai",
+        "user_id": data["user_id"],
         "is_typing": data["is_typing"],
-        "sender_type": "system",
-        "is_ai": True,
+        "sender_type": data["sender_type"],
+        "is_ai": data["is_ai"],
     }

@@ -178,7 +178,7 @@ def request_item(conv: dict) -> dict:
     }
 
 
-def message_item(msg: dict, business_public_id: str, sender_name: str = "") -> dict:
+def message_item(msg: dict, business_public_id: str) -> dict:
     pk = str(msg["id"])
     request_id = str(msg["conversation_id"])
     if msg["sender_type"] == "agent" and msg.get("sender_agent_id"):
@@ -192,7 +192,7 @@ def message_item(msg: dict, business_public_id: str, sender_name: str = "") -> d
         "recipient": request_id,
         "id_project": business_public_id,
         "sender": sender,
-        "senderFullname": sender_name,
+        "senderFullname": msg["sender_name"],
         "sender_type": msg["sender_type"],
         "kind": msg["kind"],
         "is_ai": msg["is_ai"],
@@ -203,22 +203,6 @@ def message_item(msg: dict, business_public_id: str, sender_name: str = "") -> d
         "delivered_at": msg["delivered_at"],
         "read_at": msg["read_at"],
     }
-
-
-def message_sender_name(msg: dict, conv: dict | None) -> str:
-    """A display name for a message author, from what the event already carries."""
-    kind = msg["kind"]
-    if kind == "visitor":
-        return (conv or {}).get("customer", {}).get("name", "") if conv else ""
-    if kind == "ai":
-        return "PingBack AI"
-    if kind == "system":
-        return "PingBack"
-    assignee = (conv or {}).get("assignee")
-    if assignee and assignee["id"] == msg.get("sender_agent_id"):
-        return assignee["name"]
-    agent = Agent.objects.select_related("user").filter(pk=msg.get("sender_agent_id")).first()
-    return agent.display_name if agent else ""
 
 
 def project_user_item(agent: dict, business_public_id: str, changed_at: str | None) -> dict:
@@ -282,14 +266,9 @@ def subscribe(user, raw_topic, snapshot_size: int | None = None) -> Subscription
         else:
             latest = list(conv.messages.select_related("sender_agent__user").order_by("-id")[:size])
             latest.reverse()  # the most recent N, oldest first
-            items = [
-                message_item(
-                    message_snapshot(m),
-                    b,
-                    _stored_sender_name(m, conv),
-                )
-                for m in latest
-            ]
+            for m in latest:
+                m.conversation = conv  # the customer's name comes from it: no query per row
+            items = [message_item(message_snapshot(m), b) for m in latest]
     else:
         try:
             member = access.access_agent(business, topic.object_id)
@@ -297,17 +276,6 @@ def subscribe(user, raw_topic, snapshot_size: int | None = None) -> Subscription
             raise not_found() from None
         items = [project_user_item(agent_snapshot(member), b, iso(member.status_changed_at))]
     return Subscription(topic, business.pk, agent.pk, agent.is_manager, items)
-
-
-def _stored_sender_name(msg, conv) -> str:
-    kind = msg.kind
-    if kind == "visitor":
-        return conv.customer.name
-    if kind == "ai":
-        return "PingBack AI"
-    if kind == "system":
-        return "PingBack"
-    return msg.sender_agent.display_name if msg.sender_agent else ""
 
 
 def publish_frame(topic: str, method: str, items: list) -> dict:

@@ -19,16 +19,15 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 
 from conversations import access, actions, errors
 from conversations.actions import Actor
-from conversations.actions.conversations import conversation_audience
 from conversations.actions.messages import validate_client_id, validate_content
 from conversations.auth import agent_for, user_from_access_token
+from conversations.events import origin
 from conversations.models import Agent, Business, Conversation
 from pingback import logging as logs
 from realtime import control, payloads, rooms, session_tokens, sio_fanout
 from realtime.actions import start_widget_conversation
 from realtime.ratelimit import TokenBucket
 from realtime.sio import sio
-from realtime.sio_fanout import emitter, origin
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +103,6 @@ def _resolve_connect(auth: dict) -> SocketState:
 
 @sio.event
 async def connect(sid, environ, auth=None):
-    emitter.bind(asyncio.get_running_loop())
     if not isinstance(auth, dict) or auth.get("business_id") in (None, ""):
         raise _refuse(
             "BUSINESS_ID_MISSING",
@@ -459,17 +457,15 @@ async def _typing(sid, state, data):
     is_typing = data.get("is_typing")
     if not isinstance(is_typing, bool):
         raise errors.ValidationFailed("is_typing must be true or false.", field="is_typing")
-    conv = await database_sync_to_async(_own_conversation)(state, conv_id)
-    # user_id is the server's view of who types, never the client's claim.
-    payload = {
-        "conversation_id": conv.pk,
-        "user_id": state.agent.pk if state.agent else conv.customer_id,
-        "is_typing": is_typing,
-        "sender_type": state.sender_type,
-    }
-    targets = rooms.conversation_targets(conversation_audience(conv), state.business.pk)
-    await sio.emit("typing", payload, room=targets, skip_sid=sid)
+    conv = await database_sync_to_async(_set_typing)(sid, state, conv_id, is_typing)
     return {"conversation_id": conv.pk}
+
+
+def _set_typing(sid: str, state: SocketState, conv_id: int, is_typing: bool) -> Conversation:
+    conv = _own_conversation(state, conv_id)
+    with origin(sid):  # the typist's own socket does not hear itself
+        actions.do_set_typing(conv, is_typing=is_typing, agent=state.agent)
+    return conv
 
 
 def _receipt(mark):

@@ -1,10 +1,12 @@
 """Shared fixtures: two businesses (Acme and Globex) so every test can check isolation."""
 
+import functools
 import os
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from conversations import actions
 from conversations.actions import Actor
@@ -37,15 +39,28 @@ class Tenant:
         return conv
 
 
+@functools.cache
+def _password_hash(hashers: tuple) -> str:
+    return make_password(PASSWORD)
+
+
+def password_hash() -> str:
+    """PASSWORD, hashed once per test process and hasher setting (the real default hasher, so
+    live servers verify it) instead of once per fixture user: PBKDF2 dominated set-up time."""
+    from django.conf import settings
+
+    return _password_hash(tuple(settings.PASSWORD_HASHERS))
+
+
 def make_tenant(slug: str, plan=Business.Plan.SELF_HOSTED) -> Tenant:
     User = get_user_model()
     business = actions.create_business(f"{slug.title()} Inc", plan=plan)
 
     def member(role, name):
         email = f"{name}@{slug}.test"
-        user = User.objects.create_user(
-            username=email, email=email, password=PASSWORD, first_name=name.title()
-        )
+        user = User.objects.create_user(username=email, email=email, first_name=name.title())
+        user.password = password_hash()
+        user.save(update_fields=["password"])
         return actions.add_agent(business, user, role)
 
     owner = member(Agent.Role.OWNER, "olivia")
@@ -65,11 +80,16 @@ def in_process_tasks(settings):
     so a test behaves the same locally and in CI and never leaves tasks on a shared broker.
     Tests of real Celery workers opt back in (``CELERY_TASK_ALWAYS_EAGER = False``).
     The in-process beat a test may have started (webhook deliveries start it) stops with it,
-    so no sweeper thread outlives its test and acts on the next one's data."""
+    so no sweeper thread outlives its test and acts on the next one's data. The event
+    pipeline's bridge drains too."""
     from pingback import beat
+    from pingback.bridge import bridge
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     yield
+    # Events a test committed are delivered before the next test starts (no background
+    # subscriber acts on the next test's data).
+    bridge.wait_idle()
     beat.stop()
 
 

@@ -92,6 +92,7 @@ def test_every_action_publishes_its_typed_event(acme, captured_events):
     from ai.actions import do_show_typing
 
     do_show_typing(conv, True)
+    actions.do_set_typing(conv, is_typing=True)
     actions.add_agent(acme.business, acme.other_agent.user, "admin")
     actions.revoke_api_key(acme.api_key)
     seen = {e.type for e in captured_events}

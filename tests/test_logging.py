@@ -20,6 +20,8 @@ from tests.live import ROOT, AsgiServer, CeleryWorker, server_env
 from tests.services import RedisServer, require_redis
 from tests.webhooks.receiver import Receiver, Reply
 
+DELIVER = "webhooks.tasks.deliver_webhook"
+
 
 def json_lines(path) -> list[dict]:
     """The log lines of a server's output, each of which must be one JSON object.
@@ -170,13 +172,15 @@ async def test_a_request_its_tasks_and_sockets_log_json_lines_with_one_request_i
             def of_request(event):
                 return lambda x: x.get("request_id") == request_id and x.get("event") == event
 
-            started = wait_for_line(log, of_request("task.start"), "the delivery task")
-            assert started["task"] == "webhooks.tasks.deliver_webhook"
+            def delivery_task(event):
+                return lambda x: of_request(event)(x) and x["task"] == DELIVER
+
+            started = wait_for_line(log, delivery_task("task.start"), "the delivery task")
             attempt = wait_for_line(log, of_request("delivery.attempt"), "the delivery attempt")
             assert attempt["channel"] == "webhook" and attempt["outcome"] == "succeeded"
             assert attempt["business_id"] == biz and attempt["status_code"] == 200
             assert attempt["conversation_id"] == str(conv.pk)
-            ended = wait_for_line(log, of_request("task.end"), "the end of the task")
+            ended = wait_for_line(log, delivery_task("task.end"), "the end of the task")
             assert ended["state"] == "SUCCESS" and ended["task_id"] == started["task_id"]
 
             connect = wait_for_line(

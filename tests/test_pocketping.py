@@ -5,8 +5,8 @@ import pytest
 from conversations import actions
 from conversations.actions import Actor
 from conversations.events import EventType
-from realtime.pocketping import frames
-from webhooks.payloads import event_data, webhook_event_name
+from realtime.projections.stream import frames
+from webhooks.payloads import render
 
 
 @pytest.mark.django_db(transaction=True)
@@ -21,11 +21,11 @@ def test_every_surface_shows_the_same_session_and_message(acme, captured_events,
     rest_messages = client.get(f"/api/v1/sessions/{conv.pk}/messages", **auth).json()
 
     ws = frames(assigned)[0]["session"]
-    hook = event_data(webhook_event_name(assigned.type, assigned.data), assigned.data)["session"]
+    hook = render(assigned)[1]["session"]
     assert rest_session == ws == hook
     assert rest_session["id"] == str(conv.pk)
     assert rest_session["metadata"] == {"pageUrl": "https://example.com/pricing"}
 
     ws_msg = frames(created_msg)[0]["message"]
-    hook_msg = event_data("message.created", created_msg.data)["message"]
+    hook_msg = render(created_msg)[1]["message"]
     assert rest_messages["messages"][0] == ws_msg == hook_msg

@@ -12,9 +12,9 @@ class WebhooksConfig(AppConfig):
 
     def ready(self):
         from conversations import events
-        from webhooks import delivery
+        from webhooks import subscribers
 
-        events.subscribe("webhooks", delivery.on_event)
+        events.subscribe("webhooks", subscribers.on_event, mode="background")
         # A server without a broker sweeps in-process (deliveries left by a restart go out).
         program = sys.argv[0] if sys.argv else ""
         names = {os.path.basename(program), os.path.basename(os.path.dirname(program))}

@@ -1,7 +1,8 @@
 """The webhook outbox: fan-out, claiming, sending, retrying, sweeping.
 
-1. ``on_event`` (an event-pipeline subscriber, after commit) writes one ``WebhookDelivery``
-   row per matching endpoint before any network call, then enqueues a task per row.
+1. ``fan_out_event`` (a task the pipeline subscriber ``webhooks.subscribers`` enqueues after
+   commit) writes one ``WebhookDelivery`` row per matching endpoint before any network call,
+   then enqueues a task per row.
 2. ``deliver`` (the task) claims a row with a conditional UPDATE (pending -> sending with a
    lease), sends one signed request, records the attempt and schedules the next one.
 3. ``sweep`` (Celery beat, or a thread in the embedded default) fans out events the
@@ -57,8 +58,8 @@ def fan_out(events: list[DomainEvent]) -> int:
 
 def _fan_out(events: list[DomainEvent]) -> tuple[int, int]:
     """``(new rows, rows wanted)``: wanted counts rows another writer may have created first."""
-    wanted = [(e, payloads.webhook_event_name(e.type, e.data)) for e in events]
-    wanted = [(e, name) for e, name in wanted if name]
+    wanted = [(e, payloads.render(e)) for e in events]
+    wanted = [(e, rendered) for e, rendered in wanted if rendered]
     if not wanted:
         return 0, 0
     endpoints = list(
@@ -70,7 +71,7 @@ def _fan_out(events: list[DomainEvent]) -> tuple[int, int]:
         return 0, 0
     now = timezone.now()
     rows = []
-    for event, name in wanted:
+    for event, (name, data) in wanted:
         body = None
         for endpoint in endpoints:
             # Business scope is the audience of a webhook: it sees what an API key sees.
@@ -87,7 +88,7 @@ def _fan_out(events: list[DomainEvent]) -> tuple[int, int]:
                     name,
                     iso(event.occurred_at),
                     event.business_public_id,
-                    payloads.event_data(name, event.data),
+                    data,
                 )
             rows.append(
                 WebhookDelivery(
@@ -108,10 +109,12 @@ def _fan_out(events: list[DomainEvent]) -> tuple[int, int]:
     return after - before, len(rows)
 
 
-def on_event(event: DomainEvent) -> None:
-    """Event-pipeline subscriber: write this event's deliveries, then send them."""
-    if not payloads.webhook_event_name(event.type, event.data):
-        return
+def fan_out_event(event_id: int) -> None:
+    """Write one event's deliveries (idempotent), then enqueue each pending one."""
+    row = EventLog.objects.select_related("business").filter(pk=event_id).first()
+    if row is None:
+        return  # pruned: nothing to send
+    event = event_from_log(row)
     # Send whatever is pending for this event, even rows a concurrent sweep wrote first:
     # claims are conditional, so a delivery enqueued twice is still sent once at a time.
     _created, wanted = _fan_out([event])
@@ -154,6 +157,19 @@ def fan_out_pending_events(batch: int = 500) -> int:
 
 
 # --- enqueueing and sweeping ----------------------------------------------------------------
+
+
+def enqueue_fan_out(event_id: int) -> None:
+    """The pipeline's webhook subscriber: a task writes this event's deliveries."""
+    from pingback.tasks import enqueue, uses_broker
+    from webhooks import tasks
+
+    if uses_broker():
+        tasks.fan_out_webhook_event.apply_async(
+            args=(event_id,), queue=settings.WEBHOOKS_CELERY_QUEUE
+        )
+        return
+    enqueue(tasks.fan_out_webhook_event, event_id)
 
 
 def enqueue_delivery(delivery_id: int, countdown: float | None = None) -> None:

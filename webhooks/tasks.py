@@ -18,6 +18,16 @@ def deliver_webhook(self, delivery_id: int) -> None:
             connection.close()
 
 
+@shared_task(bind=True, name="webhooks.tasks.fan_out_webhook_event", ignore_result=True)
+def fan_out_webhook_event(self, event_id: int) -> None:
+    """Write one committed event's deliveries and enqueue them (the pipeline's subscriber)."""
+    try:
+        delivery.fan_out_event(event_id)
+    finally:
+        if self.request.is_eager:
+            connection.close()
+
+
 @shared_task(name="webhooks.tasks.sweep_webhooks", ignore_result=True)
 def sweep_webhooks() -> dict:
     """Periodic (Celery beat): fan out missed events, re-enqueue due or abandoned deliveries."""

@@ -21,7 +21,12 @@ from conversations.actions.conversations import (
     do_start_conversation,
 )
 from conversations.actions.customers import create_customer, do_identify_customer
-from conversations.actions.messages import do_mark_delivered, do_mark_read, do_post_message
+from conversations.actions.messages import (
+    do_mark_delivered,
+    do_mark_read,
+    do_post_message,
+    do_set_typing,
+)
 
 __all__ = [
     "Actor",
@@ -43,6 +48,7 @@ __all__ = [
     "do_set_ai_enabled",
     "do_set_pending",
     "do_set_status",
+    "do_set_typing",
     "do_start_conversation",
     "remove_agent",
     "revoke_api_key",

@@ -27,17 +27,6 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-def conversation_audience(conv: Conversation, widgets=WidgetScope.CONVERSATION, agent_ids=()):
-    return Audience(
-        business_id=conv.business_id,
-        conversation_id=conv.pk,
-        assignee_id=conv.assignee_id,
-        customer_id=conv.customer_id,
-        widgets=widgets,
-        agent_ids=tuple(a for a in agent_ids if a is not None),
-    )
-
-
 def lock(conv: Conversation) -> Conversation:
     """Re-read a conversation under a row lock inside the current transaction."""
     return (
@@ -111,7 +100,7 @@ def do_start_conversation(
         publish(
             EventType.CONVERSATION_CREATED,
             business=business,
-            audience=conversation_audience(conv),
+            audience=Audience.of_conversation(conv),
             data={"conversation": conversation_snapshot(conv), "actor": actor.snapshot()},
         )
         message = None
@@ -166,7 +155,7 @@ def do_set_status(
         publish(
             EventType.CONVERSATION_STATUS_CHANGED,
             business=conv.business,
-            audience=conversation_audience(conv),
+            audience=Audience.of_conversation(conv),
             data={
                 "conversation": conversation_snapshot(conv),
                 "previous_status": previous,
@@ -215,7 +204,9 @@ def do_assign(conv: Conversation, assignee: Agent | None, *, actor: Actor) -> Co
         publish(
             EventType.CONVERSATION_ASSIGNED,
             business=conv.business,
-            audience=conversation_audience(conv, agent_ids=(previous.pk if previous else None,)),
+            audience=Audience.of_conversation(
+                conv, previous_assignees=(previous.pk if previous else None,)
+            ),
             data={
                 "conversation": conversation_snapshot(conv),
                 "assignee": agent_snapshot(assignee),
@@ -241,7 +232,7 @@ def do_request_handoff(conv: Conversation, *, reason: str = "", actor: Actor) ->
         publish(
             EventType.CONVERSATION_HANDOFF_REQUESTED,
             business=conv.business,
-            audience=conversation_audience(conv, widgets=WidgetScope.NONE),
+            audience=Audience.of_conversation(conv, widgets=WidgetScope.NONE),
             data={
                 "conversation": conversation_snapshot(conv),
                 "reason": reason,
@@ -261,7 +252,7 @@ def do_clear_handoff(conv: Conversation, *, actor: Actor) -> Conversation:
         publish(
             EventType.CONVERSATION_HANDOFF_CLEARED,
             business=conv.business,
-            audience=conversation_audience(conv, widgets=WidgetScope.NONE),
+            audience=Audience.of_conversation(conv, widgets=WidgetScope.NONE),
             data={"conversation": conversation_snapshot(conv), "actor": actor.snapshot()},
         )
     return conv
@@ -279,7 +270,7 @@ def do_set_ai_enabled(conv: Conversation, enabled: bool, *, actor: Actor) -> Con
         publish(
             EventType.CONVERSATION_AI_TOGGLED,
             business=conv.business,
-            audience=conversation_audience(conv, widgets=WidgetScope.NONE),
+            audience=Audience.of_conversation(conv, widgets=WidgetScope.NONE),
             data={
                 "conversation": conversation_snapshot(conv),
                 "enabled": enabled,

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from conversations import errors
 from conversations.actions.actor import Actor
-from conversations.actions.conversations import conversation_audience, lock
-from conversations.events import EventType, WidgetScope, publish
+from conversations.actions.conversations import lock
+from conversations.events import Audience, EventType, WidgetScope, publish, publish_ephemeral
 from conversations.models import Agent, Conversation, Message
 from conversations.snapshots import conversation_snapshot, iso, message_snapshot
 
@@ -137,7 +137,7 @@ def _post(conv, sender_type, content, agent, is_ai, client_id, content_type) -> 
     publish(
         EventType.MESSAGE_CREATED,
         business=conv.business,
-        audience=conversation_audience(conv),
+        audience=Audience.of_conversation(conv),
         data={"message": message_snapshot(msg), "conversation": conversation_snapshot(conv)},
     )
     return msg
@@ -176,7 +176,7 @@ def _mark(conv: Conversation, reader: str, up_to_id, field: str, event_type: Eve
         publish(
             event_type,
             business=conv.business,
-            audience=conversation_audience(conv, widgets=WidgetScope.CONVERSATION),
+            audience=Audience.of_conversation(conv, widgets=WidgetScope.CONVERSATION),
             data={"conversation_id": conv.pk, "reader": reader, "receipts": receipts},
         )
     return receipts
@@ -190,3 +190,29 @@ def do_mark_delivered(conv: Conversation, *, reader: str, up_to_id: int | None =
 def do_mark_read(conv: Conversation, *, reader: str, up_to_id: int | None = None):
     """Mark the other side's messages (up to ``up_to_id``) read by ``reader``."""
     return _mark(conv, reader, up_to_id, "read_at", EventType.MESSAGES_READ)
+
+
+def do_set_typing(conv: Conversation, *, is_typing: bool, agent: Agent | None = None) -> None:
+    """Someone (``agent``, or the conversation's customer) started or stopped typing.
+
+    Ephemeral: delivered live to whoever may see the conversation, never stored.
+    """
+    if not isinstance(is_typing, bool):
+        raise errors.ValidationFailed("is_typing must be true or false.", field="is_typing")
+    if agent is not None and agent.business_id != conv.business_id:
+        raise errors.AgentNotFound("Agent not found.")
+    actor = Actor.of_agent(agent) if agent is not None else Actor.of_customer(conv.customer)
+    publish_ephemeral(
+        EventType.TYPING,
+        business=conv.business,
+        audience=Audience.of_conversation(conv),
+        data={
+            "conversation_id": conv.pk,
+            # The server's view of who types, never a client's claim.
+            "user_id": agent.pk if agent is not None else conv.customer_id,
+            "sender_type": "agent" if agent is not None else "customer",
+            "is_typing": is_typing,
+            "is_ai": False,
+            "actor": actor.snapshot(),
+        },
+    )

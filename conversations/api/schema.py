@@ -12,6 +12,7 @@ ERROR_DESCRIPTIONS = {
     403: "The caller's role may not do this (FORBIDDEN, AGENT_REQUIRED).",
     404: "Unknown or foreign id (CONVERSATION_NOT_FOUND, SESSION_NOT_FOUND, …).",
     409: "Illegal status change (INVALID_STATUS_TRANSITION).",
+    410: "Gone (EVENT_CURSOR_EXPIRED).",
     415: "The body is not application/json (UNSUPPORTED_MEDIA_TYPE).",
     429: "Rate limit reached (RATE_LIMITED); see Retry-After and X-RateLimit-* headers.",
     500: "Unexpected failure (INTERNAL_ERROR).",

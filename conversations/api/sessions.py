@@ -52,7 +52,8 @@ class SessionMessageSerializer(serializers.Serializer):
     readAt = serializers.DateTimeField(source="read_at", allow_null=True)
 
     def to_representation(self, msg) -> dict:
-        return pocketping.message(message_snapshot(msg))
+        # PocketPing messages name no author: skip the name lookup.
+        return pocketping.message(message_snapshot(msg, sender_name=""))
 
 
 class VisitorSerializer(serializers.Serializer):

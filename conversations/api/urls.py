@@ -4,7 +4,7 @@ shows the canonical form."""
 from django.urls import re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from conversations.api import sessions, views
+from conversations.api import events, sessions, views
 
 ID = r"(?P<pk>[^/]+)"
 SID = r"(?P<session_id>[^/]+)"
@@ -56,6 +56,7 @@ urlpatterns = [
     route(f"agents/{ID}", views.AgentDetailView.as_view(), "api-agent"),
     route("api-keys", views.ApiKeyListView.as_view(), "api-keys"),
     route(f"api-keys/{ID}", views.ApiKeyDetailView.as_view(), "api-key"),
+    route("events", events.EventListView.as_view(), "api-events"),
     route("schema", SchemaView.as_view(), "api-schema"),
     route("docs", SwaggerView.as_view(url_name="api-schema"), "api-docs"),
     route("redoc", RedocView.as_view(url_name="api-schema"), "api-redoc"),

@@ -1,9 +1,13 @@
 """The API-key event stream at ``/ws`` (seed: pocketping-rest-api, "WebSocket").
 
-The first frame must be ``{"type": "auth", "apiKey": "..."}`` within
+The first frame must be ``{"type": "auth", "apiKey": "...", "lastEventId": N?}`` within
 ``EVENT_STREAM_AUTH_TIMEOUT`` seconds. Then the stream carries the key's business's events
 as JSON (``session.created``, ``message.created``, ``session.closed``, …; shapes in
-``realtime.pocketping``). Refusals send an error frame, then close with a code below.
+``conversations.pocketping_events``). With ``lastEventId`` it first replays what the business
+missed after that event from the event log (``conversations.replay``), then goes live with no
+gap and no duplicate: it joins the live group before reading the log, holds live frames while
+replaying, and drops those the replay already sent. Refusals send an error frame, then close
+with a code below.
 """
 
 from __future__ import annotations
@@ -15,20 +19,16 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from conversations import errors
+from conversations import errors, replay
 from conversations.auth import caller_from_api_key
 from pingback import logging as logs
 from realtime.hub import get_hub
-from realtime.topic_fanout import (
-    GROUP_KEY_REVOKED,
-    api_key_group,
-    bind_to_running_loop,
-    stream_group,
-)
+from realtime.projections.stream import GROUP_KEY_REVOKED, api_key_group, stream_group, texts
 
 CLOSE_INVALID_API_KEY = 4001
 CLOSE_AUTH_REQUIRED = 4002  # the first frame was not an auth frame
 CLOSE_AUTH_TIMEOUT = 4010
+CLOSE_CURSOR_EXPIRED = 4011  # lastEventId is older than the event log keeps
 MAX_FRAME_CHARS = 16 * 1024
 
 
@@ -41,10 +41,11 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
     group: str | None = None
     closing = False
     observed: logs.OpenSocket | None = None
+    # While replaying: live frames wait here as (event id, texts); None once live.
+    held: list | None = None
 
     async def connect(self):
         await self.accept()
-        bind_to_running_loop()
         self.auth_timer = asyncio.create_task(self.auth_timeout())
 
     async def auth_timeout(self):
@@ -69,8 +70,9 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         self.closing = True
         if self.auth_timer is not asyncio.current_task():
             self.auth_timer.cancel()
-        if self.group:
+        if self.observed is not None:
             self.observed.closed(code=code)
+        if self.group:
             await get_hub().remove(self.group, self)
             await get_hub().remove(self.key_group, self)
 
@@ -107,6 +109,10 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
                 ),
             )
         try:
+            after = replay.parse_cursor(frame.get("lastEventId"), "lastEventId")
+        except errors.ValidationFailed as exc:
+            return await self.refuse(CLOSE_AUTH_REQUIRED, error(exc.code, exc.message))
+        try:
             caller = await database_sync_to_async(caller_from_api_key)(frame.get("apiKey"))
         except errors.Unauthorized as exc:
             return await self.refuse(
@@ -116,11 +122,40 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         self.business_id = caller.business.pk
         self.group = stream_group(caller.business.public_id)
         self.key_group = api_key_group(caller.api_key.pk)
+        resuming = "lastEventId" in frame and frame["lastEventId"] is not None
+        if resuming:
+            self.held = []
         await get_hub().add(self.group, self)
         await get_hub().add(self.key_group, self)
         self.observed = logs.socket_opened("event_stream", business_id=caller.business.public_id)
         await self.send_json({"type": "auth.ok", "projectId": caller.business.public_id})
+        if resuming:
+            await self.replay(caller.business, after)
         return None
+
+    async def replay(self, business, after: int) -> None:
+        """Send what was missed after ``after``, then the live frames held meanwhile."""
+        sent: set[int] = set()
+        while True:
+            try:
+                found = await database_sync_to_async(replay.events_after)(business, after)
+            except errors.CursorExpired as exc:
+                return await self.refuse(CLOSE_CURSOR_EXPIRED, error(exc.code, exc.message, "Gone"))
+            for event, _rendered in found:
+                for text in texts(event):
+                    await self.send(text_data=text)
+                sent.add(event.id)
+                after = event.id
+            if len(found) < replay.PAGE_MAX:
+                break
+        while self.held:
+            event_id, held_texts = self.held.pop(0)
+            if event_id in sent:
+                continue  # committed while we read the log: the replay sent it already
+            for text in held_texts:
+                await self.send(text_data=text)
+        self.held = None
+        await self.send_json({"type": "replay.done", "lastEventId": after})
 
     async def push(self, message):
         if message["type"] == GROUP_KEY_REVOKED:
@@ -131,6 +166,9 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
                 )
             return
         if message["business_id"] != self.business_id:
+            return
+        if self.held is not None:
+            self.held.append((message["event_id"], message["texts"]))
             return
         for text in message["texts"]:
             await self.send(text_data=text)

@@ -25,7 +25,7 @@ from conversations.events import Audience
 from pingback import logging as logs
 from realtime import limits, topics
 from realtime.hub import get_hub
-from realtime.topic_fanout import GROUP_MEMBERSHIP, bind_to_running_loop, user_group
+from realtime.projections.topics import GROUP_MEMBERSHIP, user_group
 
 CLOSE_TOKEN_MISSING = 4001
 CLOSE_TOKEN_INVALID = 4003  # also: the user is no agent of any business
@@ -103,7 +103,6 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         self.observed = logs.socket_opened("topics", user_id=self.user.pk)
         self.user_group = user_group(self.user.pk)
         await get_hub().add(self.user_group, self)
-        bind_to_running_loop()
         self.watchdog = asyncio.create_task(self.heartbeat())
 
     async def refuse(self, close_code: int, code: str, message: str):
@@ -122,7 +121,8 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         self.held = {}
         if self.slot_held:
             self.slot_held = False
-            self.observed.closed(code=code)
+            if self.observed is not None:
+                self.observed.closed(code=code)
             await database_sync_to_async(limits.release)(self.user.pk)
 
     async def send_json(self, frame: dict):
@@ -261,9 +261,7 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         audience = message.get("_audience")
         if audience is None:
             audience = message["_audience"] = Audience.from_json(message["audience"])
-        allowed = audience.allows_agent(
-            member.agent_id, message["business_id"], member.is_manager
-        ) or (message.get("unassigned_before") and audience.business_id == message["business_id"])
+        allowed = audience.allows_agent(member.agent_id, message["business_id"], member.is_manager)
         if not allowed:
             return
         await self.send(text_data=message["text"])

@@ -10,6 +10,7 @@ from ai.providers import AIAnswer, ProviderError
 from conversations import actions
 from conversations.actions import Actor
 from conversations.models import Conversation, Message
+from pingback.bridge import bridge
 
 PASSWORD_ANSWER = "Click 'Forgot password'"
 
@@ -80,7 +81,9 @@ def test_ai_reply_and_typing_flow_through_the_pipeline(
     assert typing.data == {
         "conversation_id": conv.pk,
         "user_id": "ai",
+        "sender_type": "system",
         "is_typing": True,
+        "is_ai": True,
         "actor": {"type": "ai", "id": None, "name": "PingBack AI"},
     }
     assert typing.audience.allows_customer(kb.customer.pk, kb.business.pk)
@@ -321,16 +324,19 @@ def test_subscriber_enqueues_only_candidate_messages(
     )
     with django_capture_on_commit_callbacks(execute=True):
         conv = kb.start("How do I reset my password?")
+    bridge.wait_idle()  # the subscriber runs off the committing thread
     first = last_customer_message(conv)
     assert queued == [("ai.reply_to_message", (first.pk,))]
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_post_message(conv, sender_type="agent", content="Hello!", agent=kb.agent)
         say(conv, "Thanks")
+    bridge.wait_idle()  # the subscriber runs off the committing thread
     assert len(queued) == 1  # an agent replied: the AI is out
     with django_capture_on_commit_callbacks(execute=True):
         other = kb.start("Hi", customer=actions.create_customer(kb.business, name="C"))
         actions.do_set_ai_enabled(other, False, actor=Actor.of_agent(kb.owner))
         say(other, "Anyone?")
+    bridge.wait_idle()  # the subscriber runs off the committing thread
     assert len(queued) == 2  # the opening message only
 
 

@@ -42,16 +42,17 @@ def drain_background_tasks(monkeypatch):
     wait_for_local_tasks()
 
 
-def test_assistant_typing_goes_to_the_conversation_rooms_the_audience_allows(globex, monkeypatch):
-    from realtime import sio_fanout
-
-    sent = []
-    monkeypatch.setattr(sio_fanout.emitter, "emit", lambda *args: sent.append(args))
+def test_assistant_typing_goes_to_the_conversation_rooms_the_audience_allows(
+    globex, captured_events
+):
     from ai import actions as ai_actions
+    from realtime.projections.socketio import SOCKETIO
 
     conv = globex.start("hello")  # Globex has no AI: only the typing below is emitted
-    ai_actions.do_show_typing(conv, True)  # committed at once (transactional test)
-    (_name, payload, targets, _skip) = next(s for s in sent if s[0] == "typing")
+    ai_actions.do_show_typing(conv, True)  # ephemeral: dispatched at once
+    (emit,) = SOCKETIO.render(captured_events[-1])
+    assert emit.name == "typing"
+    payload, targets = emit.payload, emit.rooms
     assert payload == {
         "conversation_id": conv.pk,
         "user_id": "ai",

@@ -1,4 +1,7 @@
+from contextlib import contextmanager
+
 import pytest
+from django.db.models import Max
 
 from pingback import beat
 from tests.webhooks.receiver import Receiver
@@ -48,3 +51,30 @@ def acme_hook(acme, receiver, allow_private):
 def _fast_password_hashing(settings):
     # The tenant fixtures create eight users; the default hasher makes that seconds per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed(): action()`` — the action's events fanned out to webhooks.
+
+    These tests run inside a transaction that never commits, and the pipeline's webhook
+    subscriber runs off the committing thread (on another connection that cannot see this
+    transaction): do its work, the fan-out task, here in the test thread, in event order.
+    """
+    from conversations.events import dispatch
+    from conversations.models import EventLog
+    from webhooks import delivery
+
+    @contextmanager
+    def run():
+        last = EventLog.objects.aggregate(last=Max("id"))["last"] or 0
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            yield
+        for callback in callbacks:  # other on-commit work (e.g. a replay's enqueue) runs
+            if getattr(callback, "func", None) is not dispatch:
+                callback()
+        new = EventLog.objects.filter(id__gt=last).order_by("id").values_list("id", flat=True)
+        for event_id in list(new):
+            delivery.fan_out_event(event_id)
+
+    return run

@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 
+from pingback.bridge import bridge
 from tests.live import CeleryWorker, server_env
 from tests.services import REDIS_URL, require_redis
 from tests.webhooks.receiver import Reply, standard_webhooks_valid
@@ -83,10 +84,13 @@ def test_celery_worker_delivers_and_retries(acme, receiver, celery_queue):
     receiver.replies = [Reply(500)]  # the first request fails and is retried by the worker
     for i in range(3):
         acme.start(f"hello {i}")
-    expected = set(WebhookDelivery.objects.values_list("webhook_id", flat=True))
-    assert len(expected) == 6
-    assert queued_tasks(queue) == 6, "every delivery is on the broker before a worker runs"
+    bridge.wait_idle()
+    # After commit only the fan-out tasks were enqueued: one per event, nothing written yet.
+    assert queued_tasks(queue) == 6, "every event's fan-out is on the broker before a worker runs"
+    assert not WebhookDelivery.objects.exists()
     workers.append(webhook_worker(queue, "a").start())
+    wait_until(lambda: WebhookDelivery.objects.count() == 6)
+    expected = set(WebhookDelivery.objects.values_list("webhook_id", flat=True))
     wait_until(lambda: {r.headers["webhook-id"] for r in receiver.received} >= expected)
     for got in receiver.received:
         assert standard_webhooks_valid(secret, got.headers, got.body)
@@ -105,12 +109,13 @@ def test_killed_worker_loses_nothing(acme, receiver, settings, celery_queue):
     receiver.replies = [Reply(), Reply(), Reply(delay=10)]
     for i in range(8):
         acme.start(f"message {i}")
-    expected = set(WebhookDelivery.objects.values_list("webhook_id", flat=True))
-    assert len(expected) == 8
-    assert queued_tasks(queue) == 8, "every delivery is on the broker before a worker runs"
+    bridge.wait_idle()
+    assert queued_tasks(queue) == 16, "every event's fan-out is on the broker before a worker runs"
 
     first = webhook_worker(queue, "first").start()
     workers.append(first)
+    wait_until(lambda: WebhookDelivery.objects.count() == 8)
+    expected = set(WebhookDelivery.objects.values_list("webhook_id", flat=True))
     received = receiver.wait_for(lambda r: len(r) >= 3, timeout=60)
     in_flight = received[2].headers["webhook-id"]
     first.kill()

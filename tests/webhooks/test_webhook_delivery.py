@@ -21,7 +21,7 @@ S = WebhookDelivery.Status
 
 
 def start_conversation(tenant, text="Hello!", capture=None):
-    with capture(execute=True):
+    with capture():
         return tenant.start(text)
 
 
@@ -30,9 +30,9 @@ def only_delivery(event_type="message.created") -> WebhookDelivery:
 
 
 def test_message_created_arrives_signed_with_standard_webhooks_headers(
-    acme, acme_hook, receiver, queued, django_capture_on_commit_callbacks
+    acme, acme_hook, receiver, queued, committed
 ):
-    conv = start_conversation(acme, "Hello!", django_capture_on_commit_callbacks)
+    conv = start_conversation(acme, "Hello!", committed)
     d = only_delivery()
     assert d.id in queued  # enqueued after commit, written before any network call
     assert d.status == S.PENDING and d.attempts.count() == 0
@@ -64,9 +64,9 @@ def test_message_created_arrives_signed_with_standard_webhooks_headers(
     assert attempt.status_code == 200 and attempt.success and attempt.response_body == "ok"
 
 
-def test_event_catalogue_payloads(acme, acme_hook, queued, django_capture_on_commit_callbacks):
+def test_event_catalogue_payloads(acme, acme_hook, queued, committed):
     actor = Actor.of_agent(acme.owner)
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         conv = acme.start("hi")
         conv_actions.do_assign(conv, acme.agent, actor=actor)
         conv_actions.do_request_handoff(conv, reason="angry", actor=actor)
@@ -96,20 +96,16 @@ def test_event_catalogue_payloads(acme, acme_hook, queued, django_capture_on_com
     assert bodies["customer.identified"]["data"]["visitor"]["name"] == "Jane"
 
 
-def test_endpoint_receives_only_subscribed_events(
-    acme, receiver, allow_private, queued, django_capture_on_commit_callbacks
-):
+def test_endpoint_receives_only_subscribed_events(acme, receiver, allow_private, queued, committed):
     actions.create_endpoint(acme.business, url=receiver.url, events=["session.closed"])
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         conv = acme.start("hi")
         conv_actions.do_close(conv, actor=Actor.of_agent(acme.owner))
     assert list(WebhookDelivery.objects.values_list("event_type", flat=True)) == ["session.closed"]
 
 
-def test_other_business_events_never_reach_an_endpoint(
-    acme, globex, acme_hook, queued, django_capture_on_commit_callbacks
-):
-    start_conversation(globex, "globex secret", django_capture_on_commit_callbacks)
+def test_other_business_events_never_reach_an_endpoint(acme, globex, acme_hook, queued, committed):
+    start_conversation(globex, "globex secret", committed)
     delivery.sweep()
     assert not WebhookDelivery.objects.filter(endpoint=acme_hook).exists()
     assert queued == []
@@ -160,9 +156,9 @@ def test_endpoint_created_after_an_event_does_not_get_it(acme, receiver, allow_p
 
 
 def test_a_claimed_delivery_cannot_be_claimed_twice_until_its_lease_expires(
-    acme, acme_hook, queued, django_capture_on_commit_callbacks
+    acme, acme_hook, queued, committed
 ):
-    start_conversation(acme, "hi", django_capture_on_commit_callbacks)
+    start_conversation(acme, "hi", committed)
     d = only_delivery()
     assert delivery.claim(d.id) is not None
     assert delivery.claim(d.id) is None
@@ -176,10 +172,10 @@ def test_a_claimed_delivery_cannot_be_claimed_twice_until_its_lease_expires(
 
 
 def test_retries_500_then_200_with_the_same_webhook_id(
-    acme, acme_hook, receiver, queued, django_capture_on_commit_callbacks
+    acme, acme_hook, receiver, queued, committed
 ):
     receiver.replies = [Reply(500, body=b"boom"), Reply(500)]
-    start_conversation(acme, "hi", django_capture_on_commit_callbacks)
+    start_conversation(acme, "hi", committed)
     d = only_delivery()
     for _ in range(3):
         delivery.deliver(d.id)
@@ -202,11 +198,9 @@ def test_retry_schedule_is_exponential_with_full_jitter(settings):
         assert max(delays) > ceiling / 2  # spread over the whole range, not fixed
 
 
-def test_429_retry_after_is_honoured(
-    acme, acme_hook, receiver, queued, django_capture_on_commit_callbacks
-):
+def test_429_retry_after_is_honoured(acme, acme_hook, receiver, queued, committed):
     receiver.replies = [Reply(429, headers={"Retry-After": "120"})]
-    start_conversation(acme, "hi", django_capture_on_commit_callbacks)
+    start_conversation(acme, "hi", committed)
     d = only_delivery()
     before = timezone.now()
     delivery.deliver(d.id)
@@ -219,11 +213,9 @@ def test_429_retry_after_is_honoured(
     assert delivery.deliver(d.id).status_code == 200
 
 
-def test_410_gone_disables_the_endpoint(
-    acme, acme_hook, receiver, queued, django_capture_on_commit_callbacks
-):
+def test_410_gone_disables_the_endpoint(acme, acme_hook, receiver, queued, committed):
     receiver.default = Reply(410)
-    start_conversation(acme, "hi", django_capture_on_commit_callbacks)
+    start_conversation(acme, "hi", committed)
     created, message = (
         WebhookDelivery.objects.get(event_type="session.created"),
         only_delivery(),
@@ -240,11 +232,9 @@ def test_410_gone_disables_the_endpoint(
     assert len(receiver.received) == 1
 
 
-def test_timeout_is_a_failed_attempt(
-    acme, acme_hook, receiver, queued, django_capture_on_commit_callbacks
-):
+def test_timeout_is_a_failed_attempt(acme, acme_hook, receiver, queued, committed):
     receiver.replies = [Reply(200, delay=3)]
-    start_conversation(acme, "hi", django_capture_on_commit_callbacks)
+    start_conversation(acme, "hi", committed)
     d = WebhookDelivery.objects.get(event_type="session.created")
     delivery.deliver(d.id)
     d.refresh_from_db()
@@ -253,11 +243,9 @@ def test_timeout_is_a_failed_attempt(
     assert d.status == S.PENDING and d.attempt_count == 1
 
 
-def test_redirect_is_not_followed(
-    acme, acme_hook, receiver, queued, django_capture_on_commit_callbacks
-):
+def test_redirect_is_not_followed(acme, acme_hook, receiver, queued, committed):
     receiver.replies = [Reply(302, headers={"Location": receiver.url + "?elsewhere"})]
-    start_conversation(acme, "hi", django_capture_on_commit_callbacks)
+    start_conversation(acme, "hi", committed)
     d = WebhookDelivery.objects.get(event_type="session.created")
     delivery.deliver(d.id)
     assert len(receiver.received) == 1  # the Location was never requested
@@ -266,12 +254,10 @@ def test_redirect_is_not_followed(
     assert "redirect not followed" in d.last_error
 
 
-def test_gives_up_after_max_attempts(
-    acme, acme_hook, receiver, queued, settings, django_capture_on_commit_callbacks
-):
+def test_gives_up_after_max_attempts(acme, acme_hook, receiver, queued, settings, committed):
     settings.WEBHOOKS_MAX_ATTEMPTS = 2
     receiver.default = Reply(500)
-    start_conversation(acme, "hi", django_capture_on_commit_callbacks)
+    start_conversation(acme, "hi", committed)
     d = WebhookDelivery.objects.get(event_type="session.created")
     for _ in range(3):
         delivery.deliver(d.id)
@@ -280,11 +266,11 @@ def test_gives_up_after_max_attempts(
 
 
 def test_endpoint_failing_for_days_is_disabled_with_the_reason(
-    acme, acme_hook, receiver, queued, settings, django_capture_on_commit_callbacks
+    acme, acme_hook, receiver, queued, settings, committed
 ):
     settings.WEBHOOKS_DISABLE_AFTER_DAYS = 3
     receiver.default = Reply(500)
-    start_conversation(acme, "hi", django_capture_on_commit_callbacks)
+    start_conversation(acme, "hi", committed)
     d = WebhookDelivery.objects.get(event_type="session.created")
     delivery.deliver(d.id)
     acme_hook.refresh_from_db()
@@ -299,9 +285,9 @@ def test_endpoint_failing_for_days_is_disabled_with_the_reason(
 
 
 def test_private_address_is_refused_at_delivery_when_not_allowed(
-    acme, acme_hook, receiver, queued, settings, django_capture_on_commit_callbacks
+    acme, acme_hook, receiver, queued, settings, committed
 ):
-    start_conversation(acme, "hi", django_capture_on_commit_callbacks)
+    start_conversation(acme, "hi", committed)
     settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False  # e.g. DNS now points at 127.0.0.1
     d = WebhookDelivery.objects.get(event_type="session.created")
     delivery.deliver(d.id)
@@ -311,12 +297,12 @@ def test_private_address_is_refused_at_delivery_when_not_allowed(
 
 
 def test_rotated_secret_signs_with_both_secrets_for_a_while(
-    acme, acme_hook, receiver, queued, django_capture_on_commit_callbacks
+    acme, acme_hook, receiver, queued, committed
 ):
     old = acme_hook.raw_secret
     _, new = actions.rotate_secret(acme_hook)
     assert new != old and new.startswith("whsec_")
-    start_conversation(acme, "hi", django_capture_on_commit_callbacks)
+    start_conversation(acme, "hi", committed)
     delivery.deliver(WebhookDelivery.objects.get(event_type="session.created").id)
     got = receiver.received[0]
     assert standard_webhooks_valid(new, got.headers, got.body)
@@ -324,17 +310,17 @@ def test_rotated_secret_signs_with_both_secrets_for_a_while(
 
 
 def test_replay_sends_a_failed_delivery_again(
-    acme, acme_hook, receiver, queued, settings, django_capture_on_commit_callbacks
+    acme, acme_hook, receiver, queued, settings, committed
 ):
     settings.WEBHOOKS_MAX_ATTEMPTS = 1
     receiver.replies = [Reply(500)]
-    start_conversation(acme, "hi", django_capture_on_commit_callbacks)
+    start_conversation(acme, "hi", committed)
     d = WebhookDelivery.objects.get(event_type="session.created")
     delivery.deliver(d.id)
     d.refresh_from_db()
     assert d.status == S.FAILED
     queued.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         actions.replay_delivery(d)
     assert queued == [d.id]
     delivery.deliver(d.id)

@@ -1,0 +1,152 @@
+"""The event contract: every event type and the payload it carries.
+
+Each event type has one declared payload (a ``TypedDict`` of JSON-safe snapshots from
+``conversations.snapshots``). ``publish`` refuses a payload whose keys differ from the
+declaration, and ``tests/test_event_contract.py`` validates every payload an action really
+publishes against its type, field by field. Each surface renders events through one projection
+table (``conversations.events.projection``); a new event type is a line here, a payload type,
+and a row in every surface's table.
+"""
+
+from enum import StrEnum
+from typing import Any, Literal, TypedDict
+
+from conversations.snapshots import (
+    ActorSnapshot,
+    AgentSnapshot,
+    ConversationSnapshot,
+    CustomerSnapshot,
+    MessageSnapshot,
+)
+
+
+class EventType(StrEnum):
+    CONVERSATION_CREATED = "conversation.created"
+    CONVERSATION_STATUS_CHANGED = "conversation.status_changed"
+    CONVERSATION_ASSIGNED = "conversation.assigned"
+    CONVERSATION_HANDOFF_REQUESTED = "conversation.handoff_requested"
+    CONVERSATION_HANDOFF_CLEARED = "conversation.handoff_cleared"
+    CONVERSATION_AI_TOGGLED = "conversation.ai_toggled"
+    MESSAGE_CREATED = "message.created"
+    MESSAGES_DELIVERED = "message.delivered"
+    MESSAGES_READ = "message.read"
+    CUSTOMER_IDENTIFIED = "customer.identified"
+    AGENT_STATUS_CHANGED = "agent.status_changed"
+    AGENT_MEMBERSHIP_CHANGED = "agent.membership_changed"  # role changed or removed
+    API_KEY_REVOKED = "api_key.revoked"
+    # Ephemeral (never stored in the event log, no id): someone is composing a message.
+    TYPING = "conversation.typing"
+    # The AI assistant started/stopped composing a reply (ephemeral too).
+    ASSISTANT_TYPING = "assistant.typing"
+
+
+class ConversationChanged(TypedDict):
+    conversation: ConversationSnapshot
+    actor: ActorSnapshot
+
+
+class StatusChanged(TypedDict):
+    conversation: ConversationSnapshot
+    previous_status: str
+    status: str
+    actor: ActorSnapshot
+
+
+class Assigned(TypedDict):
+    conversation: ConversationSnapshot
+    assignee: AgentSnapshot | None
+    previous_assignee: AgentSnapshot | None
+    actor: ActorSnapshot
+    handoff_cleared: bool
+
+
+class HandoffRequested(TypedDict):
+    conversation: ConversationSnapshot
+    reason: str
+    actor: ActorSnapshot
+
+
+class AiToggled(TypedDict):
+    conversation: ConversationSnapshot
+    enabled: bool
+    actor: ActorSnapshot
+
+
+class MessageCreated(TypedDict):
+    message: MessageSnapshot
+    conversation: ConversationSnapshot
+
+
+class Receipt(TypedDict, total=False):
+    message_id: int
+    delivered_at: str
+    read_at: str
+
+
+class Receipts(TypedDict):
+    conversation_id: int
+    reader: Literal["customer", "agent"]
+    receipts: list[Receipt]
+
+
+class CustomerIdentified(TypedDict):
+    customer: CustomerSnapshot
+    actor: ActorSnapshot
+
+
+class AgentStatusChanged(TypedDict):
+    agent: AgentSnapshot
+    previous_status: str
+
+
+class MembershipChanged(TypedDict):
+    agent_id: int
+    user_id: int
+    role: str | None  # None: the membership ended
+
+
+class ApiKeyRevoked(TypedDict):
+    api_key_id: int
+
+
+class Typing(TypedDict):
+    conversation_id: int
+    # Who types, as the server knows it: an agent id, a customer id, or "ai".
+    user_id: int | str
+    sender_type: Literal["customer", "agent", "system"]
+    is_typing: bool
+    is_ai: bool
+    actor: ActorSnapshot
+
+
+PAYLOADS: dict[EventType, Any] = {
+    EventType.CONVERSATION_CREATED: ConversationChanged,
+    EventType.CONVERSATION_STATUS_CHANGED: StatusChanged,
+    EventType.CONVERSATION_ASSIGNED: Assigned,
+    EventType.CONVERSATION_HANDOFF_REQUESTED: HandoffRequested,
+    EventType.CONVERSATION_HANDOFF_CLEARED: ConversationChanged,
+    EventType.CONVERSATION_AI_TOGGLED: AiToggled,
+    EventType.MESSAGE_CREATED: MessageCreated,
+    EventType.MESSAGES_DELIVERED: Receipts,
+    EventType.MESSAGES_READ: Receipts,
+    EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
+    EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,
+    EventType.AGENT_MEMBERSHIP_CHANGED: MembershipChanged,
+    EventType.API_KEY_REVOKED: ApiKeyRevoked,
+    EventType.TYPING: Typing,
+    EventType.ASSISTANT_TYPING: Typing,
+}
+
+# Delivered live only: not written to the event log, not replayed, never sent as webhooks.
+EPHEMERAL = frozenset({EventType.TYPING, EventType.ASSISTANT_TYPING})
+
+
+def check_payload(type: EventType, data: dict) -> None:
+    """Refuse a payload whose keys are not its type's declaration (cheap, on every publish)."""
+    declared = PAYLOADS[type]
+    keys = set(data)
+    if not declared.__required_keys__ <= keys <= declared.__annotations__.keys():
+        raise TypeError(
+            f"{type} payload has keys {sorted(keys)}; "
+            f"{declared.__name__} declares {sorted(declared.__annotations__)}"
+        )

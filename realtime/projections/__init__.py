@@ -1,0 +1,1 @@
+"""The projection tables of the realtime surfaces (see ``conversations.events.projection``)."""

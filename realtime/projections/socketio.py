@@ -1,0 +1,205 @@
+"""The Socket.IO surface (widget and agent sockets): each event type as emits to rooms.
+
+One row per event type: a renderer returning ``Emit``s, or ``NOT_ON_THIS_SURFACE``. Payloads
+follow the seed "pingback-realtime-socketio" (its fields first, with the seed's types; extra
+fields help clients). ``FRAMES`` declares each Socket.IO event's payload for the contract test.
+Rooms come from the event's audience (``realtime.rooms``), never from the renderer's guess.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, TypedDict
+
+from conversations.events import NOT_ON_THIS_SURFACE, DomainEvent, EventType, Projection
+from realtime import payloads, rooms
+
+MEMBERSHIP_CHANGED = "pingback:membership_changed"  # a control message (realtime.control)
+
+
+class Emit(NamedTuple):
+    name: str
+    payload: dict
+    rooms: list[str]
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _conversation_and_business(event: DomainEvent) -> list[str]:
+    return _unique(
+        rooms.conversation_targets(event.audience)
+        + rooms.business_targets(event.audience, event.business_public_id)
+    )
+
+
+def _message_created(event: DomainEvent) -> list[Emit]:
+    targets = rooms.conversation_targets(event.audience)
+    return [Emit("new_message", payloads.new_message(event.data["message"]), targets)]
+
+
+def _receipts(name: str, render):
+    def emits(event: DomainEvent) -> list[Emit]:
+        d = event.data
+        targets = rooms.conversation_targets(event.audience)
+        return [
+            Emit(name, render(r, d["conversation_id"], d["reader"]), targets) for r in d["receipts"]
+        ]
+
+    return emits
+
+
+def _assigned(event: DomainEvent) -> list[Emit]:
+    payload = payloads.conversation_assigned(event.data)
+    return [Emit("conversation_assigned", payload, _conversation_and_business(event))]
+
+
+def _status_changed(event: DomainEvent) -> list[Emit]:
+    d = event.data
+    payload = {
+        "conversation_id": d["conversation"]["id"],
+        "status": d["status"],
+        "previous_status": d["previous_status"],
+    }
+    return [Emit("conversation_status_changed", payload, _conversation_and_business(event))]
+
+
+def _conversation_created(event: DomainEvent) -> list[Emit]:
+    conv = event.data["conversation"]
+    payload = {
+        "conversation_id": conv["id"],
+        "customer": {"id": conv["customer"]["id"], "name": conv["customer"]["name"]},
+        "status": conv["status"],
+        "created_at": conv["created_at"],
+    }
+    targets = rooms.business_targets(event.audience, event.business_public_id)
+    return [Emit("new_conversation", payload, targets)]
+
+
+def _agent_status(event: DomainEvent) -> list[Emit]:
+    targets = rooms.business_targets(event.audience, event.business_public_id)
+    return [
+        Emit("agent_status_changed", payloads.agent_status_changed(event.data["agent"]), targets)
+    ]
+
+
+def _membership_changed(event: DomainEvent) -> list[Emit]:
+    # Every process re-checks this agent's sockets (realtime.control, realtime.widget).
+    d = event.data
+    payload = {"agent_id": d["agent_id"], "role": d["role"]}
+    return [Emit(MEMBERSHIP_CHANGED, payload, [rooms.agent(d["agent_id"])])]
+
+
+def _typing(event: DomainEvent) -> list[Emit]:
+    return [Emit("typing", payloads.typing(event.data), rooms.conversation_targets(event.audience))]
+
+
+SOCKETIO = Projection(
+    "socket.io",
+    {
+        EventType.CONVERSATION_CREATED: _conversation_created,
+        EventType.CONVERSATION_STATUS_CHANGED: _status_changed,
+        EventType.CONVERSATION_ASSIGNED: _assigned,
+        # Handoff and AI flags are staff-side state: the inbox learns them from the topics API.
+        EventType.CONVERSATION_HANDOFF_REQUESTED: NOT_ON_THIS_SURFACE,
+        EventType.CONVERSATION_HANDOFF_CLEARED: NOT_ON_THIS_SURFACE,
+        EventType.CONVERSATION_AI_TOGGLED: NOT_ON_THIS_SURFACE,
+        EventType.MESSAGE_CREATED: _message_created,
+        EventType.MESSAGES_DELIVERED: _receipts("delivered", payloads.delivered),
+        EventType.MESSAGES_READ: _receipts("read", payloads.read),
+        EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
+        EventType.AGENT_STATUS_CHANGED: _agent_status,
+        EventType.AGENT_MEMBERSHIP_CHANGED: _membership_changed,
+        EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys never open sockets
+        EventType.TYPING: _typing,
+        EventType.ASSISTANT_TYPING: _typing,
+    },
+)
+
+
+# --- frame schemas (validated by tests/test_event_contract.py) ---------------------------------
+
+
+class NewMessage(TypedDict):
+    id: int
+    content: str
+    sender_type: str
+    conversation_id: int
+    created_at: str
+    client_id: str | None
+    sender_agent_id: int | None
+    sender_name: str
+    is_ai: bool
+    content_type: str
+
+
+class Delivered(TypedDict):
+    message_id: int
+    delivered_at: str
+    conversation_id: int
+    reader: str
+
+
+class Read(TypedDict):
+    message_id: int
+    read_at: str
+    conversation_id: int
+    reader: str
+
+
+class ConversationAssigned(TypedDict):
+    conversation_id: int
+    assigned_by: int | None
+    assigned_by_type: str
+    assignee_id: int | None
+    assignee_name: str | None
+
+
+class ConversationStatusChanged(TypedDict):
+    conversation_id: int
+    status: str
+    previous_status: str
+
+
+class CustomerRef(TypedDict):
+    id: int
+    name: str
+
+
+class NewConversation(TypedDict):
+    conversation_id: int
+    customer: CustomerRef
+    status: str
+    created_at: str
+
+
+class AgentStatusChanged(TypedDict):
+    agent_id: int
+    status: str
+    name: str
+
+
+class MembershipChangedControl(TypedDict):
+    agent_id: int
+    role: str | None
+
+
+class Typing(TypedDict):
+    conversation_id: int
+    user_id: int | str
+    is_typing: bool
+    sender_type: str
+    is_ai: bool
+
+
+FRAMES: dict[str, type] = {
+    "new_message": NewMessage,
+    "delivered": Delivered,
+    "read": Read,
+    "conversation_assigned": ConversationAssigned,
+    "conversation_status_changed": ConversationStatusChanged,
+    "new_conversation": NewConversation,
+    "agent_status_changed": AgentStatusChanged,
+    MEMBERSHIP_CHANGED: MembershipChangedControl,
+    "typing": Typing,
+}

@@ -1,0 +1,221 @@
+"""The topics API surface (``/api/``): each event type as publishes on topics.
+
+A row renders an event to ``Publish``es (a topic, ``CREATE``/``UPDATE`` and its items) or to a
+``Control`` message for the connections themselves, or is ``NOT_ON_THIS_SURFACE``. Items are
+rendered by ``realtime.topics`` from the event's snapshots, exactly like subscribe snapshots.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, TypedDict
+
+from conversations.events import NOT_ON_THIS_SURFACE, DomainEvent, EventType, Projection
+from conversations.snapshots import AgentSnapshot, CustomerSnapshot, iso
+from realtime import topics
+
+
+class Publish(NamedTuple):
+    topic: topics.Topic
+    method: str
+    items: list
+
+
+class Control(NamedTuple):
+    group: str
+    message: dict
+
+
+GROUP_MEMBERSHIP = "member.changed"
+
+
+def user_group(user_id: int) -> str:
+    """Every topics connection of one user: told when a membership of theirs changes."""
+    return f"user.{user_id}"
+
+
+def _conversation(event: DomainEvent, method: str = topics.UPDATE) -> list[Publish]:
+    """The conversation's own topic, and ``/requests`` while it is (or just stopped being) open."""
+    b, d = event.business_public_id, event.data
+    conv = d["conversation"]
+    item = topics.request_item(conv)
+    was_open = (
+        event.type == EventType.CONVERSATION_STATUS_CHANGED
+        and d["previous_status"] in topics.OPEN_STATUSES
+    )
+    out = []
+    # /requests lists open conversations; one leaving that state is pushed once more (its new
+    # status tells the dashboard to drop it).
+    if conv["status"] in topics.OPEN_STATUSES or was_open:
+        out.append(Publish(topics.requests_topic(b), method, [item]))
+    out.append(Publish(topics.request_topic(b, conv["id"]), method, [item]))
+    return out
+
+
+def _created(event: DomainEvent) -> list[Publish]:
+    return _conversation(event, topics.CREATE)
+
+
+def _message(event: DomainEvent) -> list[Publish]:
+    b, msg = event.business_public_id, event.data["message"]
+    item = topics.message_item(msg, b)
+    topic = topics.messages_topic(b, msg["conversation_id"])
+    return [*_conversation(event), Publish(topic, topics.CREATE, [item])]
+
+
+def _receipts(field: str):
+    def render(event: DomainEvent) -> list[Publish]:
+        d = event.data
+        cid = d["conversation_id"]
+        items = [
+            {
+                "_id": str(r["message_id"]),
+                "id": str(r["message_id"]),
+                "request_id": str(cid),
+                field: r[field],
+            }
+            for r in d["receipts"]
+        ]
+        return [Publish(topics.messages_topic(event.business_public_id, cid), topics.UPDATE, items)]
+
+    return render
+
+
+def _agent_status(event: DomainEvent) -> list[Publish]:
+    b, agent = event.business_public_id, event.data["agent"]
+    item = topics.project_user_item(agent, b, iso(event.occurred_at))
+    return [Publish(topics.project_user_topic(b, agent["id"]), topics.UPDATE, [item])]
+
+
+def _membership(event: DomainEvent) -> list[Control]:
+    group = user_group(event.data["user_id"])
+    return [Control(group, {"type": GROUP_MEMBERSHIP, "business_id": event.business_id})]
+
+
+TOPICS = Projection(
+    "topics",
+    {
+        EventType.CONVERSATION_CREATED: _created,
+        EventType.CONVERSATION_STATUS_CHANGED: _conversation,
+        EventType.CONVERSATION_ASSIGNED: _conversation,
+        EventType.CONVERSATION_HANDOFF_REQUESTED: _conversation,
+        EventType.CONVERSATION_HANDOFF_CLEARED: _conversation,
+        EventType.CONVERSATION_AI_TOGGLED: _conversation,
+        EventType.MESSAGE_CREATED: _message,
+        EventType.MESSAGES_DELIVERED: _receipts("delivered_at"),
+        EventType.MESSAGES_READ: _receipts("read_at"),
+        # Customers are shown inside requests (``lead``); an identification alone changes no topic.
+        EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
+        EventType.AGENT_STATUS_CHANGED: _agent_status,
+        EventType.AGENT_MEMBERSHIP_CHANGED: _membership,
+        EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys use /ws, not the topics API
+        EventType.TYPING: NOT_ON_THIS_SURFACE,  # the topics seed has no typing frames
+        EventType.ASSISTANT_TYPING: NOT_ON_THIS_SURFACE,
+    },
+)
+
+
+# --- frame schemas (validated by tests/test_event_contract.py) ---------------------------------
+
+
+class Lead(TypedDict):
+    _id: str
+    lead_id: str
+    fullname: str
+    email: str
+
+
+class Channel(TypedDict):
+    name: str
+
+
+class RequestItem(TypedDict):
+    _id: str
+    id: str
+    request_id: str
+    id_project: str
+    status: str
+    preflight: bool
+    participants: list[str]
+    assignee: AgentSnapshot | None
+    requester: str
+    lead: Lead
+    customer: CustomerSnapshot
+    channel: Channel
+    first_text: str
+    last_text: str
+    message_count: int
+    needs_human_handoff: bool
+    handoff_reason: str
+    ai_enabled: bool
+    attributes: dict
+    tags: list
+    notes: list
+    createdAt: str
+    updatedAt: str
+    last_activity_at: str
+    assigned_at: str | None
+    first_response_at: str | None
+    resolved_at: str | None
+    closed_at: str | None
+    waiting_time: int | None
+
+
+class MessageItem(TypedDict):
+    _id: str
+    id: str
+    request_id: str
+    recipient: str
+    id_project: str
+    sender: str
+    senderFullname: str
+    sender_type: str
+    kind: str
+    is_ai: bool
+    type: str
+    text: str
+    client_id: str | None
+    createdAt: str
+    delivered_at: str | None
+    read_at: str | None
+
+
+class ReceiptItem(TypedDict, total=False):
+    _id: str
+    id: str
+    request_id: str
+    delivered_at: str
+    read_at: str
+
+
+class Presence(TypedDict):
+    status: str
+    changedAt: str | None
+
+
+class ProjectUserItem(TypedDict):
+    _id: str
+    id: str
+    id_project: str
+    id_user: str
+    fullname: str
+    email: str
+    role: str
+    status: str
+    user_available: bool
+    presence: Presence
+
+
+class MembershipControl(TypedDict):
+    type: str
+    business_id: int
+
+
+# Item schema per topic kind (a receipt UPDATE on "messages" carries ReceiptItems).
+FRAMES: dict[str, type] = {
+    "requests": RequestItem,
+    "request": RequestItem,
+    "messages": MessageItem,
+    "messages.receipts": ReceiptItem,
+    "project_user": ProjectUserItem,
+    GROUP_MEMBERSHIP: MembershipControl,
+}

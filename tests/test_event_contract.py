@@ -1,0 +1,133 @@
+"""The event contract: every event type is published by an action with its declared payload,
+and every surface's projection table covers every type and renders frames that fit the
+surface's schema."""
+
+import pytest
+
+from conversations import actions
+from conversations.actions import Actor
+from conversations.events import PAYLOADS, EventType, Projection
+from conversations.models import Agent
+from conversations.pocketping_events import FRAMES as POCKETPING_FRAMES
+from conversations.pocketping_events import POCKETPING
+from realtime.projections.socketio import FRAMES as SOCKETIO_FRAMES
+from realtime.projections.socketio import SOCKETIO
+from realtime.projections.stream import STREAM
+from realtime.projections.topics import FRAMES as TOPIC_FRAMES
+from realtime.projections.topics import TOPICS, Control, Publish
+from tests.typed_schema import validate
+
+PROJECTIONS = [SOCKETIO, TOPICS, STREAM, POCKETPING]
+
+
+def every_event_type(tenant) -> None:
+    """Run the actions that, together, publish every event type."""
+    actor = Actor.of_agent(tenant.owner)
+    conv = tenant.start()
+    actions.do_assign(conv, tenant.agent, actor=actor)
+    actions.do_request_handoff(conv, reason="low confidence", actor=Actor.ai())
+    actions.do_clear_handoff(conv, actor=actor)
+    actions.do_set_ai_enabled(conv, True, actor=actor)
+    msg, _ = actions.do_post_message(conv, sender_type="agent", content="hi", agent=tenant.agent)
+    actions.do_mark_delivered(conv, reader="customer", up_to_id=msg.pk)
+    actions.do_mark_read(conv, reader="customer")
+    actions.do_mark_read(conv, reader="agent")
+    actions.do_identify_customer(tenant.customer, name="Jane", email="jane@x.test", actor=actor)
+    actions.do_set_agent_status(tenant.agent, Agent.Status.ONLINE)
+    actions.do_set_typing(conv, is_typing=True, agent=tenant.agent)
+    actions.do_set_typing(conv, is_typing=False)
+    from ai.actions import do_show_typing
+
+    do_show_typing(conv, True)
+    actions.do_set_pending(conv, actor=actor)
+    actions.do_close(conv, actor=actor)
+    actions.do_assign(conv, None, actor=actor)
+    actions.add_agent(tenant.business, tenant.other_agent.user, "admin")
+    actions.revoke_api_key(tenant.api_key)
+
+
+@pytest.fixture
+def every_event(acme, captured_events):
+    every_event_type(acme)
+    return list(captured_events)
+
+
+def test_every_projection_has_a_row_for_every_event_type():
+    for projection in PROJECTIONS:
+        assert set(projection.rows) == set(EventType), projection.surface
+
+
+def test_a_projection_missing_an_event_type_is_refused():
+    rows = {t: (lambda event: []) for t in EventType if t != EventType.TYPING}
+    with pytest.raises(TypeError, match=r"conversation\.typing"):
+        Projection("incomplete", rows)
+
+
+def test_every_event_type_has_a_declared_payload():
+    assert set(PAYLOADS) == set(EventType)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_actions_publish_every_event_type_with_its_declared_payload(every_event):
+    assert {e.type for e in every_event} == set(EventType)
+    for event in every_event:
+        validate(event.data, PAYLOADS[event.type], f"{event.type}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_socketio_frames_fit_their_schema(every_event):
+    names = set()
+    for event in every_event:
+        for emit in SOCKETIO.render(event):
+            validate(emit.payload, SOCKETIO_FRAMES[emit.name], f"{event.type} -> {emit.name}")
+            assert emit.rooms, f"{event.type} -> {emit.name} reaches no room"
+            names.add(emit.name)
+    assert names == set(SOCKETIO_FRAMES)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_topic_publishes_fit_their_schema(every_event):
+    kinds = set()
+    for event in every_event:
+        for item in TOPICS.render(event):
+            if isinstance(item, Control):
+                validate(item.message, TOPIC_FRAMES[item.message["type"]], str(event.type))
+                kinds.add(item.message["type"])
+                continue
+            assert isinstance(item, Publish)
+            kind = item.topic.kind
+            if event.type in (EventType.MESSAGES_DELIVERED, EventType.MESSAGES_READ):
+                kind = "messages.receipts"
+            for entry in item.items:
+                validate(entry, TOPIC_FRAMES[kind], f"{event.type} -> {item.topic.name}")
+            kinds.add(kind)
+    assert kinds == set(TOPIC_FRAMES)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ws_and_webhooks_send_the_same_event_with_the_same_schema(every_event):
+    names = set()
+    for event in every_event:
+        rendered = POCKETPING.render(event)
+        assert len(rendered) <= 1, "one integration event per domain event"
+        stream = [f for f in STREAM.render(event) if isinstance(f, dict)]
+        assert [(f["type"], {k: v for k, v in f.items() if k != "type"}) for f in stream] == [
+            tuple(r) for r in rendered
+        ]
+        for name, data in rendered:
+            validate(data, POCKETPING_FRAMES[name], f"{event.type} -> {name}")
+            names.add(name)
+    assert names == set(POCKETPING_FRAMES)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ephemeral_events_are_not_stored(acme, captured_events):
+    from conversations.models import EventLog
+
+    conv = acme.start()
+    before = EventLog.objects.count()
+    actions.do_set_typing(conv, is_typing=True)
+    typing = captured_events[-1]
+    assert typing.type == EventType.TYPING and typing.id is None
+    assert typing.data["user_id"] == acme.customer.pk
+    assert EventLog.objects.count() == before
