@@ -150,3 +150,32 @@ def test_render_with_tls_redirects_plain_http():
         text=True,
     )
     assert refused.returncode == 2 and "--tls-key" in refused.stderr
+
+
+def test_the_grafana_dashboard_queries_only_metrics_pingback_exports():
+    import json
+
+    from prometheus_client import REGISTRY
+
+    import pingback.metrics  # noqa: F401 - registers the metrics
+
+    exported = {
+        sample
+        for family in REGISTRY.collect()
+        if family.name.startswith("pingback_")
+        for sample in (
+            family.name,
+            f"{family.name}_total",
+            f"{family.name}_bucket",
+            f"{family.name}_count",
+            f"{family.name}_sum",
+        )
+    } | {"pingback_outbox_backlog", "pingback_celery_queue_depth"}  # computed at scrape
+    dashboard = json.loads((DEPLOY / "grafana" / "pingback-dashboard.json").read_text())
+    queried = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"pingback_[a-z_]+", target["expr"])
+    }
+    assert queried and queried <= exported, queried - exported
