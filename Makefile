@@ -1,4 +1,4 @@
-.PHONY: run test lint format demo worker beat bench
+.PHONY: run test lint format demo worker beat bench typecheck lock lock-upgrade
 
 run:        ## install, migrate, create demo data, serve at http://127.0.0.1:8000
 	bin/run
@@ -6,8 +6,19 @@ run:        ## install, migrate, create demo data, serve at http://127.0.0.1:800
 test:       ## install test tools, lint, and run the whole suite
 	bin/test
 
-lint:
+lint:       ## ruff, the lock files against pyproject.toml, mypy
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/python bin/check-lock
+	$(MAKE) typecheck
+
+typecheck:  ## mypy + django-stubs on the modules listed in pyproject.toml [tool.mypy]
+	.venv/bin/mypy
+
+lock:       ## requirements*.lock from pyproject.toml (keeps the other pins); then commit them
+	bin/lock
+
+lock-upgrade: ## every locked package to the newest version pyproject.toml allows
+	bin/lock --upgrade
 
 format:
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .

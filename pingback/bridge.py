@@ -21,6 +21,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from pingback import logging as logs
+
 logger = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[None]]
@@ -90,7 +92,8 @@ class Bridge:
             self._pending += 1
             loop, queue = self._loop, self._queue
         try:
-            loop.call_soon_threadsafe(queue.put_nowait, job)
+            # The submitter's log context (request id, business) goes along with the job.
+            loop.call_soon_threadsafe(queue.put_nowait, (job, logs.current()))
         except RuntimeError:  # the loop closed in between: run on a private one
             self._done()
             with self._lock:
@@ -104,14 +107,15 @@ class Bridge:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pingback-bg")
             pool = self._pool
-        pool.submit(self._run_background, fn, args)
+        pool.submit(self._run_background, fn, args, logs.current())
 
-    def _run_background(self, fn, args) -> None:
+    def _run_background(self, fn, args, log_context: dict) -> None:
         from django.db import close_old_connections, connections
 
         close_old_connections()
         try:
-            fn(*args)
+            with logs.bind(**log_context):
+                fn(*args)
         except Exception:
             logger.exception("background dispatch %s failed", getattr(fn, "__name__", fn))
         finally:
@@ -120,9 +124,10 @@ class Bridge:
 
     async def _drain(self, queue: asyncio.Queue) -> None:
         while True:
-            job = await queue.get()
+            job, log_context = await queue.get()
             try:
-                await job()
+                with logs.bind(**log_context):
+                    await job()
             except Exception:
                 logger.exception("bridge job failed")
             finally:

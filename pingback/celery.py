@@ -12,3 +12,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingback.settings")
 app = Celery("pingback")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Log each task as one line, with the request id of the action that enqueued it.
+from pingback import logging as _logs  # noqa: E402
+
+_logs.connect_celery_signals()

@@ -9,6 +9,7 @@
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
@@ -76,3 +77,68 @@ class ErrorMiddleware:
             return None  # Django's 403 page shows no debug information
         logger.exception("unhandled error on %s", request.path, exc_info=exception)
         return page(500)
+
+
+def _conversation_id(request) -> str | None:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return None
+    kwargs = match.kwargs
+    if "conv_id" in kwargs:
+        return str(kwargs["conv_id"])
+    if "session_id" in kwargs:
+        return str(kwargs["session_id"])
+    if "pk" in kwargs and request.path.startswith("/api/v1/conversations/"):
+        return str(kwargs["pk"])
+    return None
+
+
+def _business_id(request) -> str | None:
+    caller = getattr(request, "auth", None)  # DRF copies its authentication result here
+    business = getattr(caller, "business", None)
+    return getattr(business, "public_id", None)
+
+
+class RequestMiddleware:
+    """Outermost: a request id (nginx's X-Request-ID, or a new one) bound to the log context
+    for everything the request does, one access log line, and the latency histogram."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from pingback import logging as logs
+        from pingback import metrics
+
+        request_id = logs.valid_request_id(request.headers.get("X-Request-ID"))
+        request_id = request_id or logs.new_request_id()
+        started = time.monotonic()
+        with logs.bind(request_id=request_id):
+            response = self.get_response(request)
+            seconds = time.monotonic() - started
+            metrics.http_request(request.path, response.status_code, seconds)
+            logs.update(
+                business_id=_business_id(request), conversation_id=_conversation_id(request)
+            )
+            logs.access.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "event": "request",
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round(seconds * 1000, 1),
+                    "surface": metrics.surface(request.path),
+                },
+            )
+        response["X-Request-ID"] = request_id
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Known before the view runs, so tasks it enqueues carry it too.
+        from pingback import logging as logs
+
+        logs.update(conversation_id=_conversation_id(request))

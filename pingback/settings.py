@@ -202,6 +202,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pingback.middleware.RequestMiddleware",  # request id, access log line, latency metric
     "django.middleware.security.SecurityMiddleware",
     "pingback.middleware.ErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -242,7 +243,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the app and project static folders: no collectstatic step needed.
 WHITENOISE_USE_FINDERS = True
@@ -446,11 +447,37 @@ CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "options": {"queue": WEBHOOKS_CELERY_QUEUE},
 }
 
+# --- Operations: logs and metrics (docs/operations.md) -----------------------------------------
+# json: one JSON object per line (default in production); text: human readable (development).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    _errors.append(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+    LOG_FORMAT = "text"
+# Celery workers keep Django's LOGGING (JSON lines with request ids) instead of their own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "text"
+# /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset: 404 (disabled).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Shared by every process of the host (prometheus_client multiprocess mode), emptied at start.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+if PROMETHEUS_MULTIPROC_DIR and not os.path.isdir(PROMETHEUS_MULTIPROC_DIR):
+    _errors.append(
+        f"PROMETHEUS_MULTIPROC_DIR={PROMETHEUS_MULTIPROC_DIR} is not a directory: create it "
+        "(empty, writable by every PingBack process) or unset it."
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"()": "pingback.logging.TextFormatter"},
+        "json": {"()": "pingback.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": ("json" if LOG_FORMAT == "json" else "plain"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

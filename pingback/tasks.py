@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import close_old_connections, connections
 
+from pingback import logging as logs
 from pingback.bridge import bridge
 
 logger = logging.getLogger(__name__)
@@ -31,10 +32,11 @@ def uses_broker() -> bool:
     return not settings.CELERY_TASK_ALWAYS_EAGER
 
 
-def _run_local(task, args, kwargs) -> None:
+def _run_local(task, args, kwargs, log_context: dict) -> None:
     close_old_connections()
     try:
-        task.apply(args=args, kwargs=kwargs, throw=True)
+        with logs.bind(**log_context):  # the request id of the action that enqueued it
+            task.apply(args=args, kwargs=kwargs, throw=True)
     except Exception:
         logger.exception("background task %s failed", task.name)
     finally:
@@ -47,14 +49,14 @@ def enqueue(task, *args, countdown: float | None = None, **kwargs) -> None:
     if uses_broker():
         task.apply_async(args=args, kwargs=kwargs, countdown=countdown)
         return
+    # With a broker, the log context travels in the message headers (pingback.logging).
+    work = (_run_local, task, args, kwargs, logs.current())
     if countdown:
-        timer = threading.Timer(
-            countdown, lambda: _executor().submit(_run_local, task, args, kwargs)
-        )
+        timer = threading.Timer(countdown, lambda: _executor().submit(*work))
         timer.daemon = True
         timer.start()
         return
-    _executor().submit(_run_local, task, args, kwargs)
+    _executor().submit(*work)
 
 
 def wait_for_local_tasks(timeout: float = 10.0) -> None:

@@ -24,6 +24,7 @@ from conversations.actions.messages import validate_client_id, validate_content
 from conversations.auth import agent_for, user_from_access_token
 from conversations.events import origin
 from conversations.models import Agent, Business, Conversation
+from pingback import logging as logs
 from realtime import control, payloads, rooms, safe_json, session_tokens, sio_fanout
 from realtime.actions import start_widget_conversation
 from realtime.ratelimit import TokenBucket
@@ -46,6 +47,7 @@ class SocketState:
     bucket: TokenBucket | None = None
     # One socket's sends are written in the order they came (see _write below).
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    observed: logs.OpenSocket | None = None  # counted and logged (pingback.logging)
 
     @property
     def sender_type(self) -> str:
@@ -131,6 +133,9 @@ async def connect(sid, environ, auth=None):
     )
     _sockets[sid] = state
     public_id = state.business.public_id
+    state.observed = logs.socket_opened(
+        f"widget_{state.sender_type}", sid, business_id=public_id, customer_id=state.customer_id
+    )
     if state.agent:
         for room in rooms.agent_rooms_on_connect(public_id, state.agent.pk, state.agent.is_manager):
             await sio.enter_room(sid, room)
@@ -154,7 +159,13 @@ async def _join_from_auth(sid: str, auth: dict) -> None:
 
 @sio.event
 async def disconnect(sid, reason=None):
-    _sockets.pop(sid, None)
+    _forget(sid, reason)
+
+
+def _forget(sid: str, reason) -> None:
+    state = _sockets.pop(sid, None)
+    if state is not None and state.observed is not None:
+        state.observed.closed(reason=str(reason) if reason else None)
 
 
 # --- the handler wrapper: rate limit, payload shape, errors ----------------------------------
@@ -191,7 +202,12 @@ async def _handle(sid, event, data, fn, *, rate_limited=True):
             raise errors.ValidationFailed(
                 f"{event} expects one object payload, got {got}.", code="INVALID_PAYLOAD"
             )
-        result = await fn(sid, state, data)
+        with logs.bind(
+            request_id=logs.new_request_id(),
+            business_id=state.business.public_id,
+            conversation_id=data.get("conversation_id"),
+        ):
+            result = await fn(sid, state, data)
         return {"ok": True, **result}
     except errors.DomainError as exc:
         return await _fail(
@@ -226,7 +242,7 @@ async def _recheck_agent(sid: str, state: SocketState) -> None:
     """
     current = await _current_membership(state.agent)
     if current is None:
-        _sockets.pop(sid, None)
+        _forget(sid, "agent removed")
         for room in sio.rooms(sid):
             if room != sid:
                 await sio.leave_room(sid, room)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from conversations.events import DomainEvent, event_from_log
 from conversations.models import EventLog
 from conversations.snapshots import iso
+from pingback import logging as logs
 from webhooks import limits, payloads, retry, transport
 from webhooks.models import FanoutCursor, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -232,7 +233,7 @@ def deliver(delivery_id: int) -> transport.Outcome | None:
     token = claim(delivery_id)
     if token is None:
         return None
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("endpoint__business").get(pk=delivery_id)
     endpoint = delivery.endpoint
     owned = WebhookDelivery.objects.filter(pk=delivery_id, claim_token=token)
     if not endpoint.enabled:
@@ -274,6 +275,17 @@ def _attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint, owned) -> tra
         response_body=outcome.response_body,
         error=outcome.error,
         success=outcome.success,
+    )
+    logs.delivery_attempt(
+        "webhook",
+        outcome.kind,
+        business_id=endpoint.business.public_id,
+        delivery_id=delivery.pk,
+        webhook_id=delivery.webhook_id,
+        event_type=delivery.event_type,
+        attempt=number,
+        status_code=outcome.status_code,
+        duration_ms=outcome.duration_ms,
     )
     attempts = delivery.attempt_count + 1
     update = {

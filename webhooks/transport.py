@@ -41,6 +41,11 @@ class Outcome:
     def success(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
 
+    @property
+    def kind(self) -> str:
+        """For metrics and logs: succeeded, failed (answered, not 2xx) or error (no answer)."""
+        return "succeeded" if self.success else "error" if self.status_code is None else "failed"
+
 
 def signing_secrets(endpoint: WebhookEndpoint, now) -> list[str]:
     secrets_ = [endpoint.secret]

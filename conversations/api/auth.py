@@ -9,6 +9,7 @@ from rest_framework import authentication, exceptions
 from conversations import errors
 from conversations.auth import Caller, caller_from_api_key, caller_from_jwt
 from conversations.models import ApiKey
+from pingback import logging as logs
 
 BUSINESS_HEADER = "HTTP_X_PINGBACK_BUSINESS"
 
@@ -45,8 +46,10 @@ class BearerAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token characters.") from None
         if raw.startswith(ApiKey.PREFIX):
             caller = caller_from_api_key(raw)
+            logs.update(business_id=caller.business.public_id)
             return ServiceUser(caller), caller
         caller = caller_from_jwt(raw, request.META.get(BUSINESS_HEADER))
+        logs.update(business_id=caller.business.public_id)
         return caller.agent.user, caller
 
     def authenticate_header(self, request):

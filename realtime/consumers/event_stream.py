@@ -21,6 +21,7 @@ from django.conf import settings
 
 from conversations import errors, replay
 from conversations.auth import caller_from_api_key
+from pingback import logging as logs
 from realtime.hub import get_hub
 from realtime.projections.stream import GROUP_KEY_REVOKED, api_key_group, stream_group, texts
 
@@ -40,6 +41,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
     business_id: int | None = None
     group: str | None = None
     closing = False
+    observed: logs.OpenSocket | None = None
     # While replaying: live frames wait here as (event id, texts); None once live.
     held: list | None = None
     last_event_id: int | None = None  # the last event this stream sent
@@ -70,6 +72,8 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         self.closing = True
         if self.auth_timer is not asyncio.current_task():
             self.auth_timer.cancel()
+        if self.observed is not None:
+            self.observed.closed(code=code)
         if self.group:
             await get_hub().remove(self.group, self)
             await get_hub().remove(self.key_group, self)
@@ -129,6 +133,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
             # The cursor of "now", so even a fresh stream can resume after a gap.
             after = await database_sync_to_async(replay.latest_event_id)(caller.business)
         self.last_event_id = after
+        self.observed = logs.socket_opened("event_stream", business_id=caller.business.public_id)
         await self.send_json(
             {"type": "auth.ok", "projectId": caller.business.public_id, "lastEventId": after}
         )

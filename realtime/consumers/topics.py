@@ -22,6 +22,7 @@ from django.conf import settings
 from conversations import access, errors
 from conversations.auth import user_from_access_token
 from conversations.events import Audience
+from pingback import logging as logs
 from realtime import limits, topics
 from realtime.hub import get_hub
 from realtime.projections.topics import GROUP_MEMBERSHIP, user_group
@@ -69,6 +70,7 @@ def _authenticate_user(user):
 class TopicsConsumer(AsyncWebsocketConsumer):
     user = None
     slot_held = False
+    observed: logs.OpenSocket | None = None
     watchdog: asyncio.Task | None = None
 
     async def connect(self):
@@ -98,6 +100,7 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         if refused is not None:
             return await self.refuse(CLOSE_LIMITED, *refused)
         self.slot_held = True
+        self.observed = logs.socket_opened("topics", user_id=self.user.pk)
         self.user_group = user_group(self.user.pk)
         await get_hub().add(self.user_group, self)
         self.watchdog = asyncio.create_task(self.heartbeat())
@@ -118,6 +121,8 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         self.held = {}
         if self.slot_held:
             self.slot_held = False
+            if self.observed is not None:
+                self.observed.closed(code=code)
             await database_sync_to_async(limits.release)(self.user.pk)
 
     async def send_json(self, frame: dict):
