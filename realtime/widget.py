@@ -25,6 +25,7 @@ from conversations.events import origin
 from conversations.models import Agent, Business, Conversation
 from realtime import control, payloads, rooms, session_tokens, sio_fanout
 from realtime.actions import start_widget_conversation
+from realtime.db import hot_path_sync_to_async
 from realtime.ratelimit import TokenBucket
 from realtime.sio import sio
 
@@ -42,6 +43,11 @@ class SocketState:
     agent: Agent | None = None
     customer_id: int | None = None
     joined: set[int] = field(default_factory=set)
+    # Conversations this socket proved it may write to (see _writable_conversation): a message
+    # into one of them skips the access query. A customer's conversations stay theirs; an
+    # agent's visibility is re-checked on the locked row inside the write (assignment changes)
+    # and the cache is dropped when the agent's membership changes (_recheck_agent).
+    proved: set[int] = field(default_factory=set)
     bucket: TokenBucket | None = None
     # One socket's sends are written in the order they came (see _write below).
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -61,9 +67,10 @@ def _write(fn):
     connection; the conversation row lock orders writes to one conversation), instead of
     queueing on the single thread ``database_sync_to_async`` uses by default: a commit waiting
     for the WAL flush no longer blocks every other socket of the process (bench/roundtrip.py).
-    SQLite has one writer anyway and keeps the single thread.
+    SQLite has one writer anyway and keeps the single thread. Connection health checks run at
+    most once a second per connection (realtime/db.py), not once per message.
     """
-    return database_sync_to_async(fn, thread_sensitive=not settings.IS_POSTGRES)
+    return hot_path_sync_to_async(fn, thread_sensitive=not settings.IS_POSTGRES)
 
 
 def _refuse(code: str, message: str):
@@ -213,6 +220,8 @@ async def _recheck_agent(sid: str, state: SocketState) -> None:
     moves the socket to the rooms of its new role, keeping only conversations it may still see.
     """
     current = await _current_membership(state.agent)
+    if current is None or current.is_manager != state.agent.is_manager:
+        state.proved.clear()
     if current is None:
         _sockets.pop(sid, None)
         for room in sio.rooms(sid):
@@ -297,6 +306,24 @@ def _own_conversation(state: SocketState, conversation_id) -> Conversation:
     return conv
 
 
+def _writable_conversation(state: SocketState, conversation_id: int) -> tuple[Conversation, bool]:
+    """The conversation a message goes to, and whether the write must re-check an agent's access.
+
+    The first message proves access with the full check (_own_conversation); later ones reuse
+    the proof without a query. The action re-reads the conversation under its row lock anyway,
+    and for an agent it re-checks visibility on that locked row (``recheck_visibility``), so a
+    conversation reassigned away from a plain agent refuses their next write.
+    """
+    if conversation_id in state.proved:
+        stub = Conversation(
+            pk=conversation_id, business_id=state.business.pk, customer_id=state.customer_id
+        )
+        return stub, state.agent is not None
+    conv = _own_conversation(state, conversation_id)
+    state.proved.add(conv.pk)
+    return conv, False
+
+
 async def _enter_conversation(sid: str, state: SocketState, conv_id: int) -> None:
     if state.agent is not None:
         names = rooms.conversation_rooms_for_agent(conv_id, state.agent.pk, state.agent.is_manager)
@@ -366,7 +393,7 @@ def _post_as_customer(sid: str, state: SocketState, data: dict, metadata: dict):
             )
         content = validate_content(data.get("content"))
         client_id = validate_client_id(data.get("client_id"))
-        conv = _own_conversation(state, conv_id)
+        conv, _ = _writable_conversation(state, conv_id)
         message, created = actions.do_post_message(
             conv, sender_type="customer", content=content, client_id=client_id
         )
@@ -377,11 +404,20 @@ def _post_as_agent(sid: str, state: SocketState, data: dict):
     conv_id = _int_field(data, "conversation_id", required=True)
     content = validate_content(data.get("content"))
     client_id = validate_client_id(data.get("client_id"))
-    conv = _own_conversation(state, conv_id)
+    conv, recheck = _writable_conversation(state, conv_id)
     with origin(sid):
-        message, created = actions.do_post_message(
-            conv, sender_type="agent", agent=state.agent, content=content, client_id=client_id
-        )
+        try:
+            message, created = actions.do_post_message(
+                conv,
+                sender_type="agent",
+                agent=state.agent,
+                content=content,
+                client_id=client_id,
+                recheck_visibility=recheck,
+            )
+        except errors.ConversationNotFound:
+            state.proved.discard(conv_id)
+            raise
     return conv, message, created
 
 
