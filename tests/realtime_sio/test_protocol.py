@@ -123,7 +123,7 @@ async def test_continuing_a_conversation_and_client_id_retries_are_idempotent(pe
     payload = {"content": "second", "conversation_id": conv_id, "client_id": "second-1"}
     one = await widget.call("client_message", payload)
     two = await widget.call("client_message", payload)
-    assert one["ok"] and two["ok"] and one["message"]["id"] == two["message"]["id"], two
+    assert one["ok"] and two["ok"] and one["message"]["id"] == two["message"]["id"]
     assert await orm(Message.objects.filter(conversation_id=conv_id).count)() == 2
     assert await orm(Conversation.objects.filter(business=acme.business).count)() == 2
 
