@@ -74,9 +74,9 @@ def db_stats(target) -> dict | None:
 
 
 def sweep(target, args, rates: list[int]) -> list[dict]:
-    info = target.start()
     gens, points = [], []
     try:
+        info = target.start()
         for g in range(args.generators):
             plan = list(range(g, args.conversations, args.generators))
             config = {**info, "plan": plan, "grace": args.grace}

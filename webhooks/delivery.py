@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -279,7 +281,33 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - timezone.now()).total_seconds())
 
 
+POOL_CACHE_SIZE = 64  # kept-alive connection pools per process, least recently used dropped
+_pools: OrderedDict[tuple, urllib3.HTTPConnectionPool] = OrderedDict()
+_pools_lock = threading.Lock()
+
+
 def _pool(target: ssrf.Target, address: str, timeout: urllib3.Timeout):
+    """A kept-alive pool per checked address (and URL host name, port, scheme, timeouts).
+
+    Consecutive deliveries to one receiver reuse its connection instead of a TCP (and TLS)
+    handshake each. The pool is keyed by the address ``ssrf.resolve`` checked for this very
+    delivery, so a reused connection never reaches an address that was not checked.
+    """
+    key = (target.scheme, address, target.port, target.host, timeout.connect_timeout)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is not None:
+            _pools.move_to_end(key)
+            return pool
+        pool = _new_pool(target, address, timeout)
+        _pools[key] = pool
+        while len(_pools) > POOL_CACHE_SIZE:
+            _, dropped = _pools.popitem(last=False)
+            dropped.close()
+    return pool
+
+
+def _new_pool(target: ssrf.Target, address: str, timeout: urllib3.Timeout):
     # Connect to the checked address; Host header and TLS name stay the URL's host name.
     if target.scheme == "https":
         return urllib3.HTTPSConnectionPool(
@@ -313,6 +341,9 @@ def _post(target, address, headers, body: bytes, timeout) -> Outcome:
         )
         try:
             raw = response.read(RESPONSE_BODY_LIMIT * 4, decode_content=True)
+            if not response.isclosed():
+                # A body longer than we read: do not reuse a connection with unread bytes.
+                response.close()
         finally:
             response.release_conn()
         outcome.status_code = response.status
@@ -325,8 +356,6 @@ def _post(target, address, headers, body: bytes, timeout) -> Outcome:
         outcome.error = f"timed out after {settings.WEBHOOKS_TIMEOUT_SECONDS}s"
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         outcome.error = f"{type(exc).__name__}: {exc}"[:500]
-    finally:
-        pool.close()
     return outcome
 
 
