@@ -166,9 +166,17 @@ async def disconnect(sid, reason=None):
 # --- the handler wrapper: rate limit, payload shape, errors ----------------------------------
 
 
+async def _to_own_socket(event: str, data: dict, sid: str) -> None:
+    """Emit to the socket whose event this process is handling: it is connected here, so the
+    frame is written directly instead of a round trip through the Redis backplane (with Redis,
+    ``sio.emit(to=sid)`` publishes even for a local socket: a new connection and a PUBLISH per
+    message in issue 12's profile)."""
+    await sio.emit(event, data, to=sid, ignore_queue=True)
+
+
 async def _fail(sid: str, event: str, code: str, message: str, **details) -> dict:
     error = {"code": code, "message": message, **{k: v for k, v in details.items() if v}}
-    await sio.emit("error", {"event": event, **error}, to=sid)
+    await _to_own_socket("error", {"event": event, **error}, sid)
     return {"ok": False, "error": error}
 
 
@@ -352,7 +360,7 @@ async def _join(sid, state, data):
     while cursor is not None:
         batch = await _messages_after(conv, last_id)
         for message in batch:
-            await sio.emit("new_message", message, to=sid)
+            await _to_own_socket("new_message", message, sid)
             last_id = message["id"]
         replayed += len(batch)
         if len(batch) < REPLAY_BATCH:
@@ -443,12 +451,12 @@ async def _send(sid, state, data):
     rendered = payloads.message_from_model(message)
     # The broadcast skipped this socket (see sio_fanout.origin): it gets its own copy here,
     # after joining, so it is never missed and never arrives twice from one send.
-    await sio.emit("new_message", rendered, to=sid)
+    await _to_own_socket("new_message", rendered, sid)
     if not was_joined:
         # Between the commit and the join above another process (a Celery worker's AI
         # answer or hand-off, an agent) may already have written: replay what follows.
         for later in await _messages_after(conv, message.pk):
-            await sio.emit("new_message", later, to=sid)
+            await _to_own_socket("new_message", later, sid)
     result = {"message": rendered, "conversation_id": conv.pk, "created": created}
     if state.agent is None:
         result["session_token"] = session_tokens.issue(state.business.pk, conv.customer_id)
