@@ -153,7 +153,7 @@ class BenchServer:
             self.procs.append(proc)
             self.ports.append(port)
         for port in self.ports:
-            wait_http(f"http://127.0.0.1:{port}/healthz")
+            wait_http(f"http://127.0.0.1:{port}/healthz", timeout=180)
         return self.urls
 
     @property

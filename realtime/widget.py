@@ -27,6 +27,7 @@ from conversations.models import Agent, Business, Conversation
 from pingback import logging as logs
 from realtime import control, payloads, rooms, safe_json, session_tokens, sio_fanout
 from realtime.actions import start_widget_conversation
+from realtime.db import hot_path_sync_to_async
 from realtime.ratelimit import TokenBucket
 from realtime.sio import sio
 
@@ -44,6 +45,11 @@ class SocketState:
     agent: Agent | None = None
     customer_id: int | None = None
     joined: set[int] = field(default_factory=set)
+    # Conversations this socket proved it may write to (see _writable_conversation): a message
+    # into one of them skips the access query. A customer's conversations stay theirs; an
+    # agent's visibility is re-checked on the locked row inside the write (assignment changes)
+    # and the cache is dropped when the agent's membership changes (_recheck_agent).
+    proved: set[int] = field(default_factory=set)
     bucket: TokenBucket | None = None
     # One socket's sends are written in the order they came (see _write below).
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -64,9 +70,10 @@ def _write(fn):
     connection; the conversation row lock orders writes to one conversation), instead of
     queueing on the single thread ``database_sync_to_async`` uses by default: a commit waiting
     for the WAL flush no longer blocks every other socket of the process (bench/roundtrip.py).
-    SQLite has one writer anyway and keeps the single thread.
+    SQLite has one writer anyway and keeps the single thread. Connection health checks run at
+    most once a second per connection (realtime/db.py), not once per message.
     """
-    return database_sync_to_async(fn, thread_sensitive=not settings.IS_POSTGRES)
+    return hot_path_sync_to_async(fn, thread_sensitive=not settings.IS_POSTGRES)
 
 
 def _refuse(code: str, message: str):
@@ -171,9 +178,17 @@ def _forget(sid: str, reason) -> None:
 # --- the handler wrapper: rate limit, payload shape, errors ----------------------------------
 
 
+async def _to_own_socket(event: str, data: dict, sid: str) -> None:
+    """Emit to the socket whose event this process is handling: it is connected here, so the
+    frame is written directly instead of a round trip through the Redis backplane (with Redis,
+    ``sio.emit(to=sid)`` publishes even for a local socket: a new connection and a PUBLISH per
+    message in issue 12's profile)."""
+    await sio.emit(event, data, to=sid, ignore_queue=True)
+
+
 async def _fail(sid: str, event: str, code: str, message: str, **details) -> dict:
     error = {"code": code, "message": message, **{k: v for k, v in details.items() if v}}
-    await sio.emit("error", {"event": event, **error}, to=sid)
+    await _to_own_socket("error", {"event": event, **error}, sid)
     return {"ok": False, "error": error}
 
 
@@ -241,6 +256,8 @@ async def _recheck_agent(sid: str, state: SocketState) -> None:
     moves the socket to the rooms of its new role, keeping only conversations it may still see.
     """
     current = await _current_membership(state.agent)
+    if current is None or current.is_manager != state.agent.is_manager:
+        state.proved.clear()
     if current is None:
         _forget(sid, "agent removed")
         for room in sio.rooms(sid):
@@ -325,6 +342,24 @@ def _own_conversation(state: SocketState, conversation_id) -> Conversation:
     return conv
 
 
+def _writable_conversation(state: SocketState, conversation_id: int) -> tuple[Conversation, bool]:
+    """The conversation a message goes to, and whether the write must re-check an agent's access.
+
+    The first message proves access with the full check (_own_conversation); later ones reuse
+    the proof without a query. The action re-reads the conversation under its row lock anyway,
+    and for an agent it re-checks visibility on that locked row (``recheck_visibility``), so a
+    conversation reassigned away from a plain agent refuses their next write.
+    """
+    if conversation_id in state.proved:
+        stub = Conversation(
+            pk=conversation_id, business_id=state.business.pk, customer_id=state.customer_id
+        )
+        return stub, state.agent is not None
+    conv = _own_conversation(state, conversation_id)
+    state.proved.add(conv.pk)
+    return conv, False
+
+
 async def _enter_conversation(sid: str, state: SocketState, conv_id: int) -> None:
     if state.agent is not None:
         names = rooms.conversation_rooms_for_agent(conv_id, state.agent.pk, state.agent.is_manager)
@@ -353,7 +388,7 @@ async def _join(sid, state, data):
     while cursor is not None:
         batch = await _messages_after(conv, last_id)
         for message in batch:
-            await sio.emit("new_message", message, to=sid)
+            await _to_own_socket("new_message", message, sid)
             last_id = message["id"]
         replayed += len(batch)
         if len(batch) < REPLAY_BATCH:
@@ -394,7 +429,7 @@ def _post_as_customer(sid: str, state: SocketState, data: dict, metadata: dict):
             )
         content = validate_content(data.get("content"))
         client_id = validate_client_id(data.get("client_id"))
-        conv = _own_conversation(state, conv_id)
+        conv, _ = _writable_conversation(state, conv_id)
         message, created = actions.do_post_message(
             conv, sender_type="customer", content=content, client_id=client_id
         )
@@ -405,11 +440,20 @@ def _post_as_agent(sid: str, state: SocketState, data: dict):
     conv_id = _int_field(data, "conversation_id", required=True)
     content = validate_content(data.get("content"))
     client_id = validate_client_id(data.get("client_id"))
-    conv = _own_conversation(state, conv_id)
+    conv, recheck = _writable_conversation(state, conv_id)
     with origin(sid):
-        message, created = actions.do_post_message(
-            conv, sender_type="agent", agent=state.agent, content=content, client_id=client_id
-        )
+        try:
+            message, created = actions.do_post_message(
+                conv,
+                sender_type="agent",
+                agent=state.agent,
+                content=content,
+                client_id=client_id,
+                recheck_visibility=recheck,
+            )
+        except errors.ConversationNotFound:
+            state.proved.discard(conv_id)
+            raise
     return conv, message, created
 
 
@@ -440,12 +484,12 @@ async def _send(sid, state, data):
     rendered = payloads.message_from_model(message)
     # The broadcast skipped this socket (see sio_fanout.origin): it gets its own copy here,
     # after joining, so it is never missed and never arrives twice from one send.
-    await sio.emit("new_message", rendered, to=sid)
+    await _to_own_socket("new_message", rendered, sid)
     if not was_joined:
         # Between the commit and the join above another process (a Celery worker's AI
         # answer or hand-off, an agent) may already have written: replay what follows.
         for later in await _messages_after(conv, message.pk):
-            await sio.emit("new_message", later, to=sid)
+            await _to_own_socket("new_message", later, sid)
     result = {"message": rendered, "conversation_id": conv.pk, "created": created}
     if state.agent is None:
         result["session_token"] = session_tokens.issue(state.business.pk, conv.customer_id)

@@ -7,12 +7,15 @@ from django.utils import timezone
 from conversations import errors
 from conversations.actions.actor import Actor
 from conversations.actions.conversations import lock
+from conversations.actions.counters import counted_update
 from conversations.events import Audience, EventType, WidgetScope, publish, publish_ephemeral
 from conversations.models import Agent, Conversation, Message
 from conversations.snapshots import conversation_snapshot, iso, message_snapshot
 from conversations.validation import check_text
+from conversations.visibility import can_see
 
 S = Conversation.Status
+S_CUSTOMER, S_AGENT = Message.SenderType.CUSTOMER, Message.SenderType.AGENT
 CLIENT_ID_MAX = 100
 
 
@@ -54,6 +57,7 @@ def do_post_message(
     is_ai: bool = False,
     client_id: str | None = None,
     content_type: str = Message.ContentType.TEXT,
+    recheck_visibility: bool = False,
 ):
     """Store a message and announce it; returns ``(message, created)``.
 
@@ -62,6 +66,10 @@ def do_post_message(
     or closed conversation reopens it. An agent replying takes the conversation over: an
     unassigned one is assigned to them, a pending handoff request is cleared. The first human
     agent reply records first response.
+
+    ``recheck_visibility``: the caller proved the agent's access before this transaction (a
+    socket's cached proof); the agent must still see the conversation as it is under the row
+    lock, or the write is refused with ConversationNotFound.
     """
     content = validate_content(content)
     client_id = validate_client_id(client_id)
@@ -74,36 +82,62 @@ def do_post_message(
     if content_type not in Message.ContentType.values:
         raise errors.ValidationFailed(f"Unknown content_type {content_type!r}.")
 
-    if client_id is not None:
-        existing = _stored(conv, client_id)
-        if existing is not None:
-            return existing, False
+    recheck = agent if recheck_visibility and sender_type == Message.SenderType.AGENT else None
+    # Idempotency is the unique constraint's job (no read first): a retry's insert fails, the
+    # transaction (a savepoint when nested) rolls back with every event it published, and the
+    # stored message is returned.
     try:
         with transaction.atomic():
-            return _post(conv, sender_type, content, agent, is_ai, client_id, content_type), True
+            message = _post(
+                conv, sender_type, content, agent, is_ai, client_id, content_type, recheck
+            )
+            return message, True
     except IntegrityError:
-        # A concurrent retry with the same client id won the race: return its message.
         if client_id is None:
             raise
-        return _stored(conv, client_id), False
+        existing = (
+            Message.objects.select_related("conversation__customer", "sender_agent__user")
+            .filter(conversation_id=conv.pk, client_id=client_id)
+            .first()
+        )
+        if existing is None:
+            raise
+        return existing, False
 
 
-def _stored(conv: Conversation, client_id: str) -> Message | None:
-    """The message already stored under ``client_id``, ready to render without queries."""
-    found = (
-        Message.objects.filter(conversation_id=conv.pk, client_id=client_id)
-        .select_related("sender_agent__user")
-        .first()
-    )
-    if found is not None:
-        found.conversation = conv
-    return found
+def _check_visible(conv: Conversation, agent: Agent | None) -> None:
+    if agent is not None and not can_see(agent.pk, agent.is_manager, conv.assignee_id):
+        raise errors.ConversationNotFound("Conversation not found.")
 
 
-def _post(conv, sender_type, content, agent, is_ai, client_id, content_type) -> Message:
+def _post(conv, sender_type, content, agent, is_ai, client_id, content_type, recheck) -> Message:
     from conversations.actions.conversations import do_assign, do_clear_handoff, do_set_status
 
-    conv = lock(conv)
+    if settings.IS_POSTGRES and sender_type in (S_CUSTOMER, S_AGENT):
+        fast = counted_update(conv.pk, sender_type, content[:300])
+        if fast is not None:
+            # The common case in one statement: the conversation needed no status, assignment
+            # or handoff change, so the counters were bumped in place (UPDATE ... RETURNING,
+            # which also holds the row lock until commit: one conversation's messages still
+            # commit in order).
+            _check_visible(fast, recheck)
+            msg = Message.objects.create(
+                business_id=fast.business_id,
+                conversation=fast,
+                sender_type=sender_type,
+                sender_agent=agent,
+                content=content,
+                content_type=content_type,
+                client_id=client_id,
+            )
+            _publish_created(fast, msg)
+            return msg
+
+    try:
+        conv = lock(conv)
+    except Conversation.DoesNotExist:
+        raise errors.ConversationNotFound("Conversation not found.") from None
+    _check_visible(conv, recheck)
     if sender_type == Message.SenderType.CUSTOMER and conv.status != S.OPEN:
         do_set_status(conv, S.OPEN, actor=Actor.of_customer(conv.customer))
         conv = lock(conv)
@@ -148,13 +182,17 @@ def _post(conv, sender_type, content, agent, is_ai, client_id, content_type) -> 
             "updated_at",
         ]
     )
+    _publish_created(conv, msg)
+    return msg
+
+
+def _publish_created(conv: Conversation, msg: Message) -> None:
     publish(
         EventType.MESSAGE_CREATED,
         business=conv.business,
         audience=Audience.of_conversation(conv),
         data={"message": message_snapshot(msg), "conversation": conversation_snapshot(conv)},
     )
-    return msg
 
 
 def _mark(conv: Conversation, reader: str, up_to_id, field: str, event_type: EventType):

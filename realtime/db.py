@@ -1,0 +1,59 @@
+"""``database_sync_to_async`` for the socket hot path, without a ``SELECT 1`` per call.
+
+With ``CONN_HEALTH_CHECKS`` on, channels' ``database_sync_to_async`` calls
+``close_old_connections()`` before every call, which marks each connection "not checked", so the
+first query of every call pays a ``SELECT 1`` round trip: one per message on the widget write path
+(issue 12's profile: 8 % of the process). Here a connection that passed (or was opened, or ran a
+call without errors) less than :data:`HEALTH_CHECK_INTERVAL` seconds ago skips that check; an
+idle connection is still checked before use, and a connection that saw an error is checked (and
+closed when unusable) exactly as before, so a restarted PostgreSQL costs at most the calls of
+that one second.
+"""
+
+from __future__ import annotations
+
+import time
+
+from asgiref.sync import SyncToAsync
+from django.db import close_old_connections, connections
+
+HEALTH_CHECK_INTERVAL = 1.0  # seconds
+
+
+def _prepare_connections() -> None:
+    now = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        # Errors or max age: checked or closed here, as close_old_connections() would.
+        conn.close_if_unusable_or_obsolete()
+        if conn.connection is None or not conn.health_check_enabled:
+            continue
+        checked_at = getattr(conn, "_pingback_checked_at", None)
+        if checked_at is not None and now - checked_at < HEALTH_CHECK_INTERVAL:
+            conn.health_check_done = True  # used fine a moment ago: no SELECT 1
+        else:
+            conn._pingback_checked_at = now  # checked on first use (health_check_done is False)
+
+
+def _mark_healthy() -> None:
+    now = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.errors_occurred:
+            conn._pingback_checked_at = now
+
+
+class HotPathSyncToAsync(SyncToAsync):
+    """Like channels' ``DatabaseSyncToAsync``, with health checks at most once a second."""
+
+    def thread_handler(self, loop, *args, **kwargs):
+        _prepare_connections()
+        try:
+            result = super().thread_handler(loop, *args, **kwargs)
+        except BaseException:
+            close_old_connections()
+            raise
+        _mark_healthy()
+        close_old_connections()
+        return result
+
+
+hot_path_sync_to_async = HotPathSyncToAsync
