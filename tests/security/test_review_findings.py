@@ -271,8 +271,7 @@ async def test_plain_agent_cannot_become_the_customer_by_replaying_the_first_mes
     )
     conv_id = first["conversation_id"]
     # Alice (a plain agent) could read the unassigned conversation, client_id included...
-    alice = await orm(client_for)(acme, "agent")  # minting her JWT records it (blacklist app)
-    listed = await orm(alice.get)(f"/api/v1/conversations/{conv_id}/messages/")
+    listed = await orm(client_for(acme, "agent").get)(f"/api/v1/conversations/{conv_id}/messages/")
     client_id = listed.json()["results"][0]["client_id"]
     # ...the conversation then goes to Arthur, out of Alice's sight.
     await orm(assign)(
