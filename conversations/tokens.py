@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
@@ -60,6 +61,13 @@ def revoke_access_jtis(user, jtis: list[str], expires_at) -> None:
             },
         )
         BlacklistedToken.objects.get_or_create(token=outstanding)
+
+
+@shared_task(name="conversations.tokens.flush_expired_tokens", ignore_result=True)
+def flush_expired_tokens() -> int:
+    """Periodic (beat, daily): forget tokens that expired (their blacklist entries with them)."""
+    deleted, _ = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
 
 
 @receiver(pre_save, sender=get_user_model(), dispatch_uid="pingback-token-revocation-pre")

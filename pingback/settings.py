@@ -177,6 +177,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "prune-event-log": {"task": "conversations.tasks.prune_event_log", "schedule": 3600.0},
+    # Expired JWTs leave the token blacklist tables (conversations/tokens.py).
+    "flush-expired-tokens": {
+        "task": "conversations.tokens.flush_expired_tokens",
+        "schedule": 86400.0,
+    },
 }
 
 # --- Applications -----------------------------------------------------------------------------

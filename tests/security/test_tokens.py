@@ -114,3 +114,21 @@ def test_inbox_logout_invalidates_the_pages_tokens(client, acme):
     client.post("/inbox/logout/")
     for token in page_tokens:
         assert_error(me(token), 401, "TOKEN_INVALID")
+
+
+def test_expired_tokens_are_flushed(acme):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    from conversations import tokens
+
+    login()
+    login()
+    assert OutstandingToken.objects.count() == 2
+    OutstandingToken.objects.filter(pk=OutstandingToken.objects.first().pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert tokens.flush_expired_tokens() >= 1
+    assert OutstandingToken.objects.count() == 1
