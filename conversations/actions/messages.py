@@ -52,8 +52,13 @@ def do_post_message(
     is_ai: bool = False,
     client_id: str | None = None,
     content_type: str = Message.ContentType.TEXT,
+    attachments: list[int] | None = None,
 ):
     """Store a message and announce it; returns ``(message, created)``.
+
+    ``attachments``: ids of files uploaded to this conversation (``attachments.actions.
+    do_upload_attachment``) by the same side; the message becomes an attachment message
+    whose ``content`` is an optional caption.
 
     A retry with the same ``client_id`` in the same conversation returns the stored message
     with ``created=False`` and publishes nothing. A customer writing into a pending, resolved
@@ -61,7 +66,16 @@ def do_post_message(
     unassigned one is assigned to them, a pending handoff request is cleared. The first human
     agent reply records first response.
     """
-    content = validate_content(content)
+    from attachments.actions import parse_ids
+
+    attachment_ids = parse_ids(attachments)
+    if attachment_ids:
+        content_type = Message.ContentType.ATTACHMENT
+        content = "" if content is None else content
+        if content != "":
+            content = validate_content(content)
+    else:
+        content = validate_content(content)
     client_id = validate_client_id(client_id)
     if sender_type not in Message.SenderType.values:
         raise errors.ValidationFailed(f"Unknown sender_type {sender_type!r}.", field="sender_type")
@@ -78,7 +92,19 @@ def do_post_message(
             return existing, False
     try:
         with transaction.atomic():
-            return _post(conv, sender_type, content, agent, is_ai, client_id, content_type), True
+            return (
+                _post(
+                    conv,
+                    sender_type,
+                    content,
+                    agent,
+                    is_ai,
+                    client_id,
+                    content_type,
+                    attachment_ids,
+                ),
+                True,
+            )
     except IntegrityError:
         # A concurrent retry with the same client id won the race: return its message.
         if client_id is None:
@@ -86,10 +112,14 @@ def do_post_message(
         return Message.objects.get(conversation_id=conv.pk, client_id=client_id), False
 
 
-def _post(conv, sender_type, content, agent, is_ai, client_id, content_type) -> Message:
+def _post(
+    conv, sender_type, content, agent, is_ai, client_id, content_type, attachment_ids=()
+) -> Message:
+    from attachments.actions import claim
     from conversations.actions.conversations import do_assign, do_clear_handoff, do_set_status
 
     conv = lock(conv)
+    files = claim(conv, attachment_ids, sender_type) if attachment_ids else []
     if sender_type == Message.SenderType.CUSTOMER and conv.status != S.OPEN:
         do_set_status(conv, S.OPEN, actor=Actor.of_customer(conv.customer))
         conv = lock(conv)
@@ -112,7 +142,13 @@ def _post(conv, sender_type, content, agent, is_ai, client_id, content_type) -> 
         content_type=content_type,
         client_id=client_id,
     )
-    preview = content[:300]
+    if files:
+        from attachments.models import Attachment
+
+        Attachment.objects.filter(pk__in=[a.pk for a in files]).update(message=msg)
+        for a in files:
+            a.message = msg
+    preview = (content or ", ".join(f"📎 {a.original_name}" for a in files))[:300]
     conv.last_activity_at = msg.created_at
     conv.last_message_text = preview
     if not conv.first_message_text:
@@ -138,7 +174,10 @@ def _post(conv, sender_type, content, agent, is_ai, client_id, content_type) -> 
         EventType.MESSAGE_CREATED,
         business=conv.business,
         audience=Audience.of_conversation(conv),
-        data={"message": message_snapshot(msg), "conversation": conversation_snapshot(conv)},
+        data={
+            "message": message_snapshot(msg, attachments=files),
+            "conversation": conversation_snapshot(conv),
+        },
     )
     return msg
 
