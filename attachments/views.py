@@ -137,8 +137,10 @@ def serve(request, token: str, name: str):
         content_type = "image/png" if stored.endswith(".png") else "image/jpeg"
     if not inline and not signed.thumbnail:
         # Served as a download, never rendered as a page of PingBack's origin.
+        # Types a browser could run (HTML, SVG, XML...) are labelled as bare bytes too.
+        passive = {"application/pdf", "text/plain", "application/zip"}
         content_type = (
-            att.content_type if att.content_type != "text/html" else "application/octet-stream"
+            att.content_type if att.content_type in passive else "application/octet-stream"
         )
     response = FileResponse(fh, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
