@@ -149,6 +149,9 @@ def attachment_snapshots(msg, attachments=None) -> list[AttachmentSnapshot]:
         return []
     from attachments.links import VIEW, url
 
+    if attachments is None:
+        # Loaded with the message by the action (so async callers render it without a query).
+        attachments = getattr(msg, "attachment_rows", None)
     rows = attachments if attachments is not None else list(msg.attachments.all())
     return [
         {

@@ -19,7 +19,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 
 from conversations import access, actions, errors
 from conversations.actions import Actor
-from conversations.actions.messages import validate_client_id, validate_content
+from conversations.actions.messages import validate_client_id
 from conversations.auth import agent_for, user_from_access_token
 from conversations.events import origin
 from conversations.models import Agent, Business, Conversation
@@ -364,23 +364,31 @@ def _post_as_customer(sid: str, state: SocketState, data: dict, metadata: dict):
                 metadata=metadata,
                 visitor_key=data.get("visitor_key"),
             )
-        content = validate_content(data.get("content"))
         client_id = validate_client_id(data.get("client_id"))
         conv = _own_conversation(state, conv_id)
+        # attachments: ids uploaded with POST /attachments/widget/upload (docs/attachments.md)
         message, created = actions.do_post_message(
-            conv, sender_type="customer", content=content, client_id=client_id
+            conv,
+            sender_type="customer",
+            content=data.get("content"),
+            client_id=client_id,
+            attachments=data.get("attachments"),
         )
         return conv, message, created
 
 
 def _post_as_agent(sid: str, state: SocketState, data: dict):
     conv_id = _int_field(data, "conversation_id", required=True)
-    content = validate_content(data.get("content"))
     client_id = validate_client_id(data.get("client_id"))
     conv = _own_conversation(state, conv_id)
     with origin(sid):
         message, created = actions.do_post_message(
-            conv, sender_type="agent", agent=state.agent, content=content, client_id=client_id
+            conv,
+            sender_type="agent",
+            agent=state.agent,
+            content=data.get("content"),
+            client_id=client_id,
+            attachments=data.get("attachments"),
         )
     return conv, message, created
 

@@ -89,7 +89,7 @@ def do_post_message(
     if client_id is not None:
         existing = Message.objects.filter(conversation_id=conv.pk, client_id=client_id).first()
         if existing is not None:
-            return existing, False
+            return _with_attachments(existing), False
     try:
         with transaction.atomic():
             return (
@@ -109,7 +109,14 @@ def do_post_message(
         # A concurrent retry with the same client id won the race: return its message.
         if client_id is None:
             raise
-        return Message.objects.get(conversation_id=conv.pk, client_id=client_id), False
+        existing = Message.objects.get(conversation_id=conv.pk, client_id=client_id)
+        return _with_attachments(existing), False
+
+
+def _with_attachments(msg: Message) -> Message:
+    if msg.content_type == Message.ContentType.ATTACHMENT:
+        msg.attachment_rows = list(msg.attachments.all())
+    return msg
 
 
 def _post(
@@ -148,6 +155,7 @@ def _post(
         Attachment.objects.filter(pk__in=[a.pk for a in files]).update(message=msg)
         for a in files:
             a.message = msg
+        msg.attachment_rows = files
     preview = (content or ", ".join(f"📎 {a.original_name}" for a in files))[:300]
     conv.last_activity_at = msg.created_at
     conv.last_message_text = preview
