@@ -89,7 +89,7 @@ def do_post_message(
     if client_id is not None:
         existing = Message.objects.filter(conversation_id=conv.pk, client_id=client_id).first()
         if existing is not None:
-            return _with_attachments(existing), False
+            return _with_attachments(existing, conv), False
     try:
         with transaction.atomic():
             return (
@@ -110,10 +110,13 @@ def do_post_message(
         if client_id is None:
             raise
         existing = Message.objects.get(conversation_id=conv.pk, client_id=client_id)
-        return _with_attachments(existing), False
+        return _with_attachments(existing, conv), False
 
 
-def _with_attachments(msg: Message) -> Message:
+def _with_attachments(msg: Message, conv: Conversation) -> Message:
+    """A stored message returned to a retry, with what its snapshot needs already loaded (async
+    callers render it without touching the database)."""
+    msg.conversation = conv
     if msg.content_type == Message.ContentType.ATTACHMENT:
         msg.attachment_rows = list(msg.attachments.all())
     return msg
