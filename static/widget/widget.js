@@ -412,6 +412,13 @@
     composer.insertBefore(tray, composer.firstChild);
     composer.append(attachBtn, picker);
     var pending = [];
+    var sendWhenSettled = false;
+    function settled() {
+      if (sendWhenSettled && !pending.some(function (p) { return !p.done && !p.error; })) {
+        sendWhenSettled = false;
+        composer.requestSubmit();
+      }
+    }
 
     function drawTray() {
       tray.replaceChildren();
@@ -447,15 +454,16 @@
       form.append("file", file, file.name || "pasted.png");
       var xhr = new XMLHttpRequest();
       xhr.open("POST", origin + "/attachments/widget/upload");
-      xhr.upload.onprogress = function (e) { if (e.lengthComputable) { p.progress = Math.round(100 * e.loaded / e.total); drawTray(); } };
+      // 100% only once the server has stored and checked the file.
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) { p.progress = Math.min(99, Math.round(100 * e.loaded / e.total)); drawTray(); } };
       xhr.onload = function () {
         var body = null;
         try { body = JSON.parse(xhr.responseText); } catch (err) { body = null; }
         if (xhr.status === 201 && body) { p.done = body.attachments[0]; p.progress = 100; }
         else p.error = (body && body.message) || "Upload failed.";
-        drawTray();
+        drawTray(); settled();
       };
-      xhr.onerror = function () { p.error = "Upload failed."; drawTray(); };
+      xhr.onerror = function () { p.error = "Upload failed."; drawTray(); settled(); };
       xhr.send(form);
     }
     function addAll(list) { for (var i = 0; i < list.length; i++) add(list[i]); }
@@ -474,7 +482,7 @@
     return {
       // The uploaded attachments, or null while one is still uploading.
       ready: function () {
-        if (pending.some(function (p) { return !p.done && !p.error; })) return null;
+        if (pending.some(function (p) { return !p.done && !p.error; })) { sendWhenSettled = true; return null; }
         return pending.filter(function (p) { return p.done; }).map(function (p) {
           return Object.assign({}, p.done, { local: p.preview });
         });
