@@ -17,7 +17,7 @@ class Attachment(models.Model):
         AGENT = "agent"
         API = "api"
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="attachments")
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="attachments"
     )
@@ -51,3 +51,12 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/") and bool(self.width)
+
+
+class BusinessStorage(Business):
+    """Attachment storage per business, for the admin (used bytes against the quota)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "attachment storage"
+        verbose_name_plural = "attachment storage"

@@ -404,7 +404,7 @@
     var picker = el("input");
     picker.type = "file"; picker.multiple = true; picker.hidden = true;
     picker.setAttribute("data-testid", "pbw-file-input");
-    var attachBtn = el("button", "pbw-attach", "📎");
+    var attachBtn = el("button", "pbw-attach", "Attach a file");
     attachBtn.type = "button";
     attachBtn.setAttribute("aria-label", "Attach a file");
     var tray = el("ul", "pbw-tray");

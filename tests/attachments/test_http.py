@@ -395,3 +395,19 @@ def test_quota_per_business(acme, settings):
     resp = widget_upload(Client(), acme, conv, "b.pdf", files.PDF)
     assert resp.status_code == 413 and resp.json()["code"] == "ATTACHMENT_QUOTA_EXCEEDED"
     assert usage_bytes(acme.business) == len(files.PDF)
+
+
+def test_admin_reports_storage_per_business_against_the_quota(acme, globex, settings):
+    settings.ATTACHMENTS_QUOTA_BYTES = 1000
+    conv = acme.start()
+    assert widget_upload(Client(), acme, conv, "a.pdf", files.PDF).status_code == 201
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", "root@x.test", "pw")
+    client = Client()
+    client.force_login(root)
+    page = client.get("/admin/attachments/businessstorage/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Acme Inc" in html and "193\xa0bytes" in html and "19.3 %" in html
+    assert client.get("/admin/attachments/attachment/").status_code == 200
