@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from attachments.models import Attachment
 from tests.attachments import files
-from tests.live import free_port
+from tests.live import AsgiServer, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,39 @@ def test_files_round_trip_through_s3_and_leave_with_their_conversation(
     with django_capture_on_commit_callbacks(execute=True):
         do_delete_conversation(conv)
     assert keys(s3_storage) == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_server_on_s3_exchanges_a_screenshot_over_socketio(
+    moto_server, django_db_blocker, acme, tmp_path
+):
+    """The whole widget flow (npm socket.io-client) against a server configured by the
+    documented S3_* settings."""
+    from tests.attachments.test_live import node
+    from tests.realtime_sio.conftest import jwt_for
+
+    url, s3 = moto_server
+    port = free_port()
+    with (
+        django_db_blocker.unblock(),
+        AsgiServer(
+            port,
+            REDIS_URL=None,
+            SITE_URL=f"http://127.0.0.1:{port}",
+            S3_BUCKET=BUCKET,
+            S3_ENDPOINT_URL=url,
+            S3_ACCESS_KEY_ID="test",
+            S3_SECRET_ACCESS_KEY="test",
+            S3_REGION="us-east-1",
+            S3_PREFIX="live",
+        ) as server,
+    ):
+        png = tmp_path / "shot.png"
+        png.write_bytes(files.png_bytes(size=(300, 200)))
+        seen = node(
+            "attachments.mjs", server.url, acme.business.public_id, jwt_for(acme.agent), str(png)
+        )
+    assert seen["download"]["status"] == 200 and seen["download"]["type"] == "image/png"
+    assert seen["thumbnail_status"] == 200
+    live_keys = {k for k in keys(s3) if k.startswith("live/")}
+    assert len(live_keys) == 2  # the re-encoded image and its thumbnail
