@@ -11,6 +11,7 @@ from conversations.actions import Actor, do_post_message, do_request_handoff
 from conversations.actions.conversations import lock
 from conversations.events import Audience, EventType, WidgetScope, publish_ephemeral
 from conversations.models import Business, Conversation, Message
+from conversations.validation import check_text
 
 HANDOFF_NOTICE_CLIENT_ID = "ai-handoff-notice"
 LIMITS = {"question": 300, "answer": 5000, "keywords": 500}
@@ -26,7 +27,7 @@ def ai_reply_client_id(customer_message_id: int) -> str:
 def _clean(field: str, value, *, required: bool) -> str:
     if not isinstance(value, str):
         raise errors.ValidationFailed(f"{field} must be a string.", field=field)
-    value = value.strip()
+    value = check_text(value, field).strip()
     if required and not value:
         raise errors.ValidationFailed(f"{field} must not be empty.", field=field)
     if len(value) > LIMITS[field]:

@@ -15,6 +15,7 @@ from conversations import errors
 from conversations.api.permissions import IsBusinessCaller, IsManager
 from conversations.api.views import ApiView
 from conversations.snapshots import iso
+from conversations.validation import check_text, is_id
 
 FIELDS = ("question", "answer", "keywords", "enabled")
 
@@ -106,11 +107,17 @@ class ArticleList(ApiView):
     )
     def get(self, request):
         qs = access.articles_of(request.auth.business).order_by("id")
-        if query := request.query_params.get("q", "").strip():
+        if query := check_text(request.query_params.get("q", ""), "q").strip():
             qs = qs.filter(question__icontains=query) | qs.filter(keywords__icontains=query)
         enabled = request.query_params.get("enabled")
-        if enabled in ("true", "false"):
+        if enabled is not None:
+            if enabled not in ("true", "false"):
+                raise errors.ValidationFailed("enabled must be true or false.", field="enabled")
             qs = qs.filter(enabled=enabled == "true")
+        for name in ("limit", "offset"):
+            value = request.query_params.get(name)
+            if value is not None and not (is_id(value) or value == "0"):
+                raise errors.ValidationFailed(f"{name} must be a non-negative integer.", field=name)
         paginator = ArticlePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response([render(a) for a in page])

@@ -87,8 +87,8 @@ def access_agent(business: Business, agent_id) -> Agent:
 
 
 def memberships(user) -> QuerySet[Agent]:
-    """The businesses a user works in, as Agent rows."""
-    return Agent.objects.filter(user=user).select_related("business", "user")
+    """The businesses a user works in, as Agent rows (none once the account is deactivated)."""
+    return Agent.objects.filter(user=user, user__is_active=True).select_related("business", "user")
 
 
 def membership(user, business: Business) -> Agent | None:

@@ -8,9 +8,12 @@ membership; Socket.IO: ``auth.business_id``; topics: the topic path). Never by g
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models import Exists
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from conversations import access, errors
 from conversations.actions import Actor
@@ -44,9 +47,21 @@ def user_from_access_token(raw) -> object:
     except TokenError as exc:
         raise errors.Unauthorized(f"Invalid token: {exc}", code="TOKEN_INVALID") from None
     user_id = token.get(jwt_settings.USER_ID_CLAIM)
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    # One query: the active user, unless this token's jti was revoked (logout).
+    user = (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True)
+        .filter(~Exists(BlacklistedToken.objects.filter(token__jti=token.get("jti"))))
+        .first()
+    )
     if user is None:
-        raise errors.Unauthorized("The token's user does not exist.", code="TOKEN_INVALID")
+        raise errors.Unauthorized(
+            "The token was revoked or its user does not exist.", code="TOKEN_INVALID"
+        )
+    if token.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
+        raise errors.Unauthorized(
+            "The token was revoked by a password change.", code="TOKEN_INVALID"
+        )
     return user
 
 

@@ -75,21 +75,23 @@ class DemoResult:
     business: Business
     owner_email: str
     agent_email: str
-    password: str
+    password: str | None  # None: the existing users kept the password they have
     api_key: str
     created: bool
 
 
-def _user(email: str, first: str, last: str, password: str):
+def _user(email: str, first: str, last: str, password: str | None):
+    """The demo user; its password is set when it is created or when one is given explicitly."""
     User = get_user_model()
-    user, _ = User.objects.get_or_create(
+    user, created = User.objects.get_or_create(
         username=email, defaults={"email": email, "first_name": first, "last_name": last}
     )
     user.email = email
     user.is_staff = True
-    user.set_password(password)
+    if created or password is not None:
+        user.set_password(password or DEMO_PASSWORD)
     user.save()
-    return user
+    return user, created
 
 
 def _seed_conversations(business: Business, owner: Agent, agent: Agent) -> None:
@@ -133,16 +135,21 @@ def _seed_conversations(business: Business, owner: Agent, agent: Agent) -> None:
 
 @transaction.atomic
 def ensure_demo(*, password: str | None = None, api_key: str | None = None) -> DemoResult:
-    """Create the demo business once; re-running updates credentials and issues a key."""
-    password = password or DEMO_PASSWORD
+    """Create the demo business once; re-running issues a new key.
+
+    The documented default password is only given to users it creates: re-running never
+    resets a password someone changed (``--password`` sets one explicitly; or use
+    ``manage.py changepassword <email>``).
+    """
     business = Business.objects.filter(name=DEMO_BUSINESS_NAME).order_by("pk").first()
     created = business is None
     if created:
         business = actions.create_business(DEMO_BUSINESS_NAME, plan=Business.Plan.SELF_HOSTED)
-    owner_user = _user(DEMO_OWNER_EMAIL, "Olivia", "Owner", password)
+    owner_user, owner_new = _user(DEMO_OWNER_EMAIL, "Olivia", "Owner", password)
     owner_user.is_superuser = True
     owner_user.save(update_fields=["is_superuser"])
-    agent_user = _user(DEMO_AGENT_EMAIL, "Alex", "Agent", password)
+    agent_user, agent_new = _user(DEMO_AGENT_EMAIL, "Alex", "Agent", password)
+    shown = password or (DEMO_PASSWORD if owner_new and agent_new else None)
     owner = actions.add_agent(business, owner_user, Agent.Role.OWNER)
     agent = actions.add_agent(business, agent_user, Agent.Role.AGENT)
     if created:
@@ -171,4 +178,4 @@ def ensure_demo(*, password: str | None = None, api_key: str | None = None) -> D
         ):
             actions.revoke_api_key(old)
         _, raw = actions.create_api_key(business, DEMO_KEY_NAME, created_by=owner_user, raw_key=raw)
-    return DemoResult(business, DEMO_OWNER_EMAIL, DEMO_AGENT_EMAIL, password, raw, created)
+    return DemoResult(business, DEMO_OWNER_EMAIL, DEMO_AGENT_EMAIL, shown, raw, created)

@@ -34,6 +34,13 @@ def parse_cursor(value, field: str = "after") -> int:
     return value
 
 
+def latest_event_id(business: Business) -> int:
+    """The cursor of "now": the business's newest event id (0 when it has none)."""
+    return (
+        EventLog.objects.filter(business=business).order_by("-id").values_list("id", flat=True)
+    ).first() or 0
+
+
 def check_cursor(after: int) -> None:
     horizon = EventLogHorizon.objects.filter(pk=1).values_list("pruned_through_id", flat=True)
     pruned = horizon.first() or 0

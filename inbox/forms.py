@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from conversations.models import Agent, Conversation
+from conversations.validation import is_id
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STATUS_FILTERS = [("all", "All"), *Conversation.Status.choices]
@@ -18,9 +19,12 @@ def encode_cursor(conv: Conversation) -> str:
 
 def decode_cursor(raw: str) -> tuple[datetime, int]:
     micros, _, pk = raw.partition("_")
-    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+    if not (is_id(micros) and is_id(pk)):
         raise forms.ValidationError("Invalid page cursor.")
-    return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    try:
+        return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except OverflowError:
+        raise forms.ValidationError("Invalid page cursor.") from None
 
 
 class InboxFilterForm(forms.Form):
@@ -36,7 +40,7 @@ class InboxFilterForm(forms.Form):
 
     def clean_assignee(self):
         value = self.cleaned_data["assignee"] or "any"
-        if value in ("any", "me", "unassigned") or value.isdigit():
+        if value in ("any", "me", "unassigned") or is_id(value):
             return value
         raise forms.ValidationError("assignee must be me, unassigned, any or an agent id.")
 

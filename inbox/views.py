@@ -5,19 +5,23 @@ POST); ``inbox.js`` sends the same forms with ``fetch`` and ``Accept: applicatio
 get JSON back instead of a redirect.
 """
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework_simplejwt.tokens import AccessToken
 
-from conversations import access, actions, errors
+from conversations import access, actions, errors, tokens
 from conversations.actions import Actor
 from conversations.snapshots import message_snapshot
-from inbox import forms, queries
+from conversations.validation import is_id
+from inbox import forms, login_limits, queries
 from inbox.session import agent_required, select_business
 
 S = queries.S
@@ -27,9 +31,21 @@ class LoginView(auth_views.LoginView):
     template_name = "inbox/login.html"
     redirect_authenticated_user = True
 
+    @method_decorator(login_limits.limited)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
 
 class LogoutView(auth_views.LogoutView):
     next_page = "inbox:login"
+
+    def post(self, request, *args, **kwargs):
+        # The page's realtime JWTs stop working with the session that was given them.
+        jtis = request.session.get(PAGE_TOKENS_KEY) or []
+        if jtis and request.user.is_authenticated:
+            expires = timezone.now() + settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
+            tokens.revoke_access_jtis(request.user, jtis, expires)
+        return super().post(request, *args, **kwargs)
 
 
 def wants_json(request) -> bool:
@@ -61,9 +77,19 @@ def safe_next(request, default: str) -> str:
     return default
 
 
+PAGE_TOKENS_KEY = "pingback_page_jtis"
+PAGE_TOKENS_MAX = 200  # the newest ones; older ones have expired long before
+
+
 def realtime_token(request) -> str:
-    """A short-lived access JWT for the page's own WebSocket / Socket.IO connections."""
-    return str(AccessToken.for_user(request.user))
+    """A short-lived access JWT for the page's own WebSocket / Socket.IO connections.
+
+    Its jti is remembered in the session, so logging out revokes it.
+    """
+    token = AccessToken.for_user(request.user)
+    jtis = [*(request.session.get(PAGE_TOKENS_KEY) or []), token["jti"]][-PAGE_TOKENS_MAX:]
+    request.session[PAGE_TOKENS_KEY] = jtis
+    return str(token)
 
 
 def page_context(request, **extra) -> dict:
@@ -113,8 +139,8 @@ def conversation_url(conv_id) -> str:
 @agent_required
 def conversation(request, conv_id):
     conv = access.access_conversation(request.business, conv_id, agent=request.agent)
-    # Opening a conversation reads it: the customer's messages get read marks.
-    actions.do_mark_read(conv, reader="agent")
+    # A GET changes nothing: the page's script marks the messages read with a POST to
+    # the read URL once it is shown (inbox.js), as it does for messages arriving later.
     history, has_older = queries.recent_messages(conv)
     return render(
         request,
@@ -136,7 +162,7 @@ def conversation_messages(request, conv_id):
     """Messages after ``?after=<id>``, oldest first: catch-up after a dropped socket."""
     conv = access.access_conversation(request.business, conv_id, agent=request.agent)
     after = request.GET.get("after", "")
-    if after and not (after.isdigit() and len(after) < 19):
+    if after and not is_id(after):
         return JsonResponse(
             {
                 "error": "Bad request",

@@ -5,6 +5,7 @@ place, so a configuration that cannot work stops the process with a message that
 what to set instead of a traceback deep inside Django.
 """
 
+import contextlib
 import os
 import sys
 from urllib.parse import urlparse
@@ -62,3 +63,94 @@ def fail(errors: list[str]) -> None:
         "See the configuration table in README.md.\n"
     )
     raise SystemExit(2)
+
+
+SECRET_KEY_FILE = "pingback-secret.key"  # noqa: S105 - a file name, not a secret
+
+
+def load_or_create_secret_key(data_dir) -> str:
+    """The key kept in ``data_dir``, created (random, 0600) the first time it is needed.
+
+    Several processes may start at once: the key is written to a temporary file and linked
+    into place atomically, so every process reads the same complete key.
+    """
+    import secrets
+    import tempfile
+    from pathlib import Path
+
+    path = Path(data_dir) / SECRET_KEY_FILE
+    try:
+        key = path.read_text().strip()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path} ({exc}): set SECRET_KEY instead.") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50) + "\n")
+            os.chmod(tmp, 0o600)
+            # Another process may have won the race: then its key is the one used.
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+        return path.read_text().strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot create {path} ({exc}): set SECRET_KEY, or make the data directory writable."
+        ) from None
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "ip6-localhost"}
+
+
+def server_bind_hosts(argv: list[str]) -> list[str]:
+    """The addresses a server command line binds (daphne, uvicorn, gunicorn, runserver)."""
+    if not argv:
+        return []
+    program = os.path.basename(argv[0])
+    parent = os.path.basename(os.path.dirname(argv[0]))
+    args = argv[1:]
+    hosts: list[str] = []
+    if "daphne" in (program, parent) or "gunicorn" in (program, parent):
+        for i, arg in enumerate(args):
+            if arg in ("-b", "--bind") and i + 1 < len(args):
+                hosts.append(args[i + 1])
+            elif arg.startswith("--bind="):
+                hosts.append(arg.split("=", 1)[1])
+            elif arg in ("-e", "--endpoint") and i + 1 < len(args):
+                for part in args[i + 1].split(":"):
+                    if part.startswith("interface="):
+                        hosts.append(part.split("=", 1)[1].replace("\\", ""))
+        if "gunicorn" in (program, parent):
+            hosts = [h.rsplit(":", 1)[0] if h.count(":") == 1 else h for h in hosts]
+    elif "uvicorn" in (program, parent):
+        for i, arg in enumerate(args):
+            if arg == "--host" and i + 1 < len(args):
+                hosts.append(args[i + 1])
+            elif arg.startswith("--host="):
+                hosts.append(arg.split("=", 1)[1])
+    elif program == "manage.py" and args[:1] == ["runserver"]:
+        for arg in args[1:]:
+            if not arg.startswith("-"):
+                host = arg.rsplit(":", 1)[0] if ":" in arg and not arg.isdigit() else ""
+                if host:
+                    hosts.append(host)
+    return [h for h in hosts if h]
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    host = host.strip("[]")
+    if host in LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -6,6 +6,7 @@ DATABASE_URL and REDIS_URL to scale out on PostgreSQL, Redis and Celery workers.
 The configuration table in README.md documents every variable read here.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from pingback.config import (
     env_int,
     env_list,
     fail,
+    is_loopback,
+    load_or_create_secret_key,
+    server_bind_hosts,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,15 +40,38 @@ def _read(fn, *args):
 import os  # noqa: E402
 
 DEBUG = _read(env_bool, "DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+# The data directory: where the SQLite database lives, and the generated secret key with it.
+SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "pingback.sqlite3"))
+DATA_DIR = Path(SQLITE_PATH).resolve().parent
+_EXPLICIT_SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Without SECRET_KEY a random key is generated once and kept in the data directory (never a
+# published one): sessions and tokens survive restarts, and nobody else knows the key.
+try:
+    SECRET_KEY = _EXPLICIT_SECRET_KEY or load_or_create_secret_key(DATA_DIR)
+except ConfigError as exc:
+    _errors.append(str(exc))
+    SECRET_KEY = ""  # start-up stops with the message above
+if _EXPLICIT_SECRET_KEY == DEFAULT_SECRET_KEY:
+    _errors.append(
+        "SECRET_KEY is the development key published with PingBack: anyone could forge "
+        "tokens. Set a long random string, or unset it to use a generated one."
+    )
 ALLOWED_HOSTS = _read(env_list, "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _read(env_list, "CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
+if not DEBUG and not _EXPLICIT_SECRET_KEY:
     _errors.append(
-        "DEBUG is off but SECRET_KEY is the built-in development key: set SECRET_KEY to a long "
-        "random string (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        "DEBUG is off but SECRET_KEY is not set: set SECRET_KEY to a long random string, the "
+        "same in every process (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+# Development defaults (DEBUG on) never listen beyond this machine.
+_public_binds = [h for h in server_bind_hosts(sys.argv) if not is_loopback(h)]
+if DEBUG and _public_binds:
+    _errors.append(
+        f"DEBUG is on (the development default) but the server would listen on "
+        f"{', '.join(_public_binds)}: debug mode must not be reachable from other machines. "
+        "Set DEBUG=false and SECRET_KEY for a deployment, or bind 127.0.0.1."
     )
 if not DEBUG and len(SECRET_KEY) < 32:
     _errors.append("SECRET_KEY is shorter than 32 characters: use a long random string.")
@@ -63,7 +90,7 @@ else:
 if _db is None:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "pingback.sqlite3")),
+        "NAME": SQLITE_PATH,
     }
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
@@ -163,6 +190,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -233,11 +261,18 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else 
 SESSION_COOKIE_SECURE = _read(env_bool, "SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Form logins (/inbox/login/, /admin/login/): failed attempts per client IP and per account
+# within LOGIN_LOCKOUT_MINUTES before every attempt is refused with a 429 (0 disables).
+LOGIN_FAILURES_PER_IP = _read(env_int, "LOGIN_FAILURES_PER_IP", 20)
+LOGIN_FAILURES_PER_ACCOUNT = _read(env_int, "LOGIN_FAILURES_PER_ACCOUNT", 10)
+LOGIN_LOCKOUT_MINUTES = _read(env_int, "LOGIN_LOCKOUT_MINUTES", 15)
+
 # --- REST framework and JWT ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "conversations.api.schema.PingBackAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON with a size (413) and depth (400 MALFORMED_JSON) bound: conversations/api/parsers.py
+    "DEFAULT_PARSER_CLASSES": ["conversations.api.parsers.BoundedJSONParser"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_AUTHENTICATION_CLASSES": ["conversations.api.auth.BearerAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["conversations.api.permissions.IsBusinessCaller"],
@@ -257,6 +292,11 @@ SIMPLE_JWT = {
     "SIGNING_KEY": SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": False,
+    # Token lifecycle (conversations/tokens.py): refresh tokens rotate and the used one is
+    # blacklisted; tokens carry a hash of the password hash, so a password change revokes all.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "CHECK_REVOKE_TOKEN": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PingBack API",
@@ -278,6 +318,14 @@ SPECTACULAR_SETTINGS = {
 # --- PingBack behaviour -------------------------------------------------------------------------
 # Largest message a customer or agent may send, in characters.
 MESSAGE_MAX_LENGTH = _read(env_int, "MESSAGE_MAX_LENGTH", 5000)
+# Customer and conversation metadata: JSON size in bytes and top-level keys (0 = unlimited).
+METADATA_MAX_BYTES = _read(env_int, "METADATA_MAX_BYTES", 8192)
+METADATA_MAX_KEYS = _read(env_int, "METADATA_MAX_KEYS", 50)
+# New conversations from anonymous widgets per minute, per client IP and per business (0 = off).
+WIDGET_CONVERSATIONS_PER_IP_PER_MINUTE = _read(env_int, "WIDGET_CONVERSATIONS_PER_IP_PER_MINUTE", 5)
+WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE = _read(
+    env_int, "WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE", 120
+)
 # --- Widget realtime (Socket.IO, realtime/widget.py) ---------------------------------------------
 # Per-socket token bucket for client events: refill rate (events/s; 0 disables) and burst.
 SOCKETIO_RATE_LIMIT_PER_SECOND = _read(env_int, "SOCKETIO_RATE_LIMIT_PER_SECOND", 10)
@@ -367,7 +415,7 @@ AI_HISTORY_MESSAGES = _read(env_int, "AI_HISTORY_MESSAGES", 12)
 # --- Webhooks (webhooks/, docs/webhooks.md) ----------------------------------------------------
 # Deliver to loopback/private/link-local addresses too (local development and tests only).
 WEBHOOKS_ALLOW_PRIVATE_URLS = _read(env_bool, "WEBHOOKS_ALLOW_PRIVATE_URLS", False)
-# Connect and read timeout of one delivery attempt.
+# Deadline of one whole delivery attempt: connect, TLS, send, headers and body together.
 WEBHOOKS_TIMEOUT_SECONDS = _read(env_int, "WEBHOOKS_TIMEOUT_SECONDS", 10)
 # Attempts per delivery; retry n waits a random 0..min(MAX, BASE * 4**(n-1)) seconds.
 WEBHOOKS_MAX_ATTEMPTS = _read(env_int, "WEBHOOKS_MAX_ATTEMPTS", 12)
@@ -381,6 +429,18 @@ WEBHOOKS_LEASE_SECONDS = _read(env_int, "WEBHOOKS_LEASE_SECONDS", 60)
 WEBHOOKS_SWEEP_SECONDS = _read(env_int, "WEBHOOKS_SWEEP_SECONDS", 30)
 # The Celery queue delivery tasks go to (a worker must consume it: -Q).
 WEBHOOKS_CELERY_QUEUE = os.environ.get("WEBHOOKS_CELERY_QUEUE", "celery")
+# Fairness: attempts in flight at once per endpoint and per business (0 = unlimited); a
+# delivery over either limit is put back for a moment instead of holding a worker.
+WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT = _read(env_int, "WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT", 2)
+WEBHOOKS_MAX_IN_FLIGHT_PER_BUSINESS = _read(env_int, "WEBHOOKS_MAX_IN_FLIGHT_PER_BUSINESS", 3)
+if WEBHOOKS_TIMEOUT_SECONDS < 1:
+    _errors.append("WEBHOOKS_TIMEOUT_SECONDS must be at least 1.")
+if WEBHOOKS_LEASE_SECONDS < WEBHOOKS_TIMEOUT_SECONDS + 2:
+    _errors.append(
+        f"WEBHOOKS_LEASE_SECONDS={WEBHOOKS_LEASE_SECONDS} must be at least 2 seconds longer than "
+        f"WEBHOOKS_TIMEOUT_SECONDS={WEBHOOKS_TIMEOUT_SECONDS} (the deadline of one attempt): "
+        "otherwise a delivery still being sent is handed to a second worker."
+    )
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "webhooks.tasks.sweep_webhooks",
     "schedule": float(WEBHOOKS_SWEEP_SECONDS),
@@ -468,3 +528,11 @@ LOGGING = {
 
 if _errors:
     fail(_errors)
+
+if (DEBUG and {os.path.basename(a) for a in sys.argv[:2]} & {"daphne", "uvicorn", "runserver"}) or (
+    DEBUG and sys.argv and os.path.basename(os.path.dirname(sys.argv[0])) == "daphne"
+):
+    sys.stderr.write(
+        "\n*** PingBack runs with development defaults (DEBUG on): listening on loopback "
+        "only. For a deployment set DEBUG=false and SECRET_KEY (README, Configuration). ***\n\n"
+    )

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from inbox import login_limits
 from pingback import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Password guessing on the admin's form login is rate limited (inbox/login_limits.py).
+    path("admin/login/", login_limits.limited(admin.site.login), name="admin-login-limited"),
     path("admin/", admin.site.urls),
     path("api/v1/knowledge-base/", include("ai.urls")),
     path("api/v1/", include("webhooks.api.urls")),  # /api/v1/webhooks

@@ -13,15 +13,22 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import uuid
 import weakref
 
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 logger = logging.getLogger(__name__)
 
 # Group memberships expire in channels' layers (a day by default): re-join well before.
 REJOIN_SECONDS = 3600.0
 CHANNEL_PREFIX = "pingback-hub"
+# Redis pub/sub drops what is published while a subscriber reconnects, silently. The hub sends
+# itself a probe this often through the layer; a probe that fails or never comes back means
+# pushes may have been lost, and subscribers that can resume (the /ws stream) are told.
+PROBE_SECONDS = 1.0
+PROBE_LATE = 3  # probes missing before the hub declares a gap
+PROBE = "hub.probe"
 
 
 class Hub:
@@ -30,6 +37,10 @@ class Hub:
         self.groups: dict[str, set] = {}
         self.channel: str | None = None
         self.tasks: list[asyncio.Task] = []
+        # The in-memory layer loses nothing: only a networked one needs probing.
+        self.probing = not isinstance(layer, InMemoryChannelLayer)
+        self.probe_group = f"hub.probe.{uuid.uuid4().hex}"
+        self.probe_seen = 0
 
     async def _start(self) -> None:
         if self.channel is None:
@@ -41,6 +52,10 @@ class Hub:
                 asyncio.create_task(self._receive(), context=contextvars.Context()),
                 asyncio.create_task(self._rejoin(), context=contextvars.Context()),
             ]
+            if self.probing:
+                self.probe_seen = 0
+                await self.layer.group_add(self.probe_group, self.channel)
+                self.tasks.append(asyncio.create_task(self._probe(), context=contextvars.Context()))
 
     async def add(self, group: str, consumer) -> None:
         await self._start()
@@ -69,11 +84,48 @@ class Hub:
     async def _receive(self) -> None:
         while True:
             message = await self.layer.receive(self.channel)
+            if message.get("type") == PROBE:
+                self.probe_seen = max(self.probe_seen, message["seq"])
+                continue
             for consumer in list(self.groups.get(message.get("group"), ())):
                 try:
                     await consumer.push(message)
                 except Exception:
                     logger.exception("push to a %s subscriber failed", message.get("group"))
+
+    async def _probe(self) -> None:
+        sent, gap_open = 0, False
+        while True:
+            await asyncio.sleep(PROBE_SECONDS)
+            sent += 1
+            try:
+                await self.layer.group_send(
+                    self.probe_group, {"type": PROBE, "group": self.probe_group, "seq": sent}
+                )
+                failed = False
+            except Exception:
+                failed = True
+            late = failed or self.probe_seen < sent - PROBE_LATE
+            if late and not gap_open:
+                gap_open = True
+                logger.warning("realtime hub: the channel layer lost contact; pushes may be lost")
+                await self._gap()
+            elif not late and gap_open:
+                gap_open = False
+                # Back: subscribers that joined during the outage may also have missed pushes.
+                await self._gap()
+
+    async def _gap(self) -> None:
+        """Tell every local subscriber that can resume that pushes may have been missed."""
+        consumers = {c for members in self.groups.values() for c in members}
+        for consumer in consumers:
+            on_gap = getattr(consumer, "on_gap", None)
+            if on_gap is None:
+                continue
+            try:
+                await on_gap()
+            except Exception:
+                logger.exception("telling a subscriber about a gap failed")
 
     async def _rejoin(self) -> None:
         while True:

@@ -9,6 +9,7 @@ gets each message once (realtime/once.py).
 import socketio
 from django.conf import settings
 
+from realtime import safe_json
 from realtime.control import ControlEvents
 from realtime.once import OncePerSocket
 
@@ -32,4 +33,5 @@ sio = socketio.AsyncServer(
     ping_interval=25,
     ping_timeout=20,
     max_http_buffer_size=64 * 1024,
+    json=safe_json,  # a payload nested too deeply gets an error ack, not silence
 )

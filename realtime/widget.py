@@ -13,17 +13,18 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from conversations import access, actions, errors
+from conversations import access, actions, errors, ratelimits
 from conversations.actions import Actor
 from conversations.actions.messages import validate_client_id
 from conversations.auth import agent_for, user_from_access_token
 from conversations.events import origin
 from conversations.models import Agent, Business, Conversation
-from realtime import control, payloads, rooms, session_tokens, sio_fanout
+from realtime import control, payloads, rooms, safe_json, session_tokens, sio_fanout
 from realtime.actions import start_widget_conversation
 from realtime.ratelimit import TokenBucket
 from realtime.sio import sio
@@ -181,6 +182,10 @@ async def _handle(sid, event, data, fn, *, rate_limited=True):
             )
         if state.agent is not None:
             await _recheck_agent(sid, state)
+        if isinstance(data, safe_json.TooDeep):
+            raise errors.ValidationFailed(
+                f"{event} payload is nested too deeply.", code="INVALID_PAYLOAD"
+            )
         if not isinstance(data, dict):
             got = "nothing" if data is None else type(data).__name__
             raise errors.ValidationFailed(
@@ -189,7 +194,14 @@ async def _handle(sid, event, data, fn, *, rate_limited=True):
         result = await fn(sid, state, data)
         return {"ok": True, **result}
     except errors.DomainError as exc:
-        return await _fail(sid, event, exc.code, exc.message, field=exc.details.get("field"))
+        return await _fail(
+            sid,
+            event,
+            exc.code,
+            exc.message,
+            field=exc.details.get("field"),
+            retry_after=exc.details.get("retry_after"),
+        )
     except Exception:
         logger.exception("socket.io handler %s failed", event)
         return await _fail(sid, event, "INTERNAL_ERROR", "Something went wrong on our side.")
@@ -408,6 +420,11 @@ async def _send(sid, state, data):
             conv, message, created = await _write(_post_as_agent)(sid, state, data)
         else:
             metadata = _widget_metadata(sid, data)
+            if data.get("conversation_id") is None:  # a new conversation: limited (item 8)
+                environ = sio.get_environ(sid) or {}
+                await sync_to_async(ratelimits.check_new_widget_conversation)(
+                    state.business.pk, ratelimits.client_ip(environ)
+                )
             conv, message, created = await _write(_post_as_customer)(sid, state, data, metadata)
             state.customer_id = conv.customer_id
     was_joined = conv.pk in state.joined

@@ -47,6 +47,10 @@ def server_env(**overrides) -> dict:
     env["REDIS_PREFIX"] = settings.REDIS_PREFIX
     env.pop("PYTEST_XDIST_WORKER", None)
     env.setdefault("DEBUG", "true")
+    # Every test client is 127.0.0.1: the per-IP limit on new widget conversations is tested
+    # on its own (tests/security/test_widget_abuse.py).
+    env.setdefault("WIDGET_CONVERSATIONS_PER_IP_PER_MINUTE", "0")
+    env.setdefault("WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE", "0")
     env["PYTHONUNBUFFERED"] = "1"
     env.update({k: v for k, v in overrides.items() if v is not None})
     for key in [k for k, v in overrides.items() if v is None]:
@@ -67,7 +71,7 @@ class AsgiServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30) -> AsgiServer:
+    def start(self, timeout: float = 90) -> AsgiServer:
         self.log_path.parent.mkdir(exist_ok=True)
         log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(

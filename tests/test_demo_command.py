@@ -42,3 +42,16 @@ def test_demo_owner_sees_the_demo_data_in_the_admin(db, client):
     page = client.get("/admin/conversations/conversation/")
     assert page.status_code == 200
     assert "Jane Smith" in page.content.decode()
+
+
+def test_rerunning_the_demo_never_resets_a_changed_password(db, client):
+    from django.contrib.auth import get_user_model
+
+    first = run_demo()
+    owner = get_user_model().objects.get(email=first["owner"]["email"])
+    owner.set_password("my-own-secret-9")
+    owner.save()
+    again = run_demo()
+    assert again["owner"]["password"] is None  # nothing to show: it was not changed
+    assert not client.login(username=first["owner"]["email"], password=first["owner"]["password"])
+    assert client.login(username=first["owner"]["email"], password="my-own-secret-9")

@@ -64,3 +64,10 @@ def test_production_configuration_is_valid():
         }
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_webhook_lease_must_outlast_an_attempt():
+    result = check({"WEBHOOKS_TIMEOUT_SECONDS": "30", "WEBHOOKS_LEASE_SECONDS": "30"})
+    assert result.returncode == 2
+    assert "WEBHOOKS_LEASE_SECONDS=30 must be at least 2 seconds longer" in result.stderr
+    assert check({"WEBHOOKS_TIMEOUT_SECONDS": "30", "WEBHOOKS_LEASE_SECONDS": "32"}).returncode == 0

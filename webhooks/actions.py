@@ -15,6 +15,7 @@ from conversations import errors
 from conversations.access import _int_id
 from conversations.models import Business
 from conversations.snapshots import iso
+from conversations.validation import check_text
 from webhooks import payloads, signing, ssrf
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -57,7 +58,7 @@ def clean_url(url) -> str:
     if isinstance(url, str) and len(url) > 2000:
         raise errors.ValidationFailed("url is longer than 2000 characters.", field="url")
     ssrf.resolve(url)  # raises UnsafeURL (400) with the reason
-    return url.strip()
+    return url
 
 
 def clean_events(events) -> list[str]:
@@ -85,7 +86,7 @@ def clean_description(description) -> str:
         raise errors.ValidationFailed(
             "description must be a string of at most 200 characters.", field="description"
         )
-    return description
+    return check_text(description, "description")
 
 
 def create_endpoint(

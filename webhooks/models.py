@@ -1,6 +1,6 @@
 """Webhook endpoints, their deliveries (the outbox) and every delivery attempt.
 
-Nothing here saves itself: ``webhooks.actions`` manages endpoints and ``webhooks.delivery``
+Nothing here saves itself: ``webhooks.actions`` manages endpoints and ``webhooks.outbox``
 moves deliveries through their states.
 """
 
@@ -85,6 +85,13 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),
             models.Index(fields=["endpoint", "-id"], name="webhook_delivery_endpoint"),
+            # In-flight attempts per endpoint and per business (webhooks.limits, no Redis).
+            models.Index(
+                fields=["endpoint"], condition=Q(status="sending"), name="webhook_inflight_endpoint"
+            ),
+            models.Index(
+                fields=["business"], condition=Q(status="sending"), name="webhook_inflight_business"
+            ),
         ]
 
     def __str__(self) -> str:

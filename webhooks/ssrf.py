@@ -7,6 +7,7 @@ DNS answer that changes between check and connect cannot smuggle in 127.0.0.1).
 """
 
 import ipaddress
+import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -54,18 +55,44 @@ def forbidden_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str |
     return None
 
 
+# A host name: dot-separated labels of letters, digits and inner hyphens (IDNs as punycode).
+HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    return len(ascii_host) <= 253 and all(HOST_LABEL.match(label) for label in labels)
+
+
 def parse(url) -> tuple[str, str, int, str]:
     if not isinstance(url, str) or not url:
         raise UnsafeURL("url must be a non-empty string.", field="url")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise UnsafeURL(
+            "url must not contain spaces or control characters (percent-encode them).",
+            field="url",
+        )
     try:
-        parts = urlsplit(url.strip())
+        url.encode("utf-8")
+        parts = urlsplit(url)
         port = parts.port
-    except ValueError:
+    except (ValueError, UnicodeError):
         raise UnsafeURL("url is not a valid URL.", field="url") from None
     if parts.scheme not in ("http", "https"):
         raise UnsafeURL("url must use http or https.", field="url")
     if not parts.hostname:
         raise UnsafeURL("url must name a host.", field="url")
+    if not _valid_host(parts.hostname):
+        raise UnsafeURL(f"url host {parts.hostname!r} is not a valid host name.", field="url")
     if parts.username or parts.password:
         raise UnsafeURL("url must not contain credentials.", field="url")
     port = port or (443 if parts.scheme == "https" else 80)

@@ -6,7 +6,12 @@ Adapters (REST views, consumers, Socket.IO handlers, admin, tasks) call these.
 """
 
 from conversations.actions.actor import Actor
-from conversations.actions.agents import add_agent, do_set_agent_status, remove_agent
+from conversations.actions.agents import (
+    add_agent,
+    do_set_agent_status,
+    remove_agent,
+    set_user_active,
+)
 from conversations.actions.businesses import create_api_key, create_business, revoke_api_key
 from conversations.actions.conversations import (
     do_assign,
@@ -52,4 +57,5 @@ __all__ = [
     "do_start_conversation",
     "remove_agent",
     "revoke_api_key",
+    "set_user_active",
 ]

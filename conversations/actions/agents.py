@@ -49,6 +49,21 @@ def remove_agent(agent: Agent) -> None:
         agent.delete()
 
 
+def set_user_active(user, active: bool) -> None:
+    """Activate or deactivate a user account (admin, or any other surface).
+
+    Deactivating counts as ending every membership for open connections: each membership
+    publishes ``agent.membership_changed``, so the user's topics connections and agent sockets
+    in every process re-check at once, find the account inactive and close. Their
+    conversations stay assigned (a reactivated agent finds them again).
+    """
+    with transaction.atomic():
+        type(user).objects.filter(pk=user.pk).update(is_active=active)
+        user.is_active = active
+        for agent in Agent.objects.filter(user=user).select_related("business"):
+            _membership_changed(agent, agent.role if active else None)
+
+
 def do_set_agent_status(agent: Agent, status: str) -> Agent:
     """Set presence; widgets of the business see it too (agent availability)."""
     if status not in Agent.Status.values:

@@ -15,6 +15,7 @@ from conversations.actions.actor import Actor
 from conversations.events import Audience, EventType, WidgetScope, publish
 from conversations.models import Agent, Business, Conversation, Customer
 from conversations.snapshots import agent_snapshot, conversation_snapshot
+from conversations.validation import check_metadata
 
 S = Conversation.Status
 
@@ -65,8 +66,8 @@ def do_start_conversation(
             f"{', '.join(Conversation.Channel.values)}.",
             field="channel_type",
         )
-    if metadata is not None and not isinstance(metadata, dict):
-        raise errors.ValidationFailed("metadata must be an object.", field="metadata")
+    if metadata is not None:
+        check_metadata(metadata)
     if opening_message is not None:
         validate_content(opening_message)
     if opening_client_id:

@@ -12,6 +12,7 @@ from conversations.actions.actor import Actor
 from conversations.events import Audience, EventType, publish
 from conversations.models import Business, Customer
 from conversations.snapshots import customer_snapshot
+from conversations.validation import check_metadata, check_text
 
 NAME_MAX = 200
 
@@ -21,7 +22,7 @@ def clean_name(name) -> str:
         return ""
     if not isinstance(name, str):
         raise errors.ValidationFailed("name must be a string.", field="name")
-    name = name.strip()
+    name = check_text(name, "name").strip()
     if len(name) > NAME_MAX:
         raise errors.ValidationFailed(f"name is longer than {NAME_MAX} characters.", field="name")
     return name
@@ -32,7 +33,7 @@ def clean_email(email) -> str:
         return ""
     if not isinstance(email, str):
         raise errors.ValidationFailed("email must be a string.", field="email")
-    email = email.strip()
+    email = check_text(email, "email").strip()
     try:
         validate_email(email)
     except DjangoValidationError:
@@ -45,9 +46,7 @@ def clean_email(email) -> str:
 def clean_metadata(metadata) -> dict:
     if metadata is None:
         return {}
-    if not isinstance(metadata, dict):
-        raise errors.ValidationFailed("metadata must be an object.", field="metadata")
-    return metadata
+    return check_metadata(metadata)
 
 
 def visitor_key_hash(visitor_key) -> str:
@@ -68,7 +67,7 @@ def create_customer(
         business=business,
         name=clean_name(name),
         email=clean_email(email),
-        external_id=(external_id or "")[:200],
+        external_id=check_text(external_id or "", "external_id")[:200],
         metadata=clean_metadata(metadata),
         visitor_key_hash=visitor_key_hash(visitor_key),
     )
@@ -92,7 +91,7 @@ def do_identify_customer(
     if external_id is not None:
         if not isinstance(external_id, str) or len(external_id) > 200:
             raise errors.ValidationFailed("customerId must be a string of at most 200 characters.")
-        changes["external_id"] = external_id
+        changes["external_id"] = check_text(external_id, "customerId")
     metadata = clean_metadata(metadata) if metadata is not None else None
     with transaction.atomic():
         customer = (
@@ -101,7 +100,7 @@ def do_identify_customer(
         for field, value in changes.items():
             setattr(customer, field, value)
         if metadata:
-            customer.metadata = {**customer.metadata, **metadata}
+            customer.metadata = check_metadata({**customer.metadata, **metadata})
         customer.identified_at = timezone.now()
         customer.save()
         publish(

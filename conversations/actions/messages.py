@@ -10,6 +10,7 @@ from conversations.actions.conversations import lock
 from conversations.events import Audience, EventType, WidgetScope, publish, publish_ephemeral
 from conversations.models import Agent, Conversation, Message
 from conversations.snapshots import conversation_snapshot, iso, message_snapshot
+from conversations.validation import check_text
 
 S = Conversation.Status
 CLIENT_ID_MAX = 100
@@ -18,6 +19,7 @@ CLIENT_ID_MAX = 100
 def validate_content(content) -> str:
     if not isinstance(content, str):
         raise errors.ValidationFailed("content must be a string.", field="content")
+    check_text(content, "content")
     if not content.strip():
         raise errors.ValidationFailed("content must not be empty.", field="content")
     limit = settings.MESSAGE_MAX_LENGTH
@@ -35,7 +37,7 @@ def validate_client_id(client_id) -> str | None:
         return None
     if not isinstance(client_id, (str, int)) or isinstance(client_id, bool):
         raise errors.ValidationFailed("client id must be a string.", field="client_id")
-    client_id = str(client_id)
+    client_id = check_text(str(client_id), "client_id")
     if len(client_id) > CLIENT_ID_MAX:
         raise errors.ValidationFailed(
             f"client id is longer than {CLIENT_ID_MAX} characters.", field="client_id"
@@ -87,7 +89,7 @@ def do_post_message(
         raise errors.ValidationFailed(f"Unknown content_type {content_type!r}.")
 
     if client_id is not None:
-        existing = Message.objects.filter(conversation_id=conv.pk, client_id=client_id).first()
+        existing = _stored(conv, client_id)
         if existing is not None:
             return _with_attachments(existing, conv), False
     try:
@@ -109,8 +111,19 @@ def do_post_message(
         # A concurrent retry with the same client id won the race: return its message.
         if client_id is None:
             raise
-        existing = Message.objects.get(conversation_id=conv.pk, client_id=client_id)
-        return _with_attachments(existing, conv), False
+        return _with_attachments(_stored(conv, client_id), conv), False
+
+
+def _stored(conv: Conversation, client_id: str) -> Message | None:
+    """The message already stored under ``client_id``, ready to render without queries."""
+    found = (
+        Message.objects.filter(conversation_id=conv.pk, client_id=client_id)
+        .select_related("sender_agent__user")
+        .first()
+    )
+    if found is not None:
+        found.conversation = conv
+    return found
 
 
 def _with_attachments(msg: Message, conv: Conversation) -> Message:

@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
@@ -21,6 +22,7 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    413: "Payload too large",
     415: "Unsupported media type",
     429: "Rate limited",
     500: "Internal server error",
@@ -66,6 +68,10 @@ def _first_message(detail) -> str:
 
 
 def _drf_code(exc: exceptions.APIException) -> str:
+    from conversations.api.parsers import PayloadTooLarge
+
+    if isinstance(exc, PayloadTooLarge):
+        return "PAYLOAD_TOO_LARGE"
     return {
         exceptions.ValidationError: "VALIDATION_ERROR",
         exceptions.ParseError: "MALFORMED_JSON",
@@ -90,6 +96,13 @@ def exception_handler(exc, context):
             headers["WWW-Authenticate"] = "Bearer"
     elif isinstance(exc, Http404):
         status, message, code, details = 404, "Not found.", "NOT_FOUND", None
+    elif isinstance(exc, RequestDataTooBig):
+        status, message, code, details = (
+            413,
+            "The request body is too large.",
+            "PAYLOAD_TOO_LARGE",
+            None,
+        )
     elif isinstance(exc, DjangoPermissionDenied):
         status, message, code, details = 403, "Forbidden.", "FORBIDDEN", None
     elif isinstance(exc, exceptions.APIException):

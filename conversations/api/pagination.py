@@ -5,7 +5,7 @@ A cursor is an opaque base64 token holding the sort key of the last item returne
 
 import base64
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
@@ -33,7 +33,7 @@ def decode_cursor(token: str, length: int) -> list:
 
 
 def _cursor_id(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10**18:
         raise errors.ValidationFailed("cursor is not valid.", code="INVALID_CURSOR", field="cursor")
     return value
 
@@ -43,7 +43,14 @@ def page_by_activity(qs, cursor: str | None, limit: int):
     qs = qs.order_by("-last_activity_at", "-id")
     if cursor:
         when_raw, last_id = decode_cursor(cursor, 2)
-        when = parse_datetime(when_raw) if isinstance(when_raw, str) else None
+        try:
+            when = parse_datetime(when_raw) if isinstance(when_raw, str) else None
+            if when is not None and when.tzinfo is None:
+                when = None  # the API writes aware times only
+            if when is not None:
+                when.astimezone(UTC)  # an offset that cannot be normalised
+        except (ValueError, OverflowError):
+            when = None
         if when is None:
             raise errors.ValidationFailed(
                 "cursor is not valid.", code="INVALID_CURSOR", field="cursor"

@@ -13,6 +13,7 @@ ERROR_DESCRIPTIONS = {
     404: "Unknown or foreign id (CONVERSATION_NOT_FOUND, SESSION_NOT_FOUND, …).",
     409: "Illegal status change (INVALID_STATUS_TRANSITION).",
     410: "Gone (EVENT_CURSOR_EXPIRED).",
+    413: "The request body is over 2.5 MB (PAYLOAD_TOO_LARGE).",
     415: "The body is not application/json (UNSUPPORTED_MEDIA_TYPE).",
     429: "Rate limit reached (RATE_LIMITED); see Retry-After and X-RateLimit-* headers.",
     500: "Unexpected failure (INTERNAL_ERROR).",
@@ -50,7 +51,7 @@ class PingBackAutoSchema(AutoSchema):
         if "{" in self.path:
             statuses.append(404)
         if self.method in ("POST", "PUT", "PATCH"):
-            statuses.append(415)
+            statuses += [413, 415]
         for status in statuses:
             if str(status) not in responses:
                 responses[str(status)] = self._get_response_for_code(

@@ -12,6 +12,15 @@ from conversations.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from conversations.models import Agent, ApiKey, Conversation, Customer, Message
 
 
+class StrictCharField(serializers.CharField):
+    """A string, and only a string: DRF's CharField would turn ``5`` or ``true`` into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ErrorSerializer(serializers.Serializer):
     error = serializers.CharField(help_text="Short title of the HTTP status, e.g. 'Not found'.")
     message = serializers.CharField(help_text="What went wrong, for people.")
@@ -43,6 +52,9 @@ class AgentSummarySerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    # Customers may have no email: "" then, so not declared as format: email.
+    email = serializers.CharField(help_text="The customer's email address, or empty.")
+
     class Meta:
         model = Customer
         fields = [
@@ -227,7 +239,7 @@ class AccessTokenSerializer(serializers.Serializer):
 
 
 class LimitCursorSerializer(serializers.Serializer):
-    cursor = serializers.CharField(required=False, help_text="next_cursor of the previous page.")
+    cursor = StrictCharField(required=False, help_text="next_cursor of the previous page.")
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT
     )
@@ -259,17 +271,17 @@ class MessageFilterSerializer(LimitCursorSerializer):
 
 
 class CustomerFilterSerializer(LimitCursorSerializer):
-    email = serializers.CharField(required=False, max_length=254)
-    external_id = serializers.CharField(required=False, max_length=200)
+    email = StrictCharField(required=False, max_length=254)
+    external_id = StrictCharField(required=False, max_length=200)
 
 
 class TokenObtainSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
-    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    email = StrictCharField(max_length=254)
+    password = StrictCharField(max_length=256, trim_whitespace=False)
 
 
 class TokenRefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=4096)
+    refresh = StrictCharField(max_length=4096)
 
 
 class ConversationCreateSerializer(serializers.Serializer):
@@ -277,10 +289,10 @@ class ConversationCreateSerializer(serializers.Serializer):
     channel_type = serializers.ChoiceField(
         choices=Conversation.Channel.values, default=Conversation.Channel.API
     )
-    message = serializers.CharField(
+    message = StrictCharField(
         required=False, trim_whitespace=False, help_text="Optional opening message."
     )
-    client_id = serializers.CharField(
+    client_id = StrictCharField(
         required=False, max_length=CLIENT_ID_MAX, help_text="Idempotency key of the opening."
     )
     agent_id = serializers.IntegerField(
@@ -300,12 +312,12 @@ class AssignSerializer(serializers.Serializer):
 
 
 class HandoffSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    reason = StrictCharField(required=False, allow_blank=True, max_length=200, default="")
 
 
 class MessageCreateSerializer(serializers.Serializer):
-    content = serializers.CharField(trim_whitespace=False)
-    client_id = serializers.CharField(
+    content = StrictCharField(trim_whitespace=False)
+    client_id = StrictCharField(
         required=False,
         max_length=CLIENT_ID_MAX,
         help_text="Idempotency key (or send the Idempotency-Key header).",
@@ -329,9 +341,9 @@ class MarkReadSerializer(serializers.Serializer):
 
 
 class CustomerUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    external_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    name = StrictCharField(required=False, allow_blank=True, max_length=200)
+    email = StrictCharField(required=False, allow_blank=True, max_length=254)
+    external_id = StrictCharField(required=False, allow_blank=True, max_length=200)
     metadata = serializers.DictField(required=False, help_text="Merged into the stored metadata.")
 
 
@@ -340,4 +352,4 @@ class AgentStatusSerializer(serializers.Serializer):
 
 
 class ApiKeyCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = StrictCharField(max_length=100)

@@ -8,13 +8,15 @@ for the OpenAPI schema.
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework import status as http
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from attachments import api as attachments_api
 from conversations import access, actions, errors, pocketping
 from conversations.api.pagination import MAX_LIMIT, page_by_activity, page_by_id
+from conversations.api.parsers import BoundedJSONParser
 from conversations.api.schema import error
+from conversations.api.serializers import StrictCharField
 from conversations.api.views import IDEMPOTENCY_HEADER, ApiView
 from conversations.models import Conversation, Message
 from conversations.snapshots import conversation_snapshot, customer_snapshot, message_snapshot
@@ -87,7 +89,7 @@ class SessionMessagesQuery(serializers.Serializer):
 
 
 class SendMessageInput(serializers.Serializer):
-    content = serializers.CharField(trim_whitespace=False)
+    content = StrictCharField(trim_whitespace=False)
     type = serializers.ChoiceField(choices=MESSAGE_TYPES, default="operator")
     agentId = serializers.IntegerField(
         required=False,
@@ -95,13 +97,13 @@ class SendMessageInput(serializers.Serializer):
         max_value=2**63 - 1,
         help_text="API keys sending type operator: the agent who writes.",
     )
-    clientId = serializers.CharField(required=False, max_length=100)
+    clientId = StrictCharField(required=False, max_length=100)
 
 
 class IdentifyInput(serializers.Serializer):
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    customerId = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    email = StrictCharField(required=False, allow_blank=True, max_length=254)
+    name = StrictCharField(required=False, allow_blank=True, max_length=200)
+    customerId = StrictCharField(required=False, allow_blank=True, max_length=200)
     metadata = serializers.DictField(required=False)
 
 
@@ -185,7 +187,7 @@ class SessionCloseView(SessionView):
 
 
 class SessionMessagesView(SessionView):
-    parser_classes = [JSONParser, MultiPartParser]  # multipart: attachments
+    parser_classes = [BoundedJSONParser, MultiPartParser]  # multipart: attachments
 
     @extend_schema(
         tags=["sessions"],
@@ -217,7 +219,11 @@ class SessionMessagesView(SessionView):
             "multipart/form-data": attachments_api.MultipartSessionMessage,
         },
         examples=[attachments_api.MULTIPART_EXAMPLE],
-        responses={201: SessionMessageSerializer, 200: SessionMessageSerializer},
+        responses={
+            201: SessionMessageSerializer,
+            200: SessionMessageSerializer,
+            403: error(403, "Plain agents send type operator only (FORBIDDEN)."),
+        },
     )
     def post(self, request, session_id):
         conv = self.session(session_id)
@@ -231,6 +237,12 @@ class SessionMessagesView(SessionView):
         else:
             data = self.body(SendMessageInput)
         kind = data["type"]
+        agent_caller = self.caller.agent
+        if kind != "operator" and agent_caller is not None and not agent_caller.is_manager:
+            # A plain agent speaks as themselves, never as the visitor, the AI or the system.
+            raise errors.PermissionDenied(
+                f"Agents may only send type operator, not {kind}.", field="type"
+            )
         agent = self.sending_agent(data.get("agentId")) if kind == "operator" else None
         sender = {
             "visitor": Message.SenderType.CUSTOMER,

@@ -30,6 +30,7 @@ transition = views.ConversationTransitionView.as_view
 urlpatterns = [
     route("auth/token", views.TokenObtainView.as_view(), "api-token"),
     route("auth/token/refresh", views.TokenRefreshView.as_view(), "api-token-refresh"),
+    route("auth/logout", views.LogoutView.as_view(), "api-logout"),
     route("me", views.MeView.as_view(), "api-me"),
     route("conversations", views.ConversationListView.as_view(), "api-conversations"),
     route("conversations/handoffs", views.HandoffListView.as_view(), "api-handoffs"),

@@ -5,19 +5,21 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer as JwtRefresh
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from attachments import api as attachments_api
-from conversations import access, actions, errors
+from conversations import access, actions, errors, tokens
 from conversations.actions import Actor
 from conversations.api import serializers as s
 from conversations.api.pagination import next_link, page_by_activity, page_by_id
+from conversations.api.parsers import BoundedJSONParser
 from conversations.api.permissions import IsManager
 from conversations.api.schema import error
 from conversations.auth import Caller
@@ -55,7 +57,8 @@ class ApiView(APIView):
         return self.request.auth
 
     def validated(self, serializer_class, data=None) -> dict:
-        source = self.request.query_params if data is None else data
+        # A plain dict: an empty ``?updated_since=`` is refused, not silently ignored.
+        source = self.request.query_params.dict() if data is None else data
         serializer = serializer_class(data=source)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
@@ -131,6 +134,20 @@ class TokenObtainView(ApiView):
         return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
 
 
+def refresh_user(raw: str):
+    """The active user a valid, unrevoked refresh token names (401 TOKEN_INVALID otherwise)."""
+    try:
+        token = RefreshToken(raw)  # checks signature, expiry, type and the blacklist
+    except TokenError:
+        raise errors.Unauthorized(
+            "The refresh token is invalid or expired.", code="TOKEN_INVALID"
+        ) from None
+    user = get_user_model().objects.filter(pk=token.get("user_id"), is_active=True).first()
+    if user is None or token.get("hash_password") != get_md5_hash_password(user.password):
+        raise errors.Unauthorized("The refresh token was revoked.", code="TOKEN_INVALID")
+    return user, token
+
+
 class TokenRefreshView(ApiView):
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -147,6 +164,7 @@ class TokenRefreshView(ApiView):
     )
     def post(self, request):
         data = self.body(s.TokenRefreshSerializer)
+        refresh_user(data["refresh"])  # revoked by a password change or deactivation: 401
         serializer = JwtRefresh(data={"refresh": data["refresh"]})
         try:
             serializer.is_valid(raise_exception=True)
@@ -157,6 +175,45 @@ class TokenRefreshView(ApiView):
                 "The refresh token is invalid or expired.", code="TOKEN_INVALID"
             ) from None
         return Response(serializer.validated_data)
+
+
+class LogoutView(ApiView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Log out: revoke the refresh tokens (and the access token sent)",
+        description=(
+            "Blacklists every refresh token of the user the given refresh token names (every "
+            "device), and the access JWT in the `Authorization` header if one is sent. "
+            "Access tokens of other devices expire on their own (`JWT_ACCESS_MINUTES`)."
+        ),
+        request=s.TokenRefreshSerializer,
+        responses={
+            204: None,
+            400: error(400, "No refresh token (VALIDATION_ERROR)."),
+            401: error(401, "Invalid, expired or already revoked refresh token (TOKEN_INVALID)."),
+            403: error(403, "The access token belongs to another user (FORBIDDEN)."),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        data = self.body(s.TokenRefreshSerializer)
+        user, _ = refresh_user(data["refresh"])
+        header = request.META.get("HTTP_AUTHORIZATION", "").split()
+        access_token = None
+        if len(header) == 2 and header[0].lower() == "bearer" and header[1].count(".") == 2:
+            try:
+                access_token = AccessToken(header[1])
+            except TokenError:
+                access_token = None
+            if access_token is not None and str(access_token.get("user_id")) != str(user.pk):
+                raise errors.PermissionDenied("That access token is another user's.")
+        tokens.revoke_refresh_tokens(user)
+        if access_token is not None:
+            tokens.revoke_access_token(access_token)
+        return Response(status=http.HTTP_204_NO_CONTENT)
 
 
 class MeView(ApiView):
@@ -395,7 +452,10 @@ class ConversationHandoffView(ApiView):
 
 
 class MessageListView(ApiView):
-    parser_classes = [JSONParser, MultiPartParser]  # multipart: attachments (docs/attachments.md)
+    parser_classes = [
+        BoundedJSONParser,
+        MultiPartParser,
+    ]  # multipart: attachments (docs/attachments.md)
 
     @extend_schema(
         tags=["messages"],
@@ -502,12 +562,24 @@ class CustomerDetailView(ApiView):
     @extend_schema(
         tags=["customers"],
         summary="Update a customer",
-        description="Name, email and external_id replace; metadata is merged.",
+        description="Name, email and external_id replace; metadata is merged. Plain agents may "
+        "only update customers of conversations they can see.",
         request=s.CustomerUpdateSerializer,
-        responses={200: s.CustomerSerializer},
+        responses={
+            200: s.CustomerSerializer,
+            403: error(403, "A plain agent who sees no conversation of this customer."),
+        },
     )
     def patch(self, request, pk):
         customer = access.access_customer(self.caller.business, pk)
+        agent = self.caller.agent
+        if agent is not None and not agent.is_manager:
+            # A plain agent changes only customers of conversations they can see.
+            visible = access.visible_conversations(agent, self.caller.business)
+            if not visible.filter(customer=customer).exists():
+                raise errors.PermissionDenied(
+                    "Agents may only update customers of conversations they can see."
+                )
         data = self.body(s.CustomerUpdateSerializer)
         customer = actions.do_identify_customer(
             customer,

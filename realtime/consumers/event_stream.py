@@ -28,6 +28,7 @@ CLOSE_INVALID_API_KEY = 4001
 CLOSE_AUTH_REQUIRED = 4002  # the first frame was not an auth frame
 CLOSE_AUTH_TIMEOUT = 4010
 CLOSE_CURSOR_EXPIRED = 4011  # lastEventId is older than the event log keeps
+CLOSE_GAP = 4012  # the stream may have missed events: reconnect with lastEventId
 MAX_FRAME_CHARS = 16 * 1024
 
 
@@ -41,6 +42,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
     closing = False
     # While replaying: live frames wait here as (event id, texts); None once live.
     held: list | None = None
+    last_event_id: int | None = None  # the last event this stream sent
 
     async def connect(self):
         await self.accept()
@@ -123,7 +125,13 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
             self.held = []
         await get_hub().add(self.group, self)
         await get_hub().add(self.key_group, self)
-        await self.send_json({"type": "auth.ok", "projectId": caller.business.public_id})
+        if not resuming:
+            # The cursor of "now", so even a fresh stream can resume after a gap.
+            after = await database_sync_to_async(replay.latest_event_id)(caller.business)
+        self.last_event_id = after
+        await self.send_json(
+            {"type": "auth.ok", "projectId": caller.business.public_id, "lastEventId": after}
+        )
         if resuming:
             await self.replay(caller.business, after)
         return None
@@ -140,7 +148,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
                 for text in texts(event):
                     await self.send(text_data=text)
                 sent.add(event.id)
-                after = event.id
+                after = self.last_event_id = event.id
             if len(found) < replay.PAGE_MAX:
                 break
         while self.held:
@@ -149,6 +157,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
                 continue  # committed while we read the log: the replay sent it already
             for text in held_texts:
                 await self.send(text_data=text)
+            self.last_event_id = event_id
         self.held = None
         await self.send_json({"type": "replay.done", "lastEventId": after})
 
@@ -167,3 +176,19 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
             return
         for text in message["texts"]:
             await self.send(text_data=text)
+        self.last_event_id = message["event_id"]
+
+    async def on_gap(self):
+        """The hub lost contact with the channel layer: events may be missing. Say so and
+        close, so the client resumes from the last event it got (``lastEventId``)."""
+        if self.business_id is None or self.closing:
+            return
+        self.closing = True
+        await self.send_json(
+            {
+                "type": "stream.gap",
+                "lastEventId": self.last_event_id,
+                "message": "Events may have been missed: reconnect with lastEventId.",
+            }
+        )
+        await self.close(code=CLOSE_GAP)

@@ -391,6 +391,11 @@
       attempt(0);
     });
     scrollDown();
+    // Opening the page reads it: a POST (the GET that rendered it changes nothing).
+    if (lastId) markRead(lastId);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible" && lastId) markRead(lastId);
+    });
   }
 
 })();

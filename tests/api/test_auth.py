@@ -6,6 +6,7 @@ import jwt
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from conversations import actions
 from conversations.models import Agent
@@ -98,6 +99,8 @@ def _claims(agent, **extra):
         "iat": now,
         "jti": "abc",
         settings.SIMPLE_JWT.get("USER_ID_CLAIM", "user_id"): str(agent.user_id),
+        # Tokens carry a hash of the password hash (a password change revokes them).
+        "hash_password": get_md5_hash_password(agent.user.password),
     }
     claims.update(extra)
     return claims

@@ -117,10 +117,14 @@ async def test_a_flood_is_rate_limited_and_the_socket_recovers(peers, acme):
     ack = await widget.call("client_message", {"content": "hi", "customer_data": customer_data()})
     conv_id = ack["conversation_id"]
     burst = settings.SOCKETIO_RATE_LIMIT_BURST
-    results = [
-        await widget.call("typing", {"conversation_id": conv_id, "is_typing": True})
-        for _ in range(burst + 5)
-    ]
+    # A flood arrives at once (sequential round trips would let the bucket refill between
+    # calls on a slow machine).
+    results = await asyncio.gather(
+        *(
+            widget.call("typing", {"conversation_id": conv_id, "is_typing": True})
+            for _ in range(burst + 5)
+        )
+    )
     limited = [r for r in results if not r["ok"]]
     assert limited and all(r["error"]["code"] == "RATE_LIMITED" for r in limited)
     assert limited[0]["error"]["retry_after"] > 0

@@ -150,6 +150,7 @@ async def test_typing_is_relayed_both_ways_but_not_to_the_sender(peers, acme):
         "user_id": acme.agent.pk,
         "is_typing": False,
         "sender_type": "agent",
+        "is_ai": False,
     }
     assert widget.pending("typing") == [] and agent.pending("typing") == []
     assert await orm(Message.objects.filter(conversation_id=conv_id).count)() == 1

@@ -49,6 +49,7 @@ def test_seed_integration_example_with_the_npm_client(sio_server, acme):
         "user_id": acme.agent.pk,
         "is_typing": True,
         "sender_type": "agent",
+        "is_ai": False,
     }
     assert seen["agent"]["typing"][0]["is_typing"] is True
     assert seen["transport"] == "websocket"

@@ -13,7 +13,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 async def authed_stream(tenant) -> Client:
     client = await Client.stream()
     await client.send({"type": "auth", "apiKey": tenant.raw_api_key})
-    assert await client.recv() == {"type": "auth.ok", "projectId": tenant.business.public_id}
+    ok = await client.recv()
+    assert ok == {
+        "type": "auth.ok",
+        "projectId": tenant.business.public_id,
+        "lastEventId": ok["lastEventId"],  # the cursor of "now" (0: no event yet)
+    }
+    assert isinstance(ok["lastEventId"], int)
     return client
 
 
@@ -67,16 +73,16 @@ async def test_stream_carries_the_business_events_with_the_seed_field_names(acme
     presence = await client.recv()
     assert presence["type"] == "agent.status_changed" and presence["agent"]["status"] == "online"
 
+    await run(actions.do_resolve, conv, actor=owner)
+    resolved = await client.recv()
+    assert resolved["type"] == "session.status_changed"
+    assert resolved["conversationStatus"] == "resolved"
+    # A close is session.closed (instead of session.status_changed), as in webhooks.
     await run(actions.do_close, conv, actor=owner)
-    changed = await client.recv()
-    assert changed["type"] == "session.status_changed"
-    assert changed["conversationStatus"] == "closed" and changed["session"]["status"] == "closed"
-    assert await client.recv() == {
-        "type": "session.closed",
-        "sessionId": str(conv.pk),
-        "eventId": changed["eventId"],
-        "timestamp": changed["timestamp"],
-    }
+    closed = await client.recv()
+    assert closed["type"] == "session.closed" and closed["sessionId"] == str(conv.pk)
+    assert closed["conversationStatus"] == "closed" and closed["session"]["status"] == "closed"
+    assert closed["previousConversationStatus"] == "resolved"
     await client.close()
 
 

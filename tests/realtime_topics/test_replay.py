@@ -209,7 +209,8 @@ async def test_ws_and_rest_replay_across_a_server_restart(acme, restartable_serv
     async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=10) as api:
         page = (await api.get(f"/api/v1/events?after={last_seen}")).json()
         assert [e["eventId"] for e in page["events"]] == [f["eventId"] for f in replayed]
-        await api.post(f"/api/v1/conversations/{conv_id}/resolve")
+        resolved = await api.put(f"/api/v1/conversations/{conv_id}/resolve")
+        assert resolved.status_code == 200, resolved.text
     live = await stream.recv()
     assert live["type"] == "session.status_changed" and live["eventId"] > replayed[-1]["eventId"]
     await stream.close()

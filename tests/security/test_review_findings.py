@@ -326,7 +326,7 @@ def test_a_host_with_any_private_address_is_refused(settings, monkeypatch):
 
 
 def test_delivery_connects_to_the_address_it_checked_not_a_rebound_one(acme, settings, monkeypatch):
-    from webhooks import delivery, ssrf
+    from webhooks import ssrf, transport
     from webhooks.models import WebhookDelivery, WebhookEndpoint
 
     settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
@@ -336,13 +336,13 @@ def test_delivery_connects_to_the_address_it_checked_not_a_rebound_one(acme, set
     )
     connected = []
 
-    def fake_post(target, address, headers, body, timeout):
+    def fake_post(target, address, headers, body, deadline):
         connected.append((address, headers["Host"]))
-        return delivery.Outcome(status_code=200)
+        return transport.Outcome(status_code=200)
 
-    monkeypatch.setattr(delivery, "_post", fake_post)
+    monkeypatch.setattr(transport, "_post", fake_post)
     endpoint = WebhookEndpoint(business=acme.business, url="http://hooks.example.com/x")
-    outcome = delivery.send(endpoint, WebhookDelivery(webhook_id="evt_1", body="{}"))
+    outcome = transport.send(endpoint, WebhookDelivery(webhook_id="evt_1", body="{}"))
     assert outcome.success
     assert connected == [("93.184.216.34", "hooks.example.com")]
 

@@ -27,10 +27,11 @@ def allow_private(settings):
 @pytest.fixture
 def queued(monkeypatch):
     """Delivery ids handed to the task queue, instead of sending them from a pool thread."""
-    from webhooks import delivery
+    from webhooks import delivery, outbox
 
     ids: list[int] = []
-    monkeypatch.setattr(delivery, "enqueue_delivery", lambda i, countdown=None: ids.append(i))
+    for module in (delivery, outbox):
+        monkeypatch.setattr(module, "enqueue_delivery", lambda i, countdown=None: ids.append(i))
     return ids
 
 

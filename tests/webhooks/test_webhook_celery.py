@@ -29,8 +29,8 @@ def webhook_worker(queue: str, name: str) -> CeleryWorker:
         WEBHOOKS_CELERY_QUEUE=queue,
         WEBHOOKS_ALLOW_PRIVATE_URLS="true",
         WEBHOOKS_RETRY_BASE_SECONDS="0",
-        WEBHOOKS_TIMEOUT_SECONDS="5",
-        WEBHOOKS_LEASE_SECONDS="3",
+        WEBHOOKS_TIMEOUT_SECONDS="2",
+        WEBHOOKS_LEASE_SECONDS="4",
     )
     return CeleryWorker(f"{name}-{queue}", env, queue=queue)
 

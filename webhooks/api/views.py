@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from conversations import errors
 from conversations.api.permissions import IsManager
 from conversations.api.views import ApiView
+from conversations.validation import is_id
 from webhooks import actions, payloads
 from webhooks.api.serializers import attempt_json, delivery_json, endpoint_json
 from webhooks.models import WebhookDelivery
@@ -119,7 +120,7 @@ class DeliveryListView(WebhookView):
             qs = qs.filter(status=wanted)
         before = request.query_params.get("before")
         if before:
-            if not before.isdigit():
+            if not is_id(before):
                 raise errors.ValidationFailed("before must be a delivery id.", field="before")
             qs = qs.filter(pk__lt=int(before))
         deliveries = list(qs[: _limit(request)])

@@ -38,8 +38,11 @@ class Command(BaseCommand):
         verb = "Created" if result.created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} demo business '{info['business_name']}'"))
         self.stdout.write(f"  business_id : {info['business_id']}")
-        self.stdout.write(f"  owner       : {result.owner_email} / {result.password}")
-        self.stdout.write(f"  agent       : {result.agent_email} / {result.password}")
+        shown = result.password or (
+            "(password unchanged; reset it with: python manage.py changepassword <email>)"
+        )
+        self.stdout.write(f"  owner       : {result.owner_email} / {shown}")
+        self.stdout.write(f"  agent       : {result.agent_email} / {shown}")
         self.stdout.write(f"  API key     : {result.api_key}")
         for name, url in info["urls"].items():
             self.stdout.write(f"  {name:<12}: {url}")

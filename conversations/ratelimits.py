@@ -1,0 +1,55 @@
+"""Limits on anonymous work: new widget conversations per client IP and per business.
+
+Counted in Django's cache (Redis when ``REDIS_URL`` is set, so every process shares them) in
+fixed one-minute windows, like the REST API's limits (``conversations.api.throttling``). A
+refused start is ``CONVERSATION_RATE_LIMITED`` (HTTP 429) with ``retry_after`` seconds.
+Metadata size and keys are checked by ``conversations.validation.check_metadata``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from conversations import errors
+
+
+class ConversationRateLimited(errors.DomainError):
+    code = "CONVERSATION_RATE_LIMITED"
+    http_status = 429
+    title = "Rate limited"
+
+
+def client_ip(meta: dict) -> str:
+    """The client address from a WSGI/ASGI environ or ``request.META``, trusting
+    ``API_NUM_PROXIES`` reverse proxies' ``X-Forwarded-For`` (as the REST API does)."""
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if hops:
+            return hops[-min(proxies, len(hops))]
+    return meta.get("REMOTE_ADDR", "") or "unknown"
+
+
+def check_new_widget_conversation(business_id: int, ip: str) -> None:
+    """Count one new conversation from an anonymous widget; raise when over a limit."""
+    from conversations.api.throttling import clock, hit
+
+    limits = [
+        (f"widget-conversations:ip:{ip}", settings.WIDGET_CONVERSATIONS_PER_IP_PER_MINUTE, "IP"),
+        (
+            f"widget-conversations:business:{business_id}",
+            settings.WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE,
+            "business",
+        ),
+    ]
+    for bucket, limit, scope in limits:
+        if not limit:
+            continue
+        state = hit(bucket, limit)
+        if not state.allowed:
+            raise ConversationRateLimited(
+                f"Too many new conversations from this {scope}: at most {limit} a minute. "
+                f"Retry in {state.retry_after(clock())} s.",
+                retry_after=state.retry_after(clock()),
+            )

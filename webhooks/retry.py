@@ -1,0 +1,58 @@
+"""What a failed attempt means for the delivery and its endpoint: backoff, giving up, disabling."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from conversations.snapshots import iso
+from webhooks.models import WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+# A delivery whose endpoint (or business) already has its share of attempts in flight is
+# due again after a random wait in this range (seconds); no attempt is counted.
+BUSY_RETRY_SECONDS = (1.0, 3.0)
+
+
+def retry_delay(attempt_number: int) -> float:
+    """Exponential backoff with full jitter: uniform(0, min(max, base * 4**(n-1)))."""
+    ceiling = min(
+        settings.WEBHOOKS_RETRY_MAX_SECONDS,
+        settings.WEBHOOKS_RETRY_BASE_SECONDS * 4 ** (attempt_number - 1),
+    )
+    return random.uniform(0, ceiling)
+
+
+def busy_delay() -> float:
+    return random.uniform(*BUSY_RETRY_SECONDS)
+
+
+def note_failure(endpoint: WebhookEndpoint, now) -> None:
+    """Track continuous failure; disable an endpoint failing for WEBHOOKS_DISABLE_AFTER_DAYS."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
+        failing_since=now
+    )
+    cutoff = now - timedelta(days=settings.WEBHOOKS_DISABLE_AFTER_DAYS)
+    since = (
+        WebhookEndpoint.objects.filter(pk=endpoint.pk)
+        .values_list("failing_since", flat=True)
+        .first()
+    )
+    if since is not None and since <= cutoff:
+        disable(
+            endpoint,
+            f"Every delivery failed since {iso(since)} "
+            f"({settings.WEBHOOKS_DISABLE_AFTER_DAYS} days or more).",
+        )
+
+
+def disable(endpoint: WebhookEndpoint, reason: str) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk, enabled=True).update(
+        enabled=False, disabled_reason=reason[:300], disabled_at=timezone.now()
+    )
+    logger.warning("webhook endpoint %s disabled: %s", endpoint.pk, reason)
