@@ -45,10 +45,29 @@ def session(conv: dict) -> dict:
 
 
 def message(msg: dict) -> dict:
+    """Attachment URLs here carry their own signature (``link`` scope: no PingBack session is
+    needed; they expire after ``ATTACHMENTS_LINK_MAX_AGE``, docs/attachments.md)."""
+    from attachments.links import LINK, relink
+
+    msg = relink(msg, LINK)
     return {
         "id": str(msg["id"]),
         "sessionId": str(msg["conversation_id"]),
         "content": msg["content"],
+        "text": msg.get("text", msg["content"]),
+        "attachments": [
+            {
+                "id": str(a["id"]),
+                "name": a["name"],
+                "size": a["size"],
+                "contentType": a["content_type"],
+                "url": a["url"],
+                "thumbnailUrl": a["thumbnail_url"],
+                "width": a["width"],
+                "height": a["height"],
+            }
+            for a in msg.get("attachments") or []
+        ],
         "type": msg["kind"],
         "createdAt": msg["created_at"],
         "deliveredAt": msg["delivered_at"],

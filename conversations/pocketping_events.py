@@ -169,10 +169,23 @@ class Session(TypedDict):
     assigneeId: int | None
 
 
+class Attachment(TypedDict):
+    id: str
+    name: str
+    size: int
+    contentType: str
+    url: str
+    thumbnailUrl: str | None
+    width: int | None
+    height: int | None
+
+
 class Message(TypedDict):
     id: str
     sessionId: str
     content: str
+    text: str
+    attachments: list[Attachment]
     type: str
     createdAt: str
     deliveredAt: str | None

@@ -51,6 +51,17 @@ class ConversationSnapshot(TypedDict):
     first_response_seconds: float | None
 
 
+class AttachmentSnapshot(TypedDict):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    url: str
+    thumbnail_url: str | None
+    width: int | None
+    height: int | None
+
+
 class MessageSnapshot(TypedDict):
     id: int
     conversation_id: int
@@ -61,6 +72,8 @@ class MessageSnapshot(TypedDict):
     kind: str
     content_type: str
     content: str
+    text: str
+    attachments: list[AttachmentSnapshot]
     client_id: str | None
     created_at: str | None
     delivered_at: str | None
@@ -128,9 +141,41 @@ def conversation_snapshot(conv) -> ConversationSnapshot:
     }
 
 
-def message_snapshot(msg, sender_name: str | None = None) -> MessageSnapshot:
+def attachment_snapshots(msg, attachments=None) -> list[AttachmentSnapshot]:
+    """The files of an attachment message, with URLs signed for the widget and inbox (``view``
+    scope; surfaces without a PingBack session re-sign them, ``attachments.links.relink``).
+    Text messages have none (and cost no query)."""
+    if msg.content_type != "attachment":
+        return []
+    from attachments.links import VIEW, url
+
+    if attachments is None:
+        # Loaded with the message by the action (so async callers render it without a query).
+        attachments = getattr(msg, "attachment_rows", None)
+    rows = attachments if attachments is not None else list(msg.attachments.all())
+    return [
+        {
+            "id": a.pk,
+            "name": a.original_name,
+            "size": a.size,
+            "content_type": a.content_type,
+            "url": url(a.pk, a.original_name, VIEW),
+            "thumbnail_url": url(a.pk, a.original_name, VIEW, thumbnail=True)
+            if a.thumbnail
+            else None,
+            "width": a.width,
+            "height": a.height,
+        }
+        for a in rows
+    ]
+
+
+def message_snapshot(msg, sender_name: str | None = None, attachments=None) -> MessageSnapshot:
     """``sender_name`` is the author's display name (looked up from the message when not given:
-    pass it, or select ``sender_agent__user`` and the conversation's customer, to save queries)."""
+    pass it, or select ``sender_agent__user`` and the conversation's customer, to save queries).
+    An attachment message's ``content`` is its first file's URL (the widget protocol's rule)
+    and ``text`` its caption; a text message's ``text`` is its content."""
+    files = attachment_snapshots(msg, attachments)
     return {
         "id": msg.pk,
         "conversation_id": msg.conversation_id,
@@ -140,7 +185,9 @@ def message_snapshot(msg, sender_name: str | None = None) -> MessageSnapshot:
         "is_ai": msg.is_ai,
         "kind": msg.kind,
         "content_type": msg.content_type,
-        "content": msg.content,
+        "content": files[0]["url"] if files else msg.content,
+        "text": msg.content,
+        "attachments": files,
         "client_id": msg.client_id,
         "created_at": iso(msg.created_at),
         "delivered_at": iso(msg.delivered_at),

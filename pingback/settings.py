@@ -204,6 +204,7 @@ INSTALLED_APPS = [
     "webhooks",
     "inbox",
     "ai",
+    "attachments",
 ]
 
 MIDDLEWARE = [
@@ -469,6 +470,72 @@ if PROMETHEUS_MULTIPROC_DIR and not os.path.isdir(PROMETHEUS_MULTIPROC_DIR):
         f"PROMETHEUS_MULTIPROC_DIR={PROMETHEUS_MULTIPROC_DIR} is not a directory: create it "
         "(empty, writable by every PingBack process) or unset it."
     )
+# --- Attachments (docs/attachments.md) -------------------------------------------------------
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media")))
+S3_BUCKET = os.environ.get("S3_BUCKET", "").strip()
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "").strip() or None
+S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "").strip() or None
+S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "").strip() or None
+S3_REGION = os.environ.get("S3_REGION", "").strip() or None
+S3_PREFIX = os.environ.get("S3_PREFIX", "attachments").strip("/")
+S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "path")
+if S3_BUCKET:
+    _attachment_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL,
+            "access_key": S3_ACCESS_KEY_ID,
+            "secret_key": S3_SECRET_ACCESS_KEY,
+            "region_name": S3_REGION,
+            "location": S3_PREFIX,
+            "addressing_style": S3_ADDRESSING_STYLE,
+            "default_acl": None,
+            "querystring_auth": False,  # files are served by PingBack's signed view only
+            "file_overwrite": False,
+        },
+    }
+else:
+    _attachment_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "attachments"), "base_url": None},
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": _attachment_storage,
+}
+ATTACHMENTS_MAX_BYTES = _read(env_int, "ATTACHMENTS_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENTS_MAX_PER_MESSAGE = _read(env_int, "ATTACHMENTS_MAX_PER_MESSAGE", 5)
+ATTACHMENTS_ALLOWED_TYPES = _read(
+    env_list,
+    "ATTACHMENTS_ALLOWED_TYPES",
+    [
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+        "application/zip",
+    ],
+)
+ATTACHMENTS_MAX_IMAGE_PIXELS = _read(env_int, "ATTACHMENTS_MAX_IMAGE_PIXELS", 40_000_000)
+ATTACHMENTS_THUMBNAIL_SIZE = _read(env_int, "ATTACHMENTS_THUMBNAIL_SIZE", 320)
+ATTACHMENTS_URL_MAX_AGE = _read(env_int, "ATTACHMENTS_URL_MAX_AGE", 24 * 3600)
+ATTACHMENTS_LINK_MAX_AGE = _read(env_int, "ATTACHMENTS_LINK_MAX_AGE", 7 * 24 * 3600)
+ATTACHMENTS_ORPHAN_HOURS = _read(env_int, "ATTACHMENTS_ORPHAN_HOURS", 24)
+ATTACHMENTS_QUOTA_BYTES = _read(env_int, "ATTACHMENTS_QUOTA_BYTES", 5 * 1024**3)
+# A multipart request larger than this is refused while it arrives (before it is stored).
+ATTACHMENTS_MAX_REQUEST_BYTES = (
+    ATTACHMENTS_MAX_BYTES * max(1, ATTACHMENTS_MAX_PER_MESSAGE) + 1024 * 1024
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # larger uploads stream to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # non-file request bodies (Django's default)
+CELERY_BEAT_SCHEDULE["attachments-orphans"] = {
+    "task": "attachments.tasks.delete_orphaned_attachments",
+    "schedule": 3600.0,
+}
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("conversations.api.urls")),
     path("inbox/", include("inbox.urls")),
     path("widget/", include("inbox.widget_urls")),
+    path("attachments/", include("attachments.urls")),
 ]
 
 handler404 = "pingback.errors.handler404"

@@ -17,6 +17,9 @@ def new_message(msg: dict) -> dict:
         "sender_name": msg.get("sender_name", ""),
         "is_ai": msg.get("is_ai", False),
         "content_type": msg.get("content_type", "text"),
+        # Attachments (docs/attachments.md): URLs signed for the widget/inbox ("view" scope).
+        "text": msg.get("text", msg["content"]),
+        "attachments": msg.get("attachments", []),
     }
 
 

@@ -178,8 +178,30 @@ def request_item(conv: dict) -> dict:
     }
 
 
+def _tiledesk_file(msg: dict) -> tuple[str, dict | None, list]:
+    """Tiledesk's message ``type`` and ``metadata`` for an attachment message (its first file;
+    every file, link-signed, in ``attachments``)."""
+    from attachments.links import LINK, item
+
+    files = [item(a, LINK) for a in msg.get("attachments") or []]
+    if not files:
+        return ("file" if msg["content_type"] == "attachment" else "text"), None, []
+    first = files[0]
+    kind = "image" if first["width"] and first["content_type"].startswith("image/") else "file"
+    metadata = {
+        "src": first["url"],
+        "name": first["name"],
+        "type": first["content_type"],
+        "width": first["width"],
+        "height": first["height"],
+        "size": first["size"],
+    }
+    return kind, metadata, files
+
+
 def message_item(msg: dict, business_public_id: str) -> dict:
     pk = str(msg["id"])
+    kind, metadata, files = _tiledesk_file(msg)
     request_id = str(msg["conversation_id"])
     if msg["sender_type"] == "agent" and msg.get("sender_agent_id"):
         sender = str(msg["sender_agent_id"])
@@ -196,8 +218,10 @@ def message_item(msg: dict, business_public_id: str) -> dict:
         "sender_type": msg["sender_type"],
         "kind": msg["kind"],
         "is_ai": msg["is_ai"],
-        "type": "file" if msg["content_type"] == "attachment" else "text",
-        "text": msg["content"],
+        "type": kind,
+        "text": msg.get("text", msg["content"]) if files else msg["content"],
+        "metadata": metadata,
+        "attachments": files,
         "client_id": msg["client_id"],
         "createdAt": msg["created_at"],
         "delivered_at": msg["delivered_at"],

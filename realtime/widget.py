@@ -20,7 +20,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 
 from conversations import access, actions, errors, ratelimits
 from conversations.actions import Actor
-from conversations.actions.messages import validate_client_id, validate_content
+from conversations.actions.messages import validate_client_id
 from conversations.auth import agent_for, user_from_access_token
 from conversations.events import origin
 from conversations.models import Agent, Business, Conversation
@@ -427,18 +427,21 @@ def _post_as_customer(sid: str, state: SocketState, data: dict, metadata: dict):
                 metadata=metadata,
                 visitor_key=data.get("visitor_key"),
             )
-        content = validate_content(data.get("content"))
         client_id = validate_client_id(data.get("client_id"))
         conv, _ = _writable_conversation(state, conv_id)
+        # attachments: ids uploaded with POST /attachments/widget/upload (docs/attachments.md)
         message, created = actions.do_post_message(
-            conv, sender_type="customer", content=content, client_id=client_id
+            conv,
+            sender_type="customer",
+            content=data.get("content"),
+            client_id=client_id,
+            attachments=data.get("attachments"),
         )
         return conv, message, created
 
 
 def _post_as_agent(sid: str, state: SocketState, data: dict):
     conv_id = _int_field(data, "conversation_id", required=True)
-    content = validate_content(data.get("content"))
     client_id = validate_client_id(data.get("client_id"))
     conv, recheck = _writable_conversation(state, conv_id)
     with origin(sid):
@@ -447,9 +450,10 @@ def _post_as_agent(sid: str, state: SocketState, data: dict):
                 conv,
                 sender_type="agent",
                 agent=state.agent,
-                content=content,
+                content=data.get("content"),
                 client_id=client_id,
                 recheck_visibility=recheck,
+                attachments=data.get("attachments"),
             )
         except errors.ConversationNotFound:
             state.proved.discard(conv_id)

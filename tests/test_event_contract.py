@@ -29,6 +29,15 @@ def every_event_type(tenant) -> None:
     actions.do_clear_handoff(conv, actor=actor)
     actions.do_set_ai_enabled(conv, True, actor=actor)
     msg, _ = actions.do_post_message(conv, sender_type="agent", content="hi", agent=tenant.agent)
+    # An attachment message (an image and a PDF) renders its files on every surface.
+    from attachments.actions import do_upload_attachment
+    from tests.attachments.files import pdf_bytes, png_file
+
+    image = do_upload_attachment(conv, file=png_file(), name="shot.png", uploader_type="agent")
+    pdf = do_upload_attachment(conv, file=pdf_bytes(), name="a.pdf", uploader_type="agent")
+    actions.do_post_message(
+        conv, sender_type="agent", content="", agent=tenant.agent, attachments=[image.pk, pdf.pk]
+    )
     actions.do_mark_delivered(conv, reader="customer", up_to_id=msg.pk)
     actions.do_mark_read(conv, reader="customer")
     actions.do_mark_read(conv, reader="agent")

@@ -58,8 +58,13 @@ def do_post_message(
     client_id: str | None = None,
     content_type: str = Message.ContentType.TEXT,
     recheck_visibility: bool = False,
+    attachments: list[int] | None = None,
 ):
     """Store a message and announce it; returns ``(message, created)``.
+
+    ``attachments``: ids of files uploaded to this conversation (``attachments.actions.
+    do_upload_attachment``) by the same side; the message becomes an attachment message
+    whose ``content`` is an optional caption.
 
     A retry with the same ``client_id`` in the same conversation returns the stored message
     with ``created=False`` and publishes nothing. A customer writing into a pending, resolved
@@ -71,7 +76,16 @@ def do_post_message(
     socket's cached proof); the agent must still see the conversation as it is under the row
     lock, or the write is refused with ConversationNotFound.
     """
-    content = validate_content(content)
+    from attachments.actions import parse_ids
+
+    attachment_ids = parse_ids(attachments)
+    if attachment_ids:
+        content_type = Message.ContentType.ATTACHMENT
+        content = "" if content is None else content
+        if content != "":
+            content = validate_content(content)
+    else:
+        content = validate_content(content)
     client_id = validate_client_id(client_id)
     if sender_type not in Message.SenderType.values:
         raise errors.ValidationFailed(f"Unknown sender_type {sender_type!r}.", field="sender_type")
@@ -89,7 +103,15 @@ def do_post_message(
     try:
         with transaction.atomic():
             message = _post(
-                conv, sender_type, content, agent, is_ai, client_id, content_type, recheck
+                conv,
+                sender_type,
+                content,
+                agent,
+                is_ai,
+                client_id,
+                content_type,
+                recheck,
+                attachment_ids,
             )
             return message, True
     except IntegrityError:
@@ -102,7 +124,7 @@ def do_post_message(
         )
         if existing is None:
             raise
-        return existing, False
+        return _with_attachments(existing, conv), False
 
 
 def _check_visible(conv: Conversation, agent: Agent | None) -> None:
@@ -110,10 +132,23 @@ def _check_visible(conv: Conversation, agent: Agent | None) -> None:
         raise errors.ConversationNotFound("Conversation not found.")
 
 
-def _post(conv, sender_type, content, agent, is_ai, client_id, content_type, recheck) -> Message:
+def _with_attachments(msg: Message, conv: Conversation) -> Message:
+    """A stored message returned to a retry, with what its snapshot needs already loaded (async
+    callers render it without touching the database)."""
+    msg.conversation = conv
+    if msg.content_type == Message.ContentType.ATTACHMENT:
+        msg.attachment_rows = list(msg.attachments.all())
+    return msg
+
+
+def _post(
+    conv, sender_type, content, agent, is_ai, client_id, content_type, recheck, attachment_ids=()
+) -> Message:
+    from attachments.actions import claim
     from conversations.actions.conversations import do_assign, do_clear_handoff, do_set_status
 
-    if settings.IS_POSTGRES and sender_type in (S_CUSTOMER, S_AGENT):
+    # Attachment messages take the locking path (their files are claimed under the row lock).
+    if settings.IS_POSTGRES and sender_type in (S_CUSTOMER, S_AGENT) and not attachment_ids:
         fast = counted_update(conv.pk, sender_type, content[:300])
         if fast is not None:
             # The common case in one statement: the conversation needed no status, assignment
@@ -138,6 +173,7 @@ def _post(conv, sender_type, content, agent, is_ai, client_id, content_type, rec
     except Conversation.DoesNotExist:
         raise errors.ConversationNotFound("Conversation not found.") from None
     _check_visible(conv, recheck)
+    files = claim(conv, attachment_ids, sender_type) if attachment_ids else []
     if sender_type == Message.SenderType.CUSTOMER and conv.status != S.OPEN:
         do_set_status(conv, S.OPEN, actor=Actor.of_customer(conv.customer))
         conv = lock(conv)
@@ -160,7 +196,14 @@ def _post(conv, sender_type, content, agent, is_ai, client_id, content_type, rec
         content_type=content_type,
         client_id=client_id,
     )
-    preview = content[:300]
+    if files:
+        from attachments.models import Attachment
+
+        Attachment.objects.filter(pk__in=[a.pk for a in files]).update(message=msg)
+        for a in files:
+            a.message = msg
+        msg.attachment_rows = files
+    preview = (content or ", ".join(f"📎 {a.original_name}" for a in files))[:300]
     conv.last_activity_at = msg.created_at
     conv.last_message_text = preview
     if not conv.first_message_text:
@@ -182,16 +225,19 @@ def _post(conv, sender_type, content, agent, is_ai, client_id, content_type, rec
             "updated_at",
         ]
     )
-    _publish_created(conv, msg)
+    _publish_created(conv, msg, files)
     return msg
 
 
-def _publish_created(conv: Conversation, msg: Message) -> None:
+def _publish_created(conv: Conversation, msg: Message, files=()) -> None:
     publish(
         EventType.MESSAGE_CREATED,
         business=conv.business,
         audience=Audience.of_conversation(conv),
-        data={"message": message_snapshot(msg), "conversation": conversation_snapshot(conv)},
+        data={
+            "message": message_snapshot(msg, attachments=files),
+            "conversation": conversation_snapshot(conv),
+        },
     )
 
 

@@ -3,8 +3,10 @@
 Serializers only validate and render; every change goes through ``conversations.actions``.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from attachments.api import AttachmentOut, attachments_of
 from conversations.actions.messages import CLIENT_ID_MAX
 from conversations.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from conversations.models import Agent, ApiKey, Conversation, Customer, Message
@@ -109,6 +111,17 @@ class ConversationSerializer(serializers.ModelSerializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
+    attachments = serializers.SerializerMethodField(
+        help_text="Files of an attachment message (`content` is then its caption); URLs "
+        "carry their own signature and expire (ATTACHMENTS_LINK_MAX_AGE)."
+    )
+
+    @extend_schema_field(AttachmentOut(many=True))
+    def get_attachments(self, msg) -> list:
+        from conversations.snapshots import attachment_snapshots
+
+        return attachments_of({"attachments": attachment_snapshots(msg)})
+
     class Meta:
         model = Message
         fields = [
@@ -119,6 +132,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "is_ai",
             "content_type",
             "content",
+            "attachments",
             "client_id",
             "created_at",
             "delivered_at",

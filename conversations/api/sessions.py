@@ -8,10 +8,13 @@ for the OpenAPI schema.
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework import status as http
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from attachments import api as attachments_api
 from conversations import access, actions, errors, pocketping
 from conversations.api.pagination import MAX_LIMIT, page_by_activity, page_by_id
+from conversations.api.parsers import BoundedJSONParser
 from conversations.api.schema import error
 from conversations.api.serializers import StrictCharField
 from conversations.api.views import IDEMPOTENCY_HEADER, ApiView
@@ -51,6 +54,8 @@ class SessionMessageSerializer(serializers.Serializer):
     createdAt = serializers.DateTimeField(source="created_at")
     deliveredAt = serializers.DateTimeField(source="delivered_at", allow_null=True)
     readAt = serializers.DateTimeField(source="read_at", allow_null=True)
+    text = serializers.CharField(help_text="The text, or an attachment message's caption.")
+    attachments = attachments_api.PocketPingAttachmentOut(many=True)
 
     def to_representation(self, msg) -> dict:
         # PocketPing messages name no author: skip the name lookup.
@@ -182,6 +187,8 @@ class SessionCloseView(SessionView):
 
 
 class SessionMessagesView(SessionView):
+    parser_classes = [BoundedJSONParser, MultiPartParser]  # multipart: attachments
+
     @extend_schema(
         tags=["sessions"],
         summary="List a session's messages",
@@ -207,7 +214,11 @@ class SessionMessagesView(SessionView):
         "(API keys pass agentId); ai: a system message marked as AI; system: a system notice. "
         "Idempotent with Idempotency-Key or clientId (a retry answers 200).",
         parameters=[SESSION_ID, IDEMPOTENCY_HEADER],
-        request=SendMessageInput,
+        request={
+            "application/json": SendMessageInput,
+            "multipart/form-data": attachments_api.MultipartSessionMessage,
+        },
+        examples=[attachments_api.MULTIPART_EXAMPLE],
         responses={
             201: SessionMessageSerializer,
             200: SessionMessageSerializer,
@@ -216,7 +227,15 @@ class SessionMessagesView(SessionView):
     )
     def post(self, request, session_id):
         conv = self.session(session_id)
-        data = self.body(SendMessageInput)
+        files = None
+        if attachments_api.is_multipart(request):
+            data, files = attachments_api.parse_multipart(request, SendMessageInput)
+            if data["type"] not in ("visitor", "operator"):
+                raise errors.ValidationFailed(
+                    "Files are sent by the visitor or an operator.", field="type"
+                )
+        else:
+            data = self.body(SendMessageInput)
         kind = data["type"]
         agent_caller = self.caller.agent
         if kind != "operator" and agent_caller is not None and not agent_caller.is_manager:
@@ -236,6 +255,14 @@ class SessionMessagesView(SessionView):
             agent=agent,
             is_ai=kind == "ai",
             client_id=request.headers.get("Idempotency-Key") or data.get("clientId"),
+            attachments=attachments_api.upload(
+                conv,
+                files,
+                "customer" if kind == "visitor" else "agent",
+                conv.customer_id if kind == "visitor" else agent.pk,
+            )
+            if files
+            else None,
         )
         return Response(
             SessionMessageSerializer(message).data,

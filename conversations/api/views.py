@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,10 +14,12 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer as JwtRe
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from attachments import api as attachments_api
 from conversations import access, actions, errors, tokens
 from conversations.actions import Actor
 from conversations.api import serializers as s
 from conversations.api.pagination import next_link, page_by_activity, page_by_id
+from conversations.api.parsers import BoundedJSONParser
 from conversations.api.permissions import IsManager
 from conversations.api.schema import error
 from conversations.auth import Caller
@@ -449,6 +452,11 @@ class ConversationHandoffView(ApiView):
 
 
 class MessageListView(ApiView):
+    parser_classes = [
+        BoundedJSONParser,
+        MultiPartParser,
+    ]  # multipart: attachments (docs/attachments.md)
+
     @extend_schema(
         tags=["messages"],
         summary="List messages",
@@ -472,14 +480,24 @@ class MessageListView(ApiView):
         summary="Send a message as an agent",
         description="Agents send as themselves; API keys name the agent with agent_id "
         "(400 AGENT_REQUIRED otherwise). Idempotent with the Idempotency-Key header or "
-        "client_id: a retry returns the stored message with 200 instead of 201.",
+        "client_id: a retry returns the stored message with 200 instead of 201. "
+        "Send files as multipart/form-data (`file` parts, optional `content` caption): "
+        "413 ATTACHMENT_TOO_LARGE, 415 ATTACHMENT_TYPE_NOT_ALLOWED, 400 TOO_MANY_ATTACHMENTS.",
         parameters=[IDEMPOTENCY_HEADER],
-        request=s.MessageCreateSerializer,
+        request={
+            "application/json": s.MessageCreateSerializer,
+            "multipart/form-data": attachments_api.MultipartMessage,
+        },
+        examples=[attachments_api.MULTIPART_EXAMPLE],
         responses={201: s.MessageSerializer, 200: s.MessageSerializer},
     )
     def post(self, request, pk):
         conv = self.conversation(pk)
-        data = self.body(s.MessageCreateSerializer)
+        files = None
+        if attachments_api.is_multipart(request):
+            data, files = attachments_api.parse_multipart(request, s.MessageCreateSerializer)
+        else:
+            data = self.body(s.MessageCreateSerializer)
         agent = self.sending_agent(data.get("agent_id"))
         client_id = request.headers.get("Idempotency-Key") or data.get("client_id")
         message, created = actions.do_post_message(
@@ -488,6 +506,7 @@ class MessageListView(ApiView):
             content=data["content"],
             agent=agent,
             client_id=client_id,
+            attachments=attachments_api.upload(conv, files, "agent", agent.pk) if files else None,
         )
         return Response(
             s.MessageSerializer(message).data,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple, TypedDict
 
 from conversations.events import NOT_ON_THIS_SURFACE, DomainEvent, EventType, Projection
+from conversations.snapshots import AttachmentSnapshot
 from realtime import payloads, rooms
 
 MEMBERSHIP_CHANGED = "pingback:membership_changed"  # a control message (realtime.control)
@@ -131,6 +132,8 @@ class NewMessage(TypedDict):
     sender_name: str
     is_ai: bool
     content_type: str
+    text: str
+    attachments: list[AttachmentSnapshot]
 
 
 class Delivered(TypedDict):

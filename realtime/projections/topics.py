@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple, TypedDict
 
 from conversations.events import NOT_ON_THIS_SURFACE, DomainEvent, EventType, Projection
-from conversations.snapshots import AgentSnapshot, CustomerSnapshot, iso
+from conversations.snapshots import AgentSnapshot, AttachmentSnapshot, CustomerSnapshot, iso
 from realtime import topics
 
 
@@ -160,6 +160,17 @@ class RequestItem(TypedDict):
     waiting_time: int | None
 
 
+class FileMetadata(TypedDict):
+    """Tiledesk's ``metadata`` of an ``image``/``file`` message (its first attachment)."""
+
+    src: str
+    name: str
+    type: str
+    width: int | None
+    height: int | None
+    size: int
+
+
 class MessageItem(TypedDict):
     _id: str
     id: str
@@ -173,6 +184,8 @@ class MessageItem(TypedDict):
     is_ai: bool
     type: str
     text: str
+    metadata: FileMetadata | None
+    attachments: list[AttachmentSnapshot]
     client_id: str | None
     createdAt: str
     delivered_at: str | None

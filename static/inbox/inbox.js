@@ -222,6 +222,9 @@
       var content = document.createElement("p");
       content.className = "content";
       content.textContent = m.content;
+      if (window.PingBackAttachments && m.attachments && m.attachments.length) {
+        content = window.PingBackAttachments.render(m); // static/inbox/attachments.js
+      }
       var stamp = document.createElement("span");
       stamp.className = "stamp";
       var time = document.createElement("time");

@@ -135,6 +135,7 @@
   errorEl.setAttribute("role", "alert");
   errorEl.hidden = true;
   composer.append(inputLabel, input, sendBtn, errorEl);
+  var files = attachmentComposer(); // attachments: picker, drop, paste, previews (below)
   chat.append(list, typingEl, composer);
 
   panel.append(head, prechat, chat);
@@ -175,7 +176,8 @@
     if (m.id) li.setAttribute("data-message-id", m.id);
     if (m.client_id) li.setAttribute("data-client-id", m.client_id);
     if (!mine) li.append(el("span", "pbw-sender", kind === "agent" ? "Support" : (kind === "ai" ? "AI assistant" : "Notice")));
-    li.append(el("p", "pbw-text", m.content));
+    if (m.attachments && m.attachments.length) renderAttachments(li, m);
+    else li.append(el("p", "pbw-text", m.content));
     if (mine) li.append(el("span", "pbw-receipt pbw-receipt-" + receiptOf(m).replace(/\W+/g, ""), receiptOf(m)));
     return li;
   }
@@ -249,6 +251,7 @@
       visitor_key: state.visitor_key,
     };
     if (state.conversation_id) payload.conversation_id = state.conversation_id;
+    if (item.attachments) payload.attachments = item.attachments;
     socket.timeout(15000).emit("client_message", payload, function (err, ack) {
       flushing = false;
       if (err) return; // no answer: stays in the outbox, retried on the next connect
@@ -346,14 +349,147 @@
   composer.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = input.value;
-    if (!text.trim()) return;
+    var ready = files.ready();
+    if (ready === null) return; // an upload is still running
+    if (!text.trim() && !ready.length) return;
     var item = { client_id: uuid(), content: text };
+    if (ready.length) item.attachments = ready.map(function (a) { return a.id; });
     state.outbox.push(item);
-    upsert({ client_id: item.client_id, content: text, sender_type: "customer", conversation_id: state.conversation_id || null });
+    upsert({ client_id: item.client_id, content: ready.length ? "" : text, text: text, attachments: ready, sender_type: "customer", conversation_id: state.conversation_id || null });
+    files.clear();
     input.value = ""; errorEl.hidden = true;
     sendTyping(false);
     flush();
   });
+
+  /* ---------- attachments (docs/attachments.md) ----------
+   * Files are uploaded over HTTP (POST /attachments/widget/upload with the session token) as
+   * soon as they are picked, dropped or pasted, with a preview and a progress bar; Send then
+   * sends client_message with their ids (and the text as a caption). Uploading needs the
+   * conversation: the first message is text. Attachment URLs are signed; the widget proves its
+   * customer by adding its session token. */
+  function withSession(url, download) {
+    if (!url) return url;
+    var sep = url.indexOf("?") < 0 ? "?" : "&";
+    return url + sep + "session=" + encodeURIComponent(state.session_token || "") + (download ? "&download=1" : "");
+  }
+  function formatSize(n) {
+    return n < 1024 ? n + " B" : (n < 1048576 ? Math.round(n / 1024) + " kB" : (n / 1048576).toFixed(1) + " MB");
+  }
+  function renderAttachments(li, m) {
+    var box = el("div", "pbw-files");
+    (m.attachments || []).forEach(function (a) {
+      if (a.local || (a.thumbnail_url && a.width)) {
+        var link = el("a", "pbw-image");
+        link.href = a.local || withSession(a.url);
+        link.target = "_blank"; link.rel = "noopener";
+        var img = el("img");
+        img.src = a.local || withSession(a.thumbnail_url);
+        img.alt = a.name;
+        if (a.width && a.height) { img.width = Math.min(220, a.width); }
+        link.append(img);
+        box.append(link);
+      } else {
+        var card = el("a", "pbw-file");
+        card.href = withSession(a.url, true);
+        card.setAttribute("download", a.name);
+        card.append(el("span", "pbw-file-name", a.name), el("span", "pbw-file-size", formatSize(a.size || 0)));
+        box.append(card);
+      }
+    });
+    li.append(box);
+    if (m.text) li.append(el("p", "pbw-text", m.text));
+  }
+  function attachmentComposer() {
+    var picker = el("input");
+    picker.type = "file"; picker.multiple = true; picker.hidden = true;
+    picker.setAttribute("data-testid", "pbw-file-input");
+    var attachBtn = el("button", "pbw-attach", "Attach a file");
+    attachBtn.type = "button";
+    attachBtn.setAttribute("aria-label", "Attach a file");
+    var tray = el("ul", "pbw-tray");
+    tray.setAttribute("aria-label", "Files to send");
+    composer.insertBefore(tray, composer.firstChild);
+    composer.append(attachBtn, picker);
+    var pending = [];
+    var sendWhenSettled = false;
+    function settled() {
+      if (sendWhenSettled && !pending.some(function (p) { return !p.done && !p.error; })) {
+        sendWhenSettled = false;
+        composer.requestSubmit();
+      }
+    }
+
+    function drawTray() {
+      tray.replaceChildren();
+      pending.forEach(function (p) {
+        var li = el("li", "pbw-pending");
+        if (p.preview) { var img = el("img"); img.src = p.preview; img.alt = p.file.name; li.append(img); }
+        else li.append(el("span", "pbw-file-name", p.file.name));
+        var bar = el("progress");
+        bar.max = 100; bar.value = p.progress;
+        li.append(bar);
+        if (p.error) li.append(el("span", "pbw-error", p.error));
+        var remove = el("button", "pbw-remove", "×");
+        remove.type = "button"; remove.setAttribute("aria-label", "Remove " + p.file.name);
+        remove.addEventListener("click", function () { pending.splice(pending.indexOf(p), 1); drawTray(); });
+        li.append(remove);
+        tray.append(li);
+      });
+      input.required = !pending.length;
+    }
+    function add(file) {
+      if (!state.conversation_id || !state.session_token) {
+        errorEl.textContent = "Send a first message, then attach files.";
+        errorEl.hidden = false;
+        return;
+      }
+      var p = { file: file, progress: 0, preview: /^image\//.test(file.type) ? URL.createObjectURL(file) : null };
+      pending.push(p);
+      drawTray();
+      var form = new FormData();
+      form.append("business_id", businessId);
+      form.append("conversation_id", String(state.conversation_id));
+      form.append("session_token", state.session_token);
+      form.append("file", file, file.name || "pasted.png");
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", origin + "/attachments/widget/upload");
+      // 100% only once the server has stored and checked the file.
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) { p.progress = Math.min(99, Math.round(100 * e.loaded / e.total)); drawTray(); } };
+      xhr.onload = function () {
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (err) { body = null; }
+        if (xhr.status === 201 && body) { p.done = body.attachments[0]; p.progress = 100; }
+        else p.error = (body && body.message) || "Upload failed.";
+        drawTray(); settled();
+      };
+      xhr.onerror = function () { p.error = "Upload failed."; drawTray(); settled(); };
+      xhr.send(form);
+    }
+    function addAll(list) { for (var i = 0; i < list.length; i++) add(list[i]); }
+    attachBtn.addEventListener("click", function () { picker.click(); });
+    picker.addEventListener("change", function () { addAll(picker.files); picker.value = ""; });
+    panel.addEventListener("dragover", function (e) { e.preventDefault(); panel.classList.add("pbw-dropping"); });
+    panel.addEventListener("dragleave", function () { panel.classList.remove("pbw-dropping"); });
+    panel.addEventListener("drop", function (e) {
+      e.preventDefault(); panel.classList.remove("pbw-dropping");
+      if (e.dataTransfer && e.dataTransfer.files.length) addAll(e.dataTransfer.files);
+    });
+    input.addEventListener("paste", function (e) {
+      var items = (e.clipboardData && e.clipboardData.files) || [];
+      if (items.length) { e.preventDefault(); addAll(items); }
+    });
+    return {
+      // The uploaded attachments, or null while one is still uploading.
+      ready: function () {
+        if (pending.some(function (p) { return !p.done && !p.error; })) { sendWhenSettled = true; return null; }
+        return pending.filter(function (p) { return p.done; }).map(function (p) {
+          return Object.assign({}, p.done, { local: p.preview });
+        });
+      },
+      clear: function () { pending = []; drawTray(); },
+    };
+  }
 
   function start() {
     document.body.appendChild(root);

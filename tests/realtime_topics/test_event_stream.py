@@ -40,6 +40,8 @@ async def test_stream_carries_the_business_events_with_the_seed_field_names(acme
         "id": message["message"]["id"],
         "sessionId": str(conv.pk),
         "content": "I have a question",
+        "text": "I have a question",
+        "attachments": [],
         "type": "visitor",
         "createdAt": message["message"]["createdAt"],
         "deliveredAt": None,
