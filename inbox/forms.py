@@ -46,7 +46,15 @@ class InboxFilterForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    content = forms.CharField(strip=False, max_length=settings.MESSAGE_MAX_LENGTH)
+    content = forms.CharField(
+        strip=False,
+        max_length=settings.MESSAGE_MAX_LENGTH,
+        error_messages={
+            "required": "Write a message first.",
+            "max_length": "Your reply is %(show_value)d characters long; the limit is "
+            "%(limit_value)d. Shorten it or send it in two parts.",
+        },
+    )
     client_id = forms.CharField(required=False, max_length=100)
 
     def clean_content(self):

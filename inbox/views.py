@@ -5,6 +5,7 @@ POST); ``inbox.js`` sends the same forms with ``fetch`` and ``Accept: applicatio
 get JSON back instead of a redirect.
 """
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
@@ -18,7 +19,7 @@ from conversations import access, actions, errors
 from conversations.actions import Actor
 from conversations.snapshots import message_snapshot
 from inbox import forms, queries
-from inbox.session import agent_required, select_business
+from inbox.session import agent_required, select_business, wants_json
 
 S = queries.S
 
@@ -30,10 +31,6 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     next_page = "inbox:login"
-
-
-def wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def error_response(request, exc: errors.DomainError, fallback_url: str):
@@ -48,7 +45,8 @@ def error_response(request, exc: errors.DomainError, fallback_url: str):
 
 
 def form_error(request, form, fallback_url: str):
-    message = "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
+    """Every refused form says why in words (the fields' own messages, one sentence each)."""
+    message = " ".join(" ".join(errs) for errs in form.errors.values())
     return error_response(request, errors.ValidationFailed(message), fallback_url)
 
 
@@ -73,6 +71,7 @@ def page_context(request, **extra) -> dict:
         "memberships": request.inbox_memberships,
         "agent_statuses": forms.Agent.Status.choices,
         "realtime_token": realtime_token(request),
+        "message_max_length": settings.MESSAGE_MAX_LENGTH,
         **extra,
     }
 

@@ -39,10 +39,26 @@
       headers: { Accept: "application/json" },
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
-        if (!r.ok) throw new Error(body.message || ("HTTP " + r.status));
+        if (!r.ok) {
+          var err = new Error(body.message || refusal(r.status));
+          err.status = r.status;
+          throw err;
+        }
         return body;
       });
     });
+  }
+
+  // A refusal in words when the server sent no message of its own (never a bare HTTP code).
+  function refusal(status) {
+    if (status === 403) return "Your session has expired or you were logged out: reload the page and log in again.";
+    if (status === 404) return "This conversation is not in your inbox any more: a colleague may have taken it over.";
+    if (status === 429) return "Too many requests: wait a moment and try again.";
+    if (status >= 500) return "Something went wrong on our side. Try again in a moment.";
+    return "The server refused this (" + status + "). Reload the page and try again.";
+  }
+  function networkError(err) {
+    return err instanceof TypeError ? "No connection to PingBack right now. Check your network and try again." : err.message;
   }
 
   function uuid() {
@@ -308,17 +324,40 @@
       clearTimeout(detailsTimer);
       detailsTimer = setTimeout(function () {
         fetch(location.pathname, { credentials: "same-origin" })
-          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+          .then(function (r) {
+            if (r.status === 404) { goneFromView(); throw new Error("gone"); }
+            if (!r.ok) throw new Error(r.status);
+            return r.text();
+          })
           .then(function (html) {
             var doc = new DOMParser().parseFromString(html, "text/html");
-            [".details", ".thread-head"].forEach(function (sel) {
+            [".details", ".thread-head", "#conv-banner"].forEach(function (sel) {
               var fresh = doc.querySelector(sel);
               var old = document.querySelector(sel);
-              if (fresh && old && !old.contains(document.activeElement)) old.replaceWith(document.importNode(fresh, true));
+              if (fresh && old && (sel === ".thread-head" || !old.contains(document.activeElement))) {
+                old.replaceWith(document.importNode(fresh, true));
+              }
             });
           })
           .catch(function () {});
-      }, 200);
+      }, 50);
+    }
+    // The conversation left this agent's view (taken over, reassigned): say so, keep the
+    // history on screen, and make the page read-only.
+    var lastAssignee = null;
+    function goneFromView() {
+      if (document.body.dataset.readOnly) return;
+      document.body.dataset.readOnly = "true";
+      var banner = document.getElementById("conv-banner");
+      var who = lastAssignee ? lastAssignee + " now handles this conversation" : "This conversation was reassigned";
+      banner.textContent = who + ", so it left your inbox. You can read what is here but no longer reply or change it.";
+      banner.hidden = false;
+      banner.className = "banner banner-gone";
+      composer.querySelectorAll("textarea, button").forEach(function (el) { el.disabled = true; });
+      document.querySelectorAll(".details form button, .details form select").forEach(function (el) { el.disabled = true; });
+      var assignee = document.getElementById("conv-assignee");
+      if (assignee && lastAssignee) assignee.textContent = lastAssignee;
+      if (socket) socket.emit("leave_conversation", { conversation_id: Number(convId) });
     }
     onSocket("conversation_status_changed", function (p) {
       if (String(p.conversation_id) !== convId) return;
@@ -329,6 +368,7 @@
     });
     onSocket("conversation_assigned", function (p) {
       if (String(p.conversation_id) !== convId) return;
+      lastAssignee = p.assignee_name || null;
       document.getElementById("conv-assignee").textContent = p.assignee_name || "unassigned";
       refreshDetails();
     });
@@ -343,7 +383,19 @@
       typing = on;
       socket.emit("typing", { conversation_id: Number(convId), user_id: Number(ds.agent), is_typing: on });
     }
+    var maxLength = Number(textarea.dataset.maxLength || 5000);
+    var counter = document.getElementById("reply-count");
+    function showSendError(text) { sendError.textContent = text; sendError.hidden = false; }
+    function updateCounter() {
+      var n = textarea.value.length;
+      counter.textContent = n + " / " + maxLength;
+      counter.classList.toggle("over", n > maxLength);
+      if (n > maxLength) showSendError("Too long by " + (n - maxLength) + " characters: the limit is " + maxLength + ".");
+      else if (sendError.textContent.indexOf("Too long") === 0) sendError.hidden = true;
+    }
+    updateCounter();
     textarea.addEventListener("input", function () {
+      updateCounter();
       sendTyping(textarea.value.trim() !== "");
       clearTimeout(typingStop);
       typingStop = setTimeout(function () { sendTyping(false); }, 3000);
@@ -358,7 +410,12 @@
     composer.addEventListener("submit", function (e) {
       e.preventDefault();
       var text = textarea.value;
-      if (!text.trim()) return;
+      if (document.body.dataset.readOnly) return;
+      if (!text.trim()) { showSendError("Write a message first: a reply of only spaces is not sent."); return; }
+      if (text.length > maxLength) {
+        showSendError("Your reply is " + text.length + " characters long; the limit is " + maxLength + ". Shorten it or send it in two parts.");
+        return;
+      }
       var clientId = uuid();
       var optimistic = renderMessage({
         sender_type: "agent", sender_agent_id: Number(ds.agent), content: text, client_id: clientId,
@@ -367,7 +424,7 @@
       var empty = document.getElementById("no-messages");
       if (empty) empty.remove();
       list.append(optimistic); scrollDown();
-      textarea.value = ""; sendError.hidden = true;
+      textarea.value = ""; sendError.hidden = true; updateCounter();
       sendTyping(false);
       function attempt(n) {
         return postForm(composer, { content: text, client_id: clientId }).then(function (body) {
@@ -381,8 +438,9 @@
           if (n < 2 && err instanceof TypeError) return attempt(n + 1);
           optimistic.remove();
           if (!textarea.value) textarea.value = text;
-          sendError.textContent = "Not sent: " + err.message;
-          sendError.hidden = false;
+          showSendError("Not sent: " + networkError(err));
+          updateCounter();
+          if (err.status === 404) goneFromView();
         });
       }
       attempt(0);
