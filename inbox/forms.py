@@ -30,6 +30,13 @@ class InboxFilterForm(forms.Form):
     assignee = forms.CharField(required=False, max_length=20)
     handoff = forms.BooleanField(required=False)
     cursor = forms.CharField(required=False, max_length=40)
+    current = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+
+    def clean(self):
+        data = super().clean()
+        # The conversation open next to the list (highlighted), not a filter.
+        self.current_id = data.pop("current", None)
+        return data
 
     def clean_status(self):
         return self.cleaned_data["status"] or Conversation.Status.OPEN
@@ -82,7 +89,7 @@ class StatusForm(forms.Form):
 
 
 class ReadForm(forms.Form):
-    up_to_id = forms.IntegerField(required=False, min_value=1)
+    up_to_id = forms.IntegerField(required=False, min_value=1, max_value=2**62)
 
 
 class AgentStatusForm(forms.Form):

@@ -18,6 +18,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from conversations import access, actions, errors
 from conversations.actions import Actor
 from conversations.snapshots import message_snapshot
+from inbox import actions as inbox_actions
 from inbox import forms, queries
 from inbox.session import agent_required, select_business, wants_json
 
@@ -79,6 +80,19 @@ def page_context(request, **extra) -> dict:
 # --- list ---------------------------------------------------------------------------------
 
 
+def list_context(request, filters, current_id=None) -> dict:
+    rows, next_row = queries.conversation_page(request.agent, filters)
+    return {
+        "filters": filters,
+        "rows": rows,
+        "next_cursor": forms.encode_cursor(next_row) if next_row else None,
+        "counts": queries.filter_counts(request.agent, filters),
+        "team": queries.team(request.business),
+        "status_filters": forms.STATUS_FILTERS,
+        "current_id": current_id,
+    }
+
+
 @require_GET
 @agent_required
 def inbox(request):
@@ -86,17 +100,9 @@ def inbox(request):
     if not form.is_valid():
         return render(request, "inbox/bad_request.html", {"form": form}, status=400)
     filters = queries.InboxFilters(**form.cleaned_data)
-    rows, next_row = queries.conversation_page(request.agent, filters)
-    context = {
-        "filters": filters,
-        "rows": rows,
-        "next_cursor": forms.encode_cursor(next_row) if next_row else None,
-        "counts": queries.filter_counts(request.agent, filters),
-        "team": queries.team(request.business),
-        "status_filters": forms.STATUS_FILTERS,
-    }
+    context = list_context(request, filters, current_id=form.current_id)
     if request.GET.get("fragment"):
-        # The list part alone: inbox.js swaps it in when a live update arrives.
+        # The list part alone: inbox.js patches the rows that changed when a live update arrives.
         return render(request, "inbox/_list.html", {**context, "agent": request.agent})
     return render(request, "inbox/inbox.html", page_context(request, **context))
 
@@ -112,18 +118,18 @@ def conversation_url(conv_id) -> str:
 @agent_required
 def conversation(request, conv_id):
     conv = access.access_conversation(request.business, conv_id, agent=request.agent)
-    # Opening a conversation reads it: the customer's messages get read marks.
-    actions.do_mark_read(conv, reader="agent")
+    # Reading is a POST the page sends once it is visible (inbox.js), never a side effect
+    # of GET: a prefetch or a background tab does not mark anything read.
     history, has_older = queries.recent_messages(conv)
     return render(
         request,
         "inbox/conversation.html",
         page_context(
             request,
+            **list_context(request, queries.InboxFilters(), current_id=conv.pk),
             conv=conv,
             history=history,
             has_older=has_older,
-            team=queries.team(request.business),
             last_message_id=history[-1].pk if history else 0,
         ),
     )
@@ -145,6 +151,9 @@ def conversation_messages(request, conv_id):
             status=400,
         )
     rows = access.messages_after(conv, int(after) if after else None, limit=queries.MESSAGE_PAGE)
+    if request.GET.get("format") == "html":
+        # The same partial as the first render: one template for every message on screen.
+        return render(request, "inbox/_messages.html", {"messages_page": rows, "conv": conv})
     return JsonResponse(
         {
             "conversation": {"id": conv.pk, "status": conv.status},
@@ -184,7 +193,9 @@ def mark_read(request, conv_id):
     back = conversation_url(conv.pk)
     if not form.is_valid():
         return form_error(request, form, back)
-    receipts = actions.do_mark_read(conv, reader="agent", up_to_id=form.cleaned_data["up_to_id"])
+    receipts = inbox_actions.do_mark_conversation_read(
+        request.agent, conv, up_to_id=form.cleaned_data["up_to_id"]
+    )
     if wants_json(request):
         return JsonResponse({"receipts": receipts})
     return redirect(back)

@@ -66,6 +66,34 @@
     return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
+  /* ---------- times and the tab title (every page) ---------- */
+  function relative(date) {
+    var s = (Date.now() - date.getTime()) / 1000;
+    if (s < 45) return "just now";
+    if (s < 3600) return Math.max(1, Math.round(s / 60)) + " min ago";
+    if (s < 86400) return Math.floor(s / 3600) + " h ago";
+    if (s < 172800) return "yesterday";
+    return date.toLocaleDateString("en-US", { month: "short", day: "numeric" });
+  }
+  function refreshTimes() {
+    document.querySelectorAll("time[data-relative]").forEach(function (t) {
+      var d = new Date(t.dateTime || t.getAttribute("datetime"));
+      if (!isNaN(d)) t.textContent = relative(d);
+    });
+  }
+  setInterval(refreshTimes, 30000);
+  var baseTitle = document.title;
+  function unreadTotal() {
+    var h = document.getElementById("list-h");
+    return h ? Number(h.dataset.waitingUnread || 0) : 0;
+  }
+  function showTitleBadge() {
+    var n = unreadTotal();
+    document.title = (n ? "(" + n + ") " : "") + baseTitle;
+    document.body.dataset.unread = String(n);
+  }
+  showTitleBadge();
+
   /* ---------- presence (every page) ---------- */
   var presence = document.getElementById("presence-form");
   var myDot = document.getElementById("my-status-dot");
@@ -135,10 +163,7 @@
           var focusId = active && live.contains(active) ? active.id : null;
           // Server-rendered by Django's templates (autoescaped), never built from raw data.
           var fragment = document.createRange().createContextualFragment(html);
-          live.replaceChildren(fragment);
-          live.querySelectorAll("[data-conversation-id]").forEach(function (li) {
-            if (before[li.dataset.conversationId] !== li.textContent) li.classList.add("fresh");
-          });
+          patchList(fragment, before);
           var again = focusHref ? live.querySelector('a[href="' + CSS.escape(focusHref) + '"]')
             : (focusId ? document.getElementById(focusId) : null);
           if (again) again.focus();
@@ -146,6 +171,24 @@
         })
         .catch(function () {})
         .then(function () { refreshing = false; });
+    }
+    // Patch, do not replace: rows whose markup did not change stay the same nodes (focus,
+    // hover and scroll stay put); changed or new rows are swapped in and highlighted.
+    function patchList(fragment, before) {
+      var oldRows = {};
+      live.querySelectorAll("li[data-conversation-id]").forEach(function (li) {
+        oldRows[li.dataset.conversationId] = li;
+      });
+      var freshList = fragment.querySelector("#conversation-list");
+      if (freshList) {
+        Array.prototype.slice.call(freshList.children).forEach(function (li) {
+          var old = oldRows[li.dataset.conversationId];
+          if (old && old.outerHTML === li.outerHTML) freshList.replaceChild(old, li);
+          else if (before[li.dataset.conversationId] !== li.textContent) li.classList.add("fresh");
+        });
+      }
+      live.replaceChildren(fragment);
+      showTitleBadge();
     }
     function scheduleRefresh() {
       clearTimeout(refreshTimer);
@@ -214,7 +257,7 @@
     }
     function senderLabel(m, kind) {
       if (kind === "visitor") return ds.customerName;
-      if (kind === "operator") return agentNames[m.sender_agent_id] || "Agent";
+      if (kind === "operator") return m.sender_name || agentNames[m.sender_agent_id] || ds.agentName || "Agent";
       return kind === "ai" ? "AI assistant" : "System";
     }
     function receiptOf(m) { return m.read_at ? "read" : (m.delivered_at ? "delivered" : "sent"); }
@@ -256,20 +299,49 @@
       return li;
     }
 
+    // Live messages are the server's own partial (templates/inbox/_message.html, the same
+    // template as the first render), fetched after a new_message push: one template, and
+    // links, names, avatars and times look the same whether loaded or pushed.
+    var fetching = null, again = false;
+    function fetchAfter(after) {
+      return fetch(ds.messagesUrl + "?format=html&after=" + after, { credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 404) { goneFromView(); return ""; }
+          return r.ok ? r.text() : "";
+        })
+        .then(insertMessages);
+    }
+    function fetchNew() {
+      if (fetching) { again = true; return fetching; }
+      fetching = fetchAfter(lastId).catch(function () {}).then(function () {
+        fetching = null;
+        if (again) { again = false; fetchNew(); }
+      });
+      return fetching;
+    }
+    function insertMessages(html) {
+      if (!html) return;
+      var fragment = document.createRange().createContextualFragment(html);
+      var fromCustomer = 0;
+      Array.prototype.slice.call(fragment.children).forEach(function (li) {
+        var id = Number(li.dataset.messageId);
+        var existing = list.querySelector('[data-message-id="' + id + '"]');
+        var pending = li.dataset.clientId && list.querySelector('[data-client-id="' + CSS.escape(li.dataset.clientId) + '"]');
+        var empty = document.getElementById("no-messages");
+        if (empty) empty.remove();
+        if (existing) existing.replaceWith(li);
+        else if (pending) pending.replaceWith(li);
+        else list.append(li);
+        if (id > lastId) lastId = id;
+        if (li.classList.contains("msg-visitor")) fromCustomer = id;
+      });
+      scrollDown();
+      if (fromCustomer) { showTyping(false); markRead(fromCustomer); }
+    }
     function addMessage(m) {
       if (String(m.conversation_id) !== convId) return;
       if (list.querySelector('[data-message-id="' + Number(m.id) + '"]')) return;
-      var pending = m.client_id && list.querySelector('[data-client-id="' + CSS.escape(m.client_id) + '"]');
-      var empty = document.getElementById("no-messages");
-      if (empty) empty.remove();
-      if (pending) renderMessage(m, pending);
-      else list.append(renderMessage(m));
-      if (m.id > lastId) lastId = m.id;
-      scrollDown();
-      if (m.sender_type === "customer") {
-        showTyping(false);
-        markRead(m.id);
-      }
+      fetchNew();
     }
 
     function markRead(upTo) {
@@ -278,7 +350,7 @@
       form.action = ds.readUrl;
       var csrf = composer.querySelector("[name=csrfmiddlewaretoken]").cloneNode();
       form.append(csrf);
-      postForm(form, { up_to_id: upTo }).catch(function () {});
+      postForm(form, upTo ? { up_to_id: upTo } : {}).catch(function () {});
     }
 
     function setReceipt(messageId, state) {
@@ -295,11 +367,12 @@
       if (on) typingHide = setTimeout(function () { typingEl.hidden = true; }, 8000);
     }
 
-    function catchUp() {
-      return fetch(ds.messagesUrl + "?after=" + lastId, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : { messages: [] }; })
-        .then(function (data) { data.messages.forEach(addMessage); });
-    }
+    function catchUp() { return fetchNew(); }
+    // Reading is an explicit POST once the page is actually visible.
+    if (document.visibilityState !== "hidden") markRead(lastId || undefined);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") markRead(lastId || undefined);
+    });
 
     onSocket("connect", function () {
       socket.emit("join_conversation", { conversation_id: Number(convId) });
@@ -431,8 +504,7 @@
           var m = body.message;
           var dup = list.querySelector('[data-message-id="' + Number(m.id) + '"]');
           if (dup && dup !== optimistic) optimistic.remove();
-          else renderMessage(m, optimistic);
-          if (m.id > lastId) lastId = m.id;
+          else { renderMessage(m, optimistic); fetchAfter(m.id - 1).catch(function () {}); }
         }, function (err) {
           // Network errors retry with the same client id: the server stores it once.
           if (n < 2 && err instanceof TypeError) return attempt(n + 1);

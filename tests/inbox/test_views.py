@@ -217,12 +217,14 @@ def test_fragment_is_the_list_alone_for_live_refresh(as_agent, acme):
 # --- the conversation ------------------------------------------------------------------------
 
 
-def test_opening_a_conversation_marks_customer_messages_read(as_agent, acme):
+def test_reading_a_conversation_is_a_post_not_a_side_effect_of_get(as_agent, acme):
     conv = acme.start("first")
     actions.do_post_message(conv, sender_type="customer", content="second")
     actions.do_post_message(conv, sender_type="agent", content="answer", agent=acme.agent)
     response = as_agent.get(url("conversation", conv.pk))
     assert response.status_code == 200
+    assert not any(m.read_at for m in Message.objects.filter(conversation=conv))
+    assert as_agent.post(url("read", conv.pk), **JSON).status_code == 200
     customer_msgs = Message.objects.filter(conversation=conv, sender_type="customer")
     assert all(m.read_at for m in customer_msgs)
     assert Message.objects.get(conversation=conv, sender_type="agent").read_at is None

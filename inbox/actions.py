@@ -1,0 +1,34 @@
+"""State changes of the inbox itself: how far each agent has read each conversation."""
+
+from django.db import transaction
+from django.db.models import Max
+
+from conversations import actions, errors
+from conversations.access import agent_can_see
+from conversations.models import Agent, AgentReadState, Conversation, Message
+
+
+def do_mark_conversation_read(agent: Agent, conv: Conversation, up_to_id: int | None = None):
+    """The agent read ``conv`` up to ``up_to_id`` (default: its newest message).
+
+    Moves the agent's own read mark forward only (a late request from an older tab never
+    makes read messages unread again) and marks the customer's messages read for the
+    customer (``do_mark_read``: the widget's "read" receipts). Returns those receipts.
+    """
+    if not agent_can_see(agent, conv):
+        raise errors.ConversationNotFound("Conversation not found.")
+    newest = Message.objects.filter(conversation=conv).aggregate(m=Max("pk"))["m"] or 0
+    target = newest if up_to_id is None else min(up_to_id, newest)
+    with transaction.atomic():
+        state, created = AgentReadState.objects.get_or_create(
+            agent=agent, conversation=conv, defaults={"last_read_message_id": target}
+        )
+        if not created and state.last_read_message_id < target:
+            AgentReadState.objects.filter(pk=state.pk, last_read_message_id__lt=target).update(
+                last_read_message_id=target
+            )
+        receipts = actions.do_mark_read(conv, reader="agent", up_to_id=up_to_id)
+    return receipts
+
+
+__all__ = ["do_mark_conversation_read"]
