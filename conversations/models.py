@@ -350,6 +350,8 @@ class AgentPreferences(models.Model):
     on_message_assigned = models.BooleanField(default=True)
     on_assigned_to_me = models.BooleanField(default=True)
     on_handoff = models.BooleanField(default=True)
+    # A manual "away"/"offline" that beats the connections (conversations.presence); "" = auto.
+    presence_override = models.CharField(max_length=10, blank=True, default="")
 
     EVENTS = ["on_new_conversation", "on_message_assigned", "on_assigned_to_me", "on_handoff"]
     CHANNELS = ["sound", "desktop", "email"]

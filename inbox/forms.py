@@ -98,3 +98,10 @@ class AgentStatusForm(forms.Form):
 
 class SwitchBusinessForm(forms.Form):
     business = forms.CharField(max_length=32)
+
+
+class PresenceIdleForm(forms.Form):
+    connection = forms.CharField(max_length=64)
+    idle = forms.TypedChoiceField(
+        choices=[("true", "idle"), ("false", "active")], coerce=lambda v: v == "true"
+    )

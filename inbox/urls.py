@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("status/", views.agent_status, name="agent_status"),
+    path("presence/idle/", views.presence_idle, name="presence_idle"),
     path("switch/", views.switch_business, name="switch_business"),
     path("token/", views.token, name="token"),
     path("c/<int:conv_id>/", views.conversation, name="conversation"),

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework_simplejwt.tokens import AccessToken
 
-from conversations import access, actions, errors
+from conversations import access, actions, errors, presence
 from conversations.actions import Actor
 from conversations.snapshots import message_snapshot
 from inbox import actions as inbox_actions
@@ -73,6 +73,7 @@ def page_context(request, **extra) -> dict:
         "agent_statuses": forms.Agent.Status.choices,
         "realtime_token": realtime_token(request),
         "message_max_length": settings.MESSAGE_MAX_LENGTH,
+        "presence_idle_seconds": settings.PRESENCE_IDLE_SECONDS,
         **extra,
     }
 
@@ -301,11 +302,32 @@ def agent_status(request):
     back = safe_next(request, reverse("inbox:inbox"))
     if not form.is_valid():
         return form_error(request, form, back)
-    agent = actions.do_set_agent_status(request.agent, form.cleaned_data["status"])
+    agent = presence.set_manual(request.agent, form.cleaned_data["status"])
     if wants_json(request):
         return JsonResponse({"agent": {"id": agent.pk, "status": agent.status}})
     flash.success(request, f"You are {agent.status}.")
     return redirect(back)
+
+
+@require_POST
+@agent_required
+def presence_idle(request):
+    """An inbox tab reports its agent idle (no input for PRESENCE_IDLE_SECONDS) or back."""
+    form = forms.PresenceIdleForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, form, reverse("inbox:inbox"))
+    agent = presence.set_idle(
+        request.agent, form.cleaned_data["connection"], form.cleaned_data["idle"]
+    )
+    if agent is None:
+        return error_response(
+            request,
+            errors.NotFound(
+                "That connection is not one of your open inbox tabs.", code="NOT_FOUND"
+            ),
+            reverse("inbox:inbox"),
+        )
+    return JsonResponse({"agent": {"id": agent.pk, "status": agent.status}})
 
 
 @require_POST

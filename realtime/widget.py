@@ -17,7 +17,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from conversations import access, actions, errors
+from conversations import access, actions, errors, presence
 from conversations.actions import Actor
 from conversations.actions.messages import validate_client_id, validate_content
 from conversations.auth import agent_for, user_from_access_token
@@ -42,6 +42,8 @@ class SocketState:
     agent: Agent | None = None
     customer_id: int | None = None
     joined: set[int] = field(default_factory=set)
+    # An inbox tab (auth.presence): counts towards the agent's presence (conversations.presence).
+    presence: bool = False
     bucket: TokenBucket | None = None
     # One socket's sends are written in the order they came (see _write below).
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -133,6 +135,10 @@ async def connect(sid, environ, auth=None):
     if state.agent:
         for room in rooms.agent_rooms_on_connect(public_id, state.agent.pk, state.agent.is_manager):
             await sio.enter_room(sid, room)
+        if auth.get("presence") is True:
+            state.presence = True
+            _start_presence_loop()
+            state.agent = await database_sync_to_async(presence.connected)(state.agent, sid)
     else:
         await sio.enter_room(sid, rooms.widgets(public_id))
     if auth.get("conversation_id") is not None:
@@ -153,7 +159,29 @@ async def _join_from_auth(sid: str, auth: dict) -> None:
 
 @sio.event
 async def disconnect(sid, reason=None):
-    _sockets.pop(sid, None)
+    state = _sockets.pop(sid, None)
+    if state is not None and state.presence:
+        await database_sync_to_async(presence.disconnected)(state.agent, sid)
+
+
+_presence_loop: list = []
+
+
+def _start_presence_loop() -> None:
+    """Once per process: renew this process's inbox connections and sweep expired ones."""
+    if not _presence_loop:
+        _presence_loop.append(sio.start_background_task(_presence_heartbeat))
+
+
+async def _presence_heartbeat() -> None:
+    while True:
+        await asyncio.sleep(presence.ttl() / 3)
+        try:
+            mine = {sid: s.agent.pk for sid, s in list(_sockets.items()) if s.presence}
+            await database_sync_to_async(presence.heartbeat)(mine)
+            await database_sync_to_async(presence.sweep)()
+        except Exception:
+            logger.exception("presence heartbeat failed")
 
 
 # --- the handler wrapper: rate limit, payload shape, errors ----------------------------------

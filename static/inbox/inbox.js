@@ -124,7 +124,8 @@
   function onSocket(name, fn) { handlers.push([name, fn]); if (socket) socket.on(name, fn); }
   if (window.io) {
     socket = window.io({
-      auth: function (cb) { cb({ business_id: ds.business, token: token }); },
+      // presence: this tab counts towards the agent being online (conversations/presence.py).
+      auth: function (cb) { cb({ business_id: ds.business, token: token, presence: true }); },
       transports: ["websocket", "polling"],
     });
     socket.on("connect", function () { channels.socket = true; showLive(); });
@@ -135,7 +136,36 @@
       freshToken().catch(function () {});
     });
     socket.on("agent_status_changed", showAgentStatus);
+    socket.on("connect", function () { reportedIdle = false; checkIdle(); });
   }
+
+  /* ---------- idle -> away (the server decides, from every tab of this agent) ---------- */
+  var presenceMeta = document.querySelector('meta[name="pb-presence"]');
+  var idleAfter = presenceMeta ? Number(presenceMeta.content) * 1000 : 0;
+  var lastInput = Date.now(), reportedIdle = false;
+  function reportIdle(idle) {
+    if (!socket || !socket.connected || !presenceMeta) return;
+    reportedIdle = idle;
+    var form = document.getElementById("presence-form");
+    var data = new FormData();
+    data.set("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    data.set("connection", socket.id);
+    data.set("idle", idle ? "true" : "false");
+    fetch(presenceMeta.dataset.url, { method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" } })
+      .catch(function () {});
+  }
+  function checkIdle() {
+    if (!idleAfter) return;
+    var idle = Date.now() - lastInput >= idleAfter;
+    if (idle !== reportedIdle) reportIdle(idle);
+  }
+  ["keydown", "pointerdown", "pointermove", "wheel", "focus", "touchstart"].forEach(function (name) {
+    window.addEventListener(name, function () {
+      lastInput = Date.now();
+      if (reportedIdle) reportIdle(false);
+    }, { passive: true, capture: true });
+  });
+  setInterval(checkIdle, Math.min(15000, Math.max(1000, idleAfter / 4 || 15000)));
 
   /* ---------- inbox list page ---------- */
   var live = document.getElementById("inbox-live");

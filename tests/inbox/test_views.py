@@ -452,7 +452,12 @@ def test_ai_toggle_turns_the_assistant_on_and_off(as_agent, acme, globex):
 # --- presence and realtime token -------------------------------------------------------------
 
 
-def test_agent_status_control(as_agent, acme):
+def test_agent_status_control(as_agent, acme, monkeypatch):
+    from conversations import presence
+
+    monkeypatch.setattr(presence, "_registry", presence.MemoryRegistry())
+    presence.connected(acme.agent, "an-inbox-tab")
+    actions.do_set_agent_status(acme.agent, "offline")
     response = as_agent.post(
         url("agent_status"), {"status": "online", "next": "/inbox/?status=all"}
     )
@@ -572,8 +577,13 @@ def test_inbox_pages_have_bounded_queries_with_1000_conversations(
     assert len(json.loads(data)["messages"]) == 31
 
 
-def test_widget_availability_lists_agent_presence_of_that_business_only(client, acme, globex):
-    actions.do_set_agent_status(acme.agent, "online")
+def test_widget_availability_lists_agent_presence_of_that_business_only(
+    client, acme, globex, monkeypatch
+):
+    from conversations import presence
+
+    monkeypatch.setattr(presence, "_registry", presence.MemoryRegistry())
+    presence.connected(acme.agent, "an-inbox-tab")
     response = client.get("/widget/availability/", {"business_id": acme.business.public_id})
     assert response["Access-Control-Allow-Origin"] == "*"
     agents = {a["agent_id"]: a["status"] for a in response.json()["agents"]}
