@@ -5,7 +5,7 @@ from django.db.models import Max
 
 from conversations import actions, errors
 from conversations.access import agent_can_see
-from conversations.models import Agent, AgentReadState, Conversation, Message
+from conversations.models import Agent, AgentPreferences, AgentReadState, Conversation, Message
 
 
 def do_mark_conversation_read(agent: Agent, conv: Conversation, up_to_id: int | None = None):
@@ -32,3 +32,18 @@ def do_mark_conversation_read(agent: Agent, conv: Conversation, up_to_id: int | 
 
 
 __all__ = ["do_mark_conversation_read"]
+
+
+def do_set_preferences(agent: Agent, **choices: bool) -> AgentPreferences:
+    """Save the agent's notification choices (only the known boolean fields)."""
+    allowed = set(AgentPreferences.CHANNELS) | set(AgentPreferences.EVENTS)
+    unknown = set(choices) - allowed
+    if unknown or not all(isinstance(v, bool) for v in choices.values()):
+        raise errors.ValidationFailed(f"Unknown preferences: {', '.join(sorted(unknown))}.")
+    prefs, _ = AgentPreferences.objects.update_or_create(agent=agent, defaults=choices)
+    return prefs
+
+
+def preferences_of(agent: Agent) -> AgentPreferences:
+    """The agent's preferences (defaults when never saved; nothing is written)."""
+    return AgentPreferences.objects.filter(agent=agent).first() or AgentPreferences(agent=agent)

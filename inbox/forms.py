@@ -105,3 +105,17 @@ class PresenceIdleForm(forms.Form):
     idle = forms.TypedChoiceField(
         choices=[("true", "idle"), ("false", "active")], coerce=lambda v: v == "true"
     )
+
+
+class PreferencesForm(forms.Form):
+    """Unchecked boxes are absent from the POST: every field is a plain optional checkbox."""
+
+    sound = forms.BooleanField(required=False, label="Play a sound")
+    desktop = forms.BooleanField(required=False, label="Show a desktop notification")
+    email = forms.BooleanField(required=False, label="Email me when no inbox tab of mine is open")
+    on_new_conversation = forms.BooleanField(required=False, label="A new conversation arrives")
+    on_message_assigned = forms.BooleanField(
+        required=False, label="A customer writes in a conversation assigned to me"
+    )
+    on_assigned_to_me = forms.BooleanField(required=False, label="A conversation is assigned to me")
+    on_handoff = forms.BooleanField(required=False, label="A customer asks for a person (handoff)")

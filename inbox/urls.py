@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("status/", views.agent_status, name="agent_status"),
     path("presence/idle/", views.presence_idle, name="presence_idle"),
+    path("preferences/", views.preferences, name="preferences"),
     path("switch/", views.switch_business, name="switch_business"),
     path("token/", views.token, name="token"),
     path("c/<int:conv_id>/", views.conversation, name="conversation"),

@@ -65,6 +65,12 @@ def realtime_token(request) -> str:
     return str(AccessToken.for_user(request.user))
 
 
+def notify_settings(agent) -> dict:
+    """What inbox.js may notify this agent about (json_script'ed into every page)."""
+    prefs = inbox_actions.preferences_of(agent)
+    return {name: getattr(prefs, name) for name in forms.PreferencesForm.base_fields}
+
+
 def page_context(request, **extra) -> dict:
     return {
         "agent": request.agent,
@@ -74,6 +80,7 @@ def page_context(request, **extra) -> dict:
         "realtime_token": realtime_token(request),
         "message_max_length": settings.MESSAGE_MAX_LENGTH,
         "presence_idle_seconds": settings.PRESENCE_IDLE_SECONDS,
+        "notify": notify_settings(request.agent),
         **extra,
     }
 
@@ -307,6 +314,29 @@ def agent_status(request):
         return JsonResponse({"agent": {"id": agent.pk, "status": agent.status}})
     flash.success(request, f"You are {agent.status}.")
     return redirect(back)
+
+
+@agent_required
+def preferences(request):
+    """The "My preferences" page: which events notify me, and how."""
+    if request.method == "POST":
+        form = forms.PreferencesForm(request.POST)
+        if not form.is_valid():
+            return form_error(request, form, reverse("inbox:preferences"))
+        inbox_actions.do_set_preferences(request.agent, **form.cleaned_data)
+        if wants_json(request):
+            return JsonResponse({"preferences": form.cleaned_data})
+        flash.success(request, "Preferences saved.")
+        return redirect("inbox:preferences")
+    if request.method != "GET":
+        return JsonResponse({"error": "Method not allowed"}, status=405)
+    prefs = inbox_actions.preferences_of(request.agent)
+    initial = {name: getattr(prefs, name) for name in forms.PreferencesForm.base_fields}
+    return render(
+        request,
+        "inbox/preferences.html",
+        page_context(request, form=forms.PreferencesForm(initial=initial)),
+    )
 
 
 @require_POST

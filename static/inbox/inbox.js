@@ -94,6 +94,69 @@
   }
   showTitleBadge();
 
+  /* ---------- notifications (per-agent preferences, "My preferences") ---------- */
+  var prefsEl = document.getElementById("pb-notify");
+  var prefs = prefsEl ? JSON.parse(prefsEl.textContent) : {};
+  var fired = {};
+  var audio = null;
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var osc = audio.createOscillator(), gain = audio.createGain();
+      osc.frequency.value = 880; gain.gain.value = 0.08;
+      osc.connect(gain); gain.connect(audio.destination);
+      osc.start(); osc.stop(audio.currentTime + 0.15);
+    } catch (e) { /* no audio */ }
+  }
+  // kind: on_new_conversation | on_message_assigned | on_assigned_to_me | on_handoff
+  function notify(kind, convId, title, body, nth) {
+    // One notification per event, however many channels (socket, list) report it.
+    var tag = "pb-" + kind + "-" + convId + (nth ? "-" + nth : "");
+    if (!prefs[kind] || fired[tag]) return;
+    fired[tag] = true;
+    document.body.dataset.notifications = String(Number(document.body.dataset.notifications || 0) + 1);
+    if (prefs.sound) beep();
+    if (prefs.desktop && window.Notification && Notification.permission === "granted") {
+      var n = new Notification(title, { body: body, tag: tag });
+      n.onclick = function () { window.focus(); location.href = "/inbox/c/" + Number(convId) + "/"; };
+    }
+  }
+  function notifyRowChange(old, li) {
+    var id = li.dataset.conversationId, who = li.dataset.customer || "A customer";
+    var unread = Number(li.dataset.unread || 0);
+    var viewing = String(id) === String(ds.conversation) && document.visibilityState === "visible";
+    if (!old) {
+      if (unread && !li.dataset.mine) notify("on_new_conversation", id, "New conversation", who + " started a conversation.");
+    } else {
+      if (li.dataset.mine && !old.dataset.mine) notify("on_assigned_to_me", id, "Assigned to you", who + "'s conversation is now yours.");
+      if (li.dataset.handoff && !old.dataset.handoff) notify("on_handoff", id, "Handoff requested", who + " asked for a person.");
+      if (li.dataset.mine && unread > Number(old.dataset.unread || 0) && !viewing) {
+        notify("on_message_assigned", id, "New message from " + who, (li.querySelector(".preview") || {}).textContent || "", unread);
+      }
+    }
+  }
+  // Ask for the browser's permission only when the agent clicks (never on page load).
+  function offerPermission() {
+    if (!window.Notification || !prefs.desktop || Notification.permission !== "default") return;
+    var slot = document.getElementById("notify-permission");
+    if (!slot) {
+      var bar = document.querySelector(".topbar");
+      if (!bar) return;
+      slot = document.createElement("span");
+      slot.id = "notify-permission";
+      var btn = document.createElement("button");
+      btn.type = "button"; btn.className = "link"; btn.id = "ask-permission";
+      btn.textContent = "Turn on desktop notifications";
+      slot.append(btn);
+      bar.insertBefore(slot, document.getElementById("live-state"));
+    }
+    slot.hidden = false;
+    document.getElementById("ask-permission").addEventListener("click", function () {
+      Notification.requestPermission().then(function () { slot.hidden = true; });
+    });
+  }
+  offerPermission();
+
   /* ---------- presence (every page) ---------- */
   var presence = document.getElementById("presence-form");
   var myDot = document.getElementById("my-status-dot");
@@ -136,6 +199,14 @@
       freshToken().catch(function () {});
     });
     socket.on("agent_status_changed", showAgentStatus);
+    socket.on("new_conversation", function (p) {
+      notify("on_new_conversation", p.conversation_id, "New conversation", ((p.customer && p.customer.name) || "A customer") + " started a conversation.");
+    });
+    socket.on("conversation_assigned", function (p) {
+      if (String(p.assignee_id) === ds.agent && String(p.assigned_by) !== ds.agent) {
+        notify("on_assigned_to_me", p.conversation_id, "Assigned to you", "A conversation was assigned to you.");
+      }
+    });
     socket.on("connect", function () { reportedIdle = false; checkIdle(); });
   }
 
@@ -213,6 +284,7 @@
       if (freshList) {
         Array.prototype.slice.call(freshList.children).forEach(function (li) {
           var old = oldRows[li.dataset.conversationId];
+          notifyRowChange(old, li);
           if (old && old.outerHTML === li.outerHTML) freshList.replaceChild(old, li);
           else if (before[li.dataset.conversationId] !== li.textContent) li.classList.add("fresh");
         });
@@ -220,6 +292,7 @@
       live.replaceChildren(fragment);
       showTitleBadge();
     }
+    window.__pbRefreshList = function () { scheduleRefresh(); };
     function scheduleRefresh() {
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(refresh, 250);
@@ -380,7 +453,9 @@
       form.action = ds.readUrl;
       var csrf = composer.querySelector("[name=csrfmiddlewaretoken]").cloneNode();
       form.append(csrf);
-      postForm(form, upTo ? { up_to_id: upTo } : {}).catch(function () {});
+      postForm(form, upTo ? { up_to_id: upTo } : {}).then(function () {
+        if (window.__pbRefreshList) window.__pbRefreshList();  // unread counts and title
+      }).catch(function () {});
     }
 
     function setReceipt(messageId, state) {
