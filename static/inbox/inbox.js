@@ -157,6 +157,60 @@
   }
   offerPermission();
 
+  /* ---------- keyboard shortcuts (? shows them) ---------- */
+  var SHORTCUTS = [
+    ["j", "Next conversation"], ["k", "Previous conversation"], ["r", "Reply (focus the box)"],
+    ["e", "Resolve"], ["a", "Assign to me"], ["?", "Show or hide this help"], ["Esc", "Close help / leave the reply box"],
+  ];
+  function typingInField(e) {
+    var t = e.target;
+    return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+  }
+  function helpOverlay() {
+    var box = document.getElementById("shortcut-help");
+    if (box) return box;
+    box = document.createElement("div");
+    box.id = "shortcut-help"; box.className = "shortcut-help"; box.hidden = true;
+    box.setAttribute("role", "dialog"); box.setAttribute("aria-label", "Keyboard shortcuts");
+    var h = document.createElement("h2"); h.textContent = "Keyboard shortcuts";
+    var dl = document.createElement("dl");
+    SHORTCUTS.forEach(function (s) {
+      var dt = document.createElement("dt"), k = document.createElement("kbd"), dd = document.createElement("dd");
+      k.textContent = s[0]; dt.append(k); dd.textContent = s[1]; dl.append(dt, dd);
+    });
+    box.append(h, dl);
+    document.body.append(box);
+    return box;
+  }
+  function moveConversation(step) {
+    var links = Array.prototype.slice.call(document.querySelectorAll("#conversation-list .row > a"));
+    if (!links.length) return;
+    var at = links.findIndex(function (a) { return a.closest(".row").classList.contains("current") || a === document.activeElement; });
+    var next = links[Math.min(links.length - 1, Math.max(0, at < 0 ? 0 : at + step))];
+    if (at >= 0 && document.querySelector(".row.current")) location.href = next.href;
+    else next.focus();
+  }
+  function press(selector) {
+    var b = document.querySelector(selector);
+    if (b && !b.disabled) b.click();
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var help = document.getElementById("shortcut-help");
+    if (e.key === "Escape") {
+      if (help && !help.hidden) { help.hidden = true; return; }
+      if (typingInField(e)) e.target.blur();
+      return;
+    }
+    if (typingInField(e)) return;
+    if (e.key === "?") { var box = helpOverlay(); box.hidden = !box.hidden; e.preventDefault(); return; }
+    if (e.key === "j") moveConversation(1);
+    else if (e.key === "k") moveConversation(-1);
+    else if (e.key === "r") { var reply = document.getElementById("reply"); if (reply && !reply.disabled) { reply.focus(); e.preventDefault(); } }
+    else if (e.key === "e") press('[data-action="resolve"]');
+    else if (e.key === "a") press('[data-action="assign-me"]');
+  });
+
   /* ---------- presence (every page) ---------- */
   var presence = document.getElementById("presence-form");
   var myDot = document.getElementById("my-status-dot");
@@ -487,8 +541,17 @@
     onSocket("typing", function (p) {
       if (String(p.conversation_id) !== convId) return;
       var fromCustomer = p.sender_type ? p.sender_type === "customer" : String(p.user_id) !== ds.agent;
-      if (fromCustomer) showTyping(!!p.is_typing);
+      if (fromCustomer) { showTyping(!!p.is_typing); return; }
+      // A colleague composing in the same conversation (collision detection).
+      if (p.sender_type === "agent" && String(p.user_id) !== ds.agent) {
+        var el = document.getElementById("colleague-typing");
+        el.textContent = (agentNames[p.user_id] || "A colleague") + " is typing a reply…";
+        el.hidden = !p.is_typing;
+        clearTimeout(colleagueHide);
+        if (p.is_typing) colleagueHide = setTimeout(function () { el.hidden = true; }, 8000);
+      }
     });
+    var colleagueHide = null;
     onSocket("delivered", function (p) {
       if (String(p.conversation_id || convId) === convId && p.reader !== "agent") setReceipt(p.message_id, "delivered");
     });
@@ -548,6 +611,8 @@
       if (String(p.conversation_id) !== convId) return;
       lastAssignee = p.assignee_name || null;
       document.getElementById("conv-assignee").textContent = p.assignee_name || "unassigned";
+      // The light message read answers first: a 404 there means it left this agent's view.
+      fetchAfter(lastId).catch(function () {});
       refreshDetails();
     });
     // Without a socket, poll for messages so nothing is missed.

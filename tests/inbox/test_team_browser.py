@@ -77,6 +77,20 @@ def test_takeover_and_reassignment_reach_the_other_agent_at_once(server, demo, b
     for page in (alex, olivia):
         page.goto(f"{base}/inbox/c/{first.pk}/")
         expect(page.locator("#live-state")).to_have_text("live")
+    # Collision detection: Olivia sees that Alex is composing a reply.
+    alex.locator("#reply").press_sequentially("Let me check", delay=20)
+    expect(olivia.locator("#colleague-typing")).to_have_text("Alex Agent is typing a reply…")
+    alex.locator("#reply").fill("")
+    # Keyboard: ? shows the shortcuts, Escape hides them, r focuses the reply box.
+    olivia.locator("body").click(position={"x": 5, "y": 700})
+    olivia.keyboard.press("?")
+    expect(olivia.locator("#shortcut-help")).to_be_visible()
+    expect(olivia.locator("#shortcut-help")).to_contain_text("Assign to me")
+    olivia.screenshot(path=SHOTS / "22-shortcut-help-1366.png")
+    olivia.keyboard.press("Escape")
+    expect(olivia.locator("#shortcut-help")).to_be_hidden()
+    olivia.keyboard.press("r")
+    expect(olivia.locator("#reply")).to_be_focused()
     olivia.locator("#reply").fill("I'll take this one")
     started = time.monotonic()
     olivia.locator("#reply").press("Enter")
