@@ -384,6 +384,11 @@ WEBHOOKS_SWEEP_SECONDS = _read(env_int, "WEBHOOKS_SWEEP_SECONDS", 30)
 PRESENCE_IDLE_SECONDS = _read(env_int, "PRESENCE_IDLE_SECONDS", 300)
 # A connection not renewed for this long (its process died) no longer counts as online.
 PRESENCE_TTL_SECONDS = _read(env_int, "PRESENCE_TTL_SECONDS", 30)
+# The inbox's public address, for links in notification emails.
+INBOX_BASE_URL = os.environ.get("INBOX_BASE_URL", "http://127.0.0.1:8000")
+# Outgoing email: Django's console backend unless configured (issue 17 adds EMAIL_URL).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PingBack <pingback@localhost>")
 # The Celery queue delivery tasks go to (a worker must consume it: -Q).
 WEBHOOKS_CELERY_QUEUE = os.environ.get("WEBHOOKS_CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
