@@ -5,6 +5,8 @@ from django.db.models import Max
 
 from conversations import actions, errors
 from conversations.access import agent_can_see
+from conversations.actions import Actor
+from conversations.events import Audience, EventType, WidgetScope, publish_ephemeral
 from conversations.models import Agent, AgentPreferences, AgentReadState, Conversation, Message
 
 
@@ -32,6 +34,29 @@ def do_mark_conversation_read(agent: Agent, conv: Conversation, up_to_id: int | 
 
 
 __all__ = ["do_mark_conversation_read"]
+
+
+def do_set_viewing(agent: Agent, conv: Conversation, is_viewing: bool) -> None:
+    """The agent opened (or left) ``conv`` in the inbox: colleagues who may see it are told.
+
+    Ephemeral (never stored), staff only: the customer's widget never hears of it.
+    """
+    if not isinstance(is_viewing, bool):
+        raise errors.ValidationFailed("is_viewing must be true or false.", field="is_viewing")
+    if not agent_can_see(agent, conv):
+        raise errors.ConversationNotFound("Conversation not found.")
+    publish_ephemeral(
+        EventType.VIEWING,
+        business=conv.business,
+        audience=Audience.of_conversation(conv, widgets=WidgetScope.NONE),
+        data={
+            "conversation_id": conv.pk,
+            "agent_id": agent.pk,
+            "name": agent.display_name,
+            "is_viewing": is_viewing,
+            "actor": Actor.of_agent(agent).snapshot(),
+        },
+    )
 
 
 def do_set_preferences(agent: Agent, **choices: bool) -> AgentPreferences:

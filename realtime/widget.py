@@ -538,6 +538,26 @@ async def _assign(sid, state, data):
     return {"conversation_id": conv.pk, "assignee_id": conv.assignee_id}
 
 
+@handler("viewing")
+async def _viewing(sid, state, data):
+    agent = _require_agent(state, "viewing")
+    conv_id = _int_field(data, "conversation_id", required=True)
+    is_viewing = data.get("is_viewing")
+    if not isinstance(is_viewing, bool):
+        raise errors.ValidationFailed("is_viewing must be true or false.", field="is_viewing")
+
+    def run():
+        from inbox.actions import do_set_viewing
+
+        conv = _own_conversation(state, conv_id)
+        with origin(sid):  # the viewer's own socket does not hear itself
+            do_set_viewing(agent, conv, is_viewing)
+        return conv
+
+    conv = await database_sync_to_async(run)()
+    return {"conversation_id": conv.pk}
+
+
 KNOWN_EVENTS = {
     "join_conversation",
     "leave_conversation",
@@ -548,4 +568,5 @@ KNOWN_EVENTS = {
     "message_read",
     "agent_status",
     "assign_conversation",
+    "viewing",
 }

@@ -534,8 +534,31 @@
     });
 
     onSocket("connect", function () {
-      socket.emit("join_conversation", { conversation_id: Number(convId) });
+      socket.emit("join_conversation", { conversation_id: Number(convId) }, function () {
+        // Colleagues on this conversation see that this agent is viewing it.
+        if (!document.body.dataset.readOnly) socket.emit("viewing", { conversation_id: Number(convId), is_viewing: true });
+      });
       catchUp();
+    });
+    window.addEventListener("pagehide", function () {
+      if (socket && socket.connected) socket.emit("viewing", { conversation_id: Number(convId), is_viewing: false });
+    });
+    var viewers = {};
+    function showViewers() {
+      var el = document.getElementById("colleague-viewing");
+      var names = Object.keys(viewers).map(function (k) { return viewers[k]; });
+      el.textContent = names.length ? names.join(", ") + (names.length > 1 ? " are" : " is") + " viewing this conversation too." : "";
+      el.hidden = !names.length;
+    }
+    onSocket("viewing", function (p) {
+      if (String(p.conversation_id) !== convId || String(p.agent_id) === ds.agent) return;
+      var seen = !!viewers[p.agent_id];
+      if (p.is_viewing) viewers[p.agent_id] = p.name; else delete viewers[p.agent_id];
+      showViewers();
+      // Answer a newcomer once, so they see us too.
+      if (p.is_viewing && !seen && socket && !document.body.dataset.readOnly) {
+        socket.emit("viewing", { conversation_id: Number(convId), is_viewing: true });
+      }
     });
     onSocket("new_message", addMessage);
     onSocket("typing", function (p) {

@@ -77,7 +77,11 @@ def test_takeover_and_reassignment_reach_the_other_agent_at_once(server, demo, b
     for page in (alex, olivia):
         page.goto(f"{base}/inbox/c/{first.pk}/")
         expect(page.locator("#live-state")).to_have_text("live")
-    # Collision detection: Olivia sees that Alex is composing a reply.
+    # Collision detection: each sees the other viewing, then Alex composing a reply.
+    expect(olivia.locator("#colleague-viewing")).to_have_text(
+        "Alex Agent is viewing this conversation too."
+    )
+    expect(alex.locator("#colleague-viewing")).to_contain_text("Olivia Owner is viewing")
     alex.locator("#reply").press_sequentially("Let me check", delay=20)
     expect(olivia.locator("#colleague-typing")).to_have_text("Alex Agent is typing a reply…")
     alex.locator("#reply").fill("")
