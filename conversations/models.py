@@ -316,3 +316,45 @@ class EventLogHorizon(models.Model):
 
     def __str__(self) -> str:
         return f"events pruned through #{self.pruned_through_id}"
+
+
+class AgentReadState(models.Model):
+    """How far one agent has read one conversation (the inbox's unread counts and bold rows).
+
+    Written only by ``inbox.actions.do_mark_conversation_read``; a conversation without a row
+    is unread from its first customer message.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="read_states")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    last_read_message_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "conversation"], name="read_state_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"agent {self.agent_id} read #{self.conversation_id} to {self.last_read_message_id}"
+
+
+class AgentPreferences(models.Model):
+    """One agent's notification choices (the inbox's "My preferences" page)."""
+
+    agent = models.OneToOneField(Agent, on_delete=models.CASCADE, related_name="preferences")
+    sound = models.BooleanField(default=True)
+    desktop = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+    on_new_conversation = models.BooleanField(default=True)
+    on_message_assigned = models.BooleanField(default=True)
+    on_assigned_to_me = models.BooleanField(default=True)
+    on_handoff = models.BooleanField(default=True)
+    # A manual "away"/"offline" that beats the connections (conversations.presence); "" = auto.
+    presence_override = models.CharField(max_length=10, blank=True, default="")
+
+    EVENTS = ["on_new_conversation", "on_message_assigned", "on_assigned_to_me", "on_handoff"]
+    CHANNELS = ["sound", "desktop", "email"]
+
+    def __str__(self) -> str:
+        return f"preferences of agent {self.agent_id}"

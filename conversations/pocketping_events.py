@@ -130,6 +130,7 @@ POCKETPING = Projection(
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # the /ws stream closes instead
         EventType.TYPING: NOT_ON_THIS_SURFACE,  # ephemeral: never replayed or webhooked
         EventType.ASSISTANT_TYPING: NOT_ON_THIS_SURFACE,
+        EventType.VIEWING: NOT_ON_THIS_SURFACE,  # ephemeral and inbox-only
     },
 )
 

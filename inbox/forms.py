@@ -34,6 +34,13 @@ class InboxFilterForm(forms.Form):
     assignee = forms.CharField(required=False, max_length=20)
     handoff = forms.BooleanField(required=False)
     cursor = forms.CharField(required=False, max_length=40)
+    current = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+
+    def clean(self):
+        data = super().clean()
+        # The conversation open next to the list (highlighted), not a filter.
+        self.current_id = data.pop("current", None)
+        return data
 
     def clean_status(self):
         return self.cleaned_data["status"] or Conversation.Status.OPEN
@@ -50,7 +57,15 @@ class InboxFilterForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    content = forms.CharField(strip=False, max_length=settings.MESSAGE_MAX_LENGTH)
+    content = forms.CharField(
+        strip=False,
+        max_length=settings.MESSAGE_MAX_LENGTH,
+        error_messages={
+            "required": "Write a message first.",
+            "max_length": "Your reply is %(show_value)d characters long; the limit is "
+            "%(limit_value)d. Shorten it or send it in two parts.",
+        },
+    )
     client_id = forms.CharField(required=False, max_length=100)
 
     def clean_content(self):
@@ -78,7 +93,7 @@ class StatusForm(forms.Form):
 
 
 class ReadForm(forms.Form):
-    up_to_id = forms.IntegerField(required=False, min_value=1)
+    up_to_id = forms.IntegerField(required=False, min_value=1, max_value=2**62)
 
 
 class AgentStatusForm(forms.Form):
@@ -87,3 +102,24 @@ class AgentStatusForm(forms.Form):
 
 class SwitchBusinessForm(forms.Form):
     business = forms.CharField(max_length=32)
+
+
+class PresenceIdleForm(forms.Form):
+    connection = forms.CharField(max_length=64)
+    idle = forms.TypedChoiceField(
+        choices=[("true", "idle"), ("false", "active")], coerce=lambda v: v == "true"
+    )
+
+
+class PreferencesForm(forms.Form):
+    """Unchecked boxes are absent from the POST: every field is a plain optional checkbox."""
+
+    sound = forms.BooleanField(required=False, label="Play a sound")
+    desktop = forms.BooleanField(required=False, label="Show a desktop notification")
+    email = forms.BooleanField(required=False, label="Email me when no inbox tab of mine is open")
+    on_new_conversation = forms.BooleanField(required=False, label="A new conversation arrives")
+    on_message_assigned = forms.BooleanField(
+        required=False, label="A customer writes in a conversation assigned to me"
+    )
+    on_assigned_to_me = forms.BooleanField(required=False, label="A conversation is assigned to me")
+    on_handoff = forms.BooleanField(required=False, label="A customer asks for a person (handoff)")

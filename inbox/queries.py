@@ -6,10 +6,11 @@ conversation assigned to someone else. The counts are one aggregate query.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from conversations import access
-from conversations.models import Agent, Business, Conversation, Message
+from conversations.models import Agent, AgentReadState, Business, Conversation, Message
 
 PAGE_SIZE = 50
 MESSAGE_PAGE = 200
@@ -38,6 +39,32 @@ def assignee_q(assignee: str, agent: Agent, business: Business) -> Q:
     return Q(assignee=access.access_agent(business, assignee))
 
 
+def _read_up_to(agent: Agent):
+    """The agent's read mark of the outer conversation (0 when never opened)."""
+    mark = AgentReadState.objects.filter(agent=agent, conversation=OuterRef(OuterRef("pk")))
+    return Coalesce(Subquery(mark.values("last_read_message_id")[:1]), Value(0))
+
+
+def _unread_messages(agent: Agent):
+    return Message.objects.filter(
+        conversation=OuterRef("pk"),
+        sender_type=Message.SenderType.CUSTOMER,
+        pk__gt=_read_up_to(agent),
+    )
+
+
+def with_unread(qs, agent: Agent):
+    """Annotate ``unread``: the customer messages this agent has not read yet."""
+    counted = (
+        _unread_messages(agent)
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return qs.annotate(unread=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)))
+
+
 def conversation_page(agent: Agent, filters: InboxFilters):
     """Newest activity first; returns ``(rows, next_cursor_row_or_None)``."""
     business = agent.business
@@ -50,9 +77,9 @@ def conversation_page(agent: Agent, filters: InboxFilters):
         at, pk = filters.cursor
         qs = qs.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, pk__lt=pk))
     rows = list(
-        qs.select_related("customer", "assignee__user").order_by("-last_activity_at", "-pk")[
-            : PAGE_SIZE + 1
-        ]
+        with_unread(qs.select_related("customer", "assignee__user"), agent).order_by(
+            "-last_activity_at", "-pk"
+        )[: PAGE_SIZE + 1]
     )
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
@@ -79,7 +106,21 @@ def filter_counts(agent: Agent, filters: InboxFilters) -> dict:
     aggregates["unassigned"] = _count(by_status & handoff & Q(assignee__isnull=True))
     aggregates["any"] = _count(by_status & handoff)
     aggregates["handoff"] = _count(by_status & by_assignee & Q(needs_human_handoff=True))
-    return access.visible_conversations(agent, business).aggregate(**aggregates)
+    # The same filters, counting only conversations with unread customer messages; and the
+    # tab title's badge: unread conversations still waiting (open or pending), any filter.
+    unread = Q(has_unread=True)
+    for key in list(aggregates):
+        condition = aggregates[key].filter
+        aggregates[f"{key}_unread"] = _count((condition or Q()) & unread)
+    aggregates["waiting_unread"] = _count(Q(status__in=[S.OPEN, S.PENDING]) & unread)
+    qs = access.visible_conversations(agent, business).annotate(
+        has_unread=Exists(_unread_messages(agent))
+    )
+    values = qs.aggregate(**aggregates)
+    values["unread"] = {
+        k.removesuffix("_unread"): v for k, v in values.items() if k.endswith("_unread")
+    }
+    return values
 
 
 def recent_messages(conv: Conversation) -> tuple[list[Message], bool]:

@@ -8,7 +8,7 @@ answer 404, exactly like unknown ids.
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from conversations import access, errors
@@ -54,6 +54,27 @@ def agent_required(view):
         try:
             return view(request, *args, **kwargs)
         except errors.NotFound as exc:
-            raise Http404(exc.message) from None
+            return not_found(request, exc)
 
     return wrapper
+
+
+GONE = (
+    "This conversation is not in your inbox: a colleague may have taken it over or it was "
+    "reassigned, or the link is wrong."
+)
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def not_found(request, exc: errors.NotFound):
+    """A sentence instead of an HTTP code: JSON for the page's scripts, the branded 404 page
+    otherwise (also with DEBUG on, so agents never meet Django's debug page here)."""
+    message = GONE if isinstance(exc, errors.ConversationNotFound) else exc.message
+    if wants_json(request):
+        return JsonResponse(
+            {"error": "Not found", "message": message, "code": exc.code}, status=404
+        )
+    return render(request, "404.html", {"message": message}, status=404)

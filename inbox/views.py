@@ -17,12 +17,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework_simplejwt.tokens import AccessToken
 
-from conversations import access, actions, errors, tokens
+from conversations import access, actions, errors, presence, tokens
 from conversations.actions import Actor
 from conversations.snapshots import message_snapshot
 from conversations.validation import is_id
+from inbox import actions as inbox_actions
 from inbox import forms, login_limits, queries
-from inbox.session import agent_required, select_business
+from inbox.session import agent_required, select_business, wants_json
 
 S = queries.S
 
@@ -48,10 +49,6 @@ class LogoutView(auth_views.LogoutView):
         return super().post(request, *args, **kwargs)
 
 
-def wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def error_response(request, exc: errors.DomainError, fallback_url: str):
     """A refused action: JSON in the API's error shape for fetch, a flash message otherwise."""
     if wants_json(request):
@@ -64,7 +61,8 @@ def error_response(request, exc: errors.DomainError, fallback_url: str):
 
 
 def form_error(request, form, fallback_url: str):
-    message = "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
+    """Every refused form says why in words (the fields' own messages, one sentence each)."""
+    message = " ".join(" ".join(errs) for errs in form.errors.values())
     return error_response(request, errors.ValidationFailed(message), fallback_url)
 
 
@@ -92,6 +90,12 @@ def realtime_token(request) -> str:
     return str(token)
 
 
+def notify_settings(agent) -> dict:
+    """What inbox.js may notify this agent about (json_script'ed into every page)."""
+    prefs = inbox_actions.preferences_of(agent)
+    return {name: getattr(prefs, name) for name in forms.PreferencesForm.base_fields}
+
+
 def page_context(request, **extra) -> dict:
     return {
         "agent": request.agent,
@@ -99,11 +103,27 @@ def page_context(request, **extra) -> dict:
         "memberships": request.inbox_memberships,
         "agent_statuses": forms.Agent.Status.choices,
         "realtime_token": realtime_token(request),
+        "message_max_length": settings.MESSAGE_MAX_LENGTH,
+        "presence_idle_seconds": settings.PRESENCE_IDLE_SECONDS,
+        "notify": notify_settings(request.agent),
         **extra,
     }
 
 
 # --- list ---------------------------------------------------------------------------------
+
+
+def list_context(request, filters, current_id=None) -> dict:
+    rows, next_row = queries.conversation_page(request.agent, filters)
+    return {
+        "filters": filters,
+        "rows": rows,
+        "next_cursor": forms.encode_cursor(next_row) if next_row else None,
+        "counts": queries.filter_counts(request.agent, filters),
+        "team": queries.team(request.business),
+        "status_filters": forms.STATUS_FILTERS,
+        "current_id": current_id,
+    }
 
 
 @require_GET
@@ -113,17 +133,9 @@ def inbox(request):
     if not form.is_valid():
         return render(request, "inbox/bad_request.html", {"form": form}, status=400)
     filters = queries.InboxFilters(**form.cleaned_data)
-    rows, next_row = queries.conversation_page(request.agent, filters)
-    context = {
-        "filters": filters,
-        "rows": rows,
-        "next_cursor": forms.encode_cursor(next_row) if next_row else None,
-        "counts": queries.filter_counts(request.agent, filters),
-        "team": queries.team(request.business),
-        "status_filters": forms.STATUS_FILTERS,
-    }
+    context = list_context(request, filters, current_id=form.current_id)
     if request.GET.get("fragment"):
-        # The list part alone: inbox.js swaps it in when a live update arrives.
+        # The list part alone: inbox.js patches the rows that changed when a live update arrives.
         return render(request, "inbox/_list.html", {**context, "agent": request.agent})
     return render(request, "inbox/inbox.html", page_context(request, **context))
 
@@ -139,18 +151,18 @@ def conversation_url(conv_id) -> str:
 @agent_required
 def conversation(request, conv_id):
     conv = access.access_conversation(request.business, conv_id, agent=request.agent)
-    # A GET changes nothing: the page's script marks the messages read with a POST to
-    # the read URL once it is shown (inbox.js), as it does for messages arriving later.
+    # Reading is a POST the page sends once it is visible (inbox.js), never a side effect
+    # of GET: a prefetch or a background tab does not mark anything read.
     history, has_older = queries.recent_messages(conv)
     return render(
         request,
         "inbox/conversation.html",
         page_context(
             request,
+            **list_context(request, queries.InboxFilters(), current_id=conv.pk),
             conv=conv,
             history=history,
             has_older=has_older,
-            team=queries.team(request.business),
             last_message_id=history[-1].pk if history else 0,
         ),
     )
@@ -172,6 +184,9 @@ def conversation_messages(request, conv_id):
             status=400,
         )
     rows = access.messages_after(conv, int(after) if after else None, limit=queries.MESSAGE_PAGE)
+    if request.GET.get("format") == "html":
+        # The same partial as the first render: one template for every message on screen.
+        return render(request, "inbox/_messages.html", {"messages_page": rows, "conv": conv})
     return JsonResponse(
         {
             "conversation": {"id": conv.pk, "status": conv.status},
@@ -211,7 +226,9 @@ def mark_read(request, conv_id):
     back = conversation_url(conv.pk)
     if not form.is_valid():
         return form_error(request, form, back)
-    receipts = actions.do_mark_read(conv, reader="agent", up_to_id=form.cleaned_data["up_to_id"])
+    receipts = inbox_actions.do_mark_conversation_read(
+        request.agent, conv, up_to_id=form.cleaned_data["up_to_id"]
+    )
     if wants_json(request):
         return JsonResponse({"receipts": receipts})
     return redirect(back)
@@ -317,11 +334,55 @@ def agent_status(request):
     back = safe_next(request, reverse("inbox:inbox"))
     if not form.is_valid():
         return form_error(request, form, back)
-    agent = actions.do_set_agent_status(request.agent, form.cleaned_data["status"])
+    agent = presence.set_manual(request.agent, form.cleaned_data["status"])
     if wants_json(request):
         return JsonResponse({"agent": {"id": agent.pk, "status": agent.status}})
     flash.success(request, f"You are {agent.status}.")
     return redirect(back)
+
+
+@agent_required
+def preferences(request):
+    """The "My preferences" page: which events notify me, and how."""
+    if request.method == "POST":
+        form = forms.PreferencesForm(request.POST)
+        if not form.is_valid():
+            return form_error(request, form, reverse("inbox:preferences"))
+        inbox_actions.do_set_preferences(request.agent, **form.cleaned_data)
+        if wants_json(request):
+            return JsonResponse({"preferences": form.cleaned_data})
+        flash.success(request, "Preferences saved.")
+        return redirect("inbox:preferences")
+    if request.method != "GET":
+        return JsonResponse({"error": "Method not allowed"}, status=405)
+    prefs = inbox_actions.preferences_of(request.agent)
+    initial = {name: getattr(prefs, name) for name in forms.PreferencesForm.base_fields}
+    return render(
+        request,
+        "inbox/preferences.html",
+        page_context(request, form=forms.PreferencesForm(initial=initial)),
+    )
+
+
+@require_POST
+@agent_required
+def presence_idle(request):
+    """An inbox tab reports its agent idle (no input for PRESENCE_IDLE_SECONDS) or back."""
+    form = forms.PresenceIdleForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, form, reverse("inbox:inbox"))
+    agent = presence.set_idle(
+        request.agent, form.cleaned_data["connection"], form.cleaned_data["idle"]
+    )
+    if agent is None:
+        return error_response(
+            request,
+            errors.NotFound(
+                "That connection is not one of your open inbox tabs.", code="NOT_FOUND"
+            ),
+            reverse("inbox:inbox"),
+        )
+    return JsonResponse({"agent": {"id": agent.pk, "status": agent.status}})
 
 
 @require_POST

@@ -5,7 +5,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from conversations import access, errors
+from conversations import access, errors, presence
 from conversations.demo import DEMO_BUSINESS_NAME
 from conversations.models import Agent, Business
 
@@ -28,6 +28,9 @@ def availability(request):
             {"error": "Not found", "message": exc.message, "code": exc.code}, status=404
         )
     else:
+        # Statuses the connections no longer back (a restart, a dead process) are corrected
+        # first: the widget never says "online" for a team with no inbox open.
+        presence.sweep(business)
         agents = Agent.objects.filter(business=business).values_list("pk", "status")
         response = JsonResponse(
             {"agents": [{"agent_id": pk, "status": status} for pk, status in agents]}

@@ -433,6 +433,17 @@ WEBHOOKS_DISABLE_AFTER_DAYS = _read(env_int, "WEBHOOKS_DISABLE_AFTER_DAYS", 5)
 WEBHOOKS_LEASE_SECONDS = _read(env_int, "WEBHOOKS_LEASE_SECONDS", 60)
 # The sweeper (Celery beat, or a thread in the embedded default) runs this often.
 WEBHOOKS_SWEEP_SECONDS = _read(env_int, "WEBHOOKS_SWEEP_SECONDS", 30)
+
+# --- Inbox presence (conversations/presence.py, docs/inbox-and-widget.md) -----------------------
+# An agent with no input in any inbox tab for this long shows as away.
+PRESENCE_IDLE_SECONDS = _read(env_int, "PRESENCE_IDLE_SECONDS", 300)
+# A connection not renewed for this long (its process died) no longer counts as online.
+PRESENCE_TTL_SECONDS = _read(env_int, "PRESENCE_TTL_SECONDS", 30)
+# The inbox's public address, for links in notification emails.
+INBOX_BASE_URL = os.environ.get("INBOX_BASE_URL", "http://127.0.0.1:8000")
+# Outgoing email: Django's console backend unless configured (issue 17 adds EMAIL_URL).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PingBack <pingback@localhost>")
 # The Celery queue delivery tasks go to (a worker must consume it: -Q).
 WEBHOOKS_CELERY_QUEUE = os.environ.get("WEBHOOKS_CELERY_QUEUE", "celery")
 # Fairness: attempts in flight at once per endpoint and per business (0 = unlimited); a

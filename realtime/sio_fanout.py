@@ -46,7 +46,8 @@ async def deliver(event: DomainEvent) -> None:
     if not emits:
         return
     # The socket that sent a message or typed answers itself: it does not hear its own echo.
-    skip = event.origin if event.type in (EventType.MESSAGE_CREATED, EventType.TYPING) else None
+    own = (EventType.MESSAGE_CREATED, EventType.TYPING, EventType.VIEWING)
+    skip = event.origin if event.type in own else None
     if not bridge.private:
         from realtime.sio import sio
 

@@ -18,7 +18,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from conversations import access, actions, errors, ratelimits
+from conversations import access, actions, errors, presence, ratelimits
 from conversations.actions import Actor
 from conversations.actions.messages import validate_client_id
 from conversations.auth import agent_for, user_from_access_token
@@ -50,6 +50,8 @@ class SocketState:
     # agent's visibility is re-checked on the locked row inside the write (assignment changes)
     # and the cache is dropped when the agent's membership changes (_recheck_agent).
     proved: set[int] = field(default_factory=set)
+    # An inbox tab (auth.presence): counts towards the agent's presence (conversations.presence).
+    presence: bool = False
     bucket: TokenBucket | None = None
     # One socket's sends are written in the order they came (see _write below).
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -146,6 +148,10 @@ async def connect(sid, environ, auth=None):
     if state.agent:
         for room in rooms.agent_rooms_on_connect(public_id, state.agent.pk, state.agent.is_manager):
             await sio.enter_room(sid, room)
+        if auth.get("presence") is True:
+            state.presence = True
+            _start_presence_loop()
+            state.agent = await database_sync_to_async(presence.connected)(state.agent, sid)
     else:
         await sio.enter_room(sid, rooms.widgets(public_id))
     if auth.get("conversation_id") is not None:
@@ -166,13 +172,36 @@ async def _join_from_auth(sid: str, auth: dict) -> None:
 
 @sio.event
 async def disconnect(sid, reason=None):
+    state = _sockets.get(sid)
     _forget(sid, reason)
+    if state is not None and state.presence:
+        await database_sync_to_async(presence.disconnected)(state.agent, sid)
 
 
 def _forget(sid: str, reason) -> None:
     state = _sockets.pop(sid, None)
     if state is not None and state.observed is not None:
         state.observed.closed(reason=str(reason) if reason else None)
+
+
+_presence_loop: list = []
+
+
+def _start_presence_loop() -> None:
+    """Once per process: renew this process's inbox connections and sweep expired ones."""
+    if not _presence_loop:
+        _presence_loop.append(sio.start_background_task(_presence_heartbeat))
+
+
+async def _presence_heartbeat() -> None:
+    while True:
+        await asyncio.sleep(presence.ttl() / 3)
+        try:
+            mine = {sid: s.agent.pk for sid, s in list(_sockets.items()) if s.presence}
+            await database_sync_to_async(presence.heartbeat)(mine)
+            await database_sync_to_async(presence.sweep)()
+        except Exception:
+            logger.exception("presence heartbeat failed")
 
 
 # --- the handler wrapper: rate limit, payload shape, errors ----------------------------------
@@ -591,6 +620,26 @@ async def _assign(sid, state, data):
     return {"conversation_id": conv.pk, "assignee_id": conv.assignee_id}
 
 
+@handler("viewing")
+async def _viewing(sid, state, data):
+    agent = _require_agent(state, "viewing")
+    conv_id = _int_field(data, "conversation_id", required=True)
+    is_viewing = data.get("is_viewing")
+    if not isinstance(is_viewing, bool):
+        raise errors.ValidationFailed("is_viewing must be true or false.", field="is_viewing")
+
+    def run():
+        from inbox.actions import do_set_viewing
+
+        conv = _own_conversation(state, conv_id)
+        with origin(sid):  # the viewer's own socket does not hear itself
+            do_set_viewing(agent, conv, is_viewing)
+        return conv
+
+    conv = await database_sync_to_async(run)()
+    return {"conversation_id": conv.pk}
+
+
 KNOWN_EVENTS = {
     "join_conversation",
     "leave_conversation",
@@ -601,4 +650,5 @@ KNOWN_EVENTS = {
     "message_read",
     "agent_status",
     "assign_conversation",
+    "viewing",
 }

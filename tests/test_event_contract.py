@@ -48,6 +48,9 @@ def every_event_type(tenant) -> None:
     from ai.actions import do_show_typing
 
     do_show_typing(conv, True)
+    from inbox.actions import do_set_viewing
+
+    do_set_viewing(tenant.owner, conv, True)
     actions.do_set_pending(conv, actor=actor)
     actions.do_close(conv, actor=actor)
     actions.do_assign(conv, None, actor=actor)

@@ -38,6 +38,9 @@ class EventType(StrEnum):
     TYPING = "conversation.typing"
     # The AI assistant started/stopped composing a reply (ephemeral too).
     ASSISTANT_TYPING = "assistant.typing"
+    # An agent opened/left a conversation in the inbox: colleagues see "X is viewing"
+    # (collision detection; ephemeral, staff only).
+    VIEWING = "conversation.viewing"
 
 
 class ConversationChanged(TypedDict):
@@ -119,6 +122,14 @@ class Typing(TypedDict):
     actor: ActorSnapshot
 
 
+class Viewing(TypedDict):
+    conversation_id: int
+    agent_id: int
+    name: str
+    is_viewing: bool
+    actor: ActorSnapshot
+
+
 PAYLOADS: dict[EventType, Any] = {
     EventType.CONVERSATION_CREATED: ConversationChanged,
     EventType.CONVERSATION_STATUS_CHANGED: StatusChanged,
@@ -135,10 +146,11 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.API_KEY_REVOKED: ApiKeyRevoked,
     EventType.TYPING: Typing,
     EventType.ASSISTANT_TYPING: Typing,
+    EventType.VIEWING: Viewing,
 }
 
 # Delivered live only: not written to the event log, not replayed, never sent as webhooks.
-EPHEMERAL = frozenset({EventType.TYPING, EventType.ASSISTANT_TYPING})
+EPHEMERAL = frozenset({EventType.TYPING, EventType.ASSISTANT_TYPING, EventType.VIEWING})
 
 
 def check_payload(type: EventType, data: dict) -> None:

@@ -95,6 +95,17 @@ def _typing(event: DomainEvent) -> list[Emit]:
     return [Emit("typing", payloads.typing(event.data), rooms.conversation_targets(event.audience))]
 
 
+def _viewing(event: DomainEvent) -> list[Emit]:
+    d = event.data
+    payload = {
+        "conversation_id": d["conversation_id"],
+        "agent_id": d["agent_id"],
+        "name": d["name"],
+        "is_viewing": d["is_viewing"],
+    }
+    return [Emit("viewing", payload, rooms.conversation_targets(event.audience))]
+
+
 SOCKETIO = Projection(
     "socket.io",
     {
@@ -114,6 +125,7 @@ SOCKETIO = Projection(
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys never open sockets
         EventType.TYPING: _typing,
         EventType.ASSISTANT_TYPING: _typing,
+        EventType.VIEWING: _viewing,  # staff only: the audience opens no widget
     },
 )
 
@@ -195,6 +207,13 @@ class Typing(TypedDict):
     is_ai: bool
 
 
+class Viewing(TypedDict):
+    conversation_id: int
+    agent_id: int
+    name: str
+    is_viewing: bool
+
+
 FRAMES: dict[str, type] = {
     "new_message": NewMessage,
     "delivered": Delivered,
@@ -205,4 +224,5 @@ FRAMES: dict[str, type] = {
     "agent_status_changed": AgentStatusChanged,
     MEMBERSHIP_CHANGED: MembershipChangedControl,
     "typing": Typing,
+    "viewing": Viewing,
 }

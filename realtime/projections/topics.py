@@ -110,6 +110,7 @@ TOPICS = Projection(
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys use /ws, not the topics API
         EventType.TYPING: NOT_ON_THIS_SURFACE,  # the topics seed has no typing frames
         EventType.ASSISTANT_TYPING: NOT_ON_THIS_SURFACE,
+        EventType.VIEWING: NOT_ON_THIS_SURFACE,  # an inbox-only signal
     },
 )
 

@@ -39,16 +39,177 @@
       headers: { Accept: "application/json" },
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
-        if (!r.ok) throw new Error(body.message || ("HTTP " + r.status));
+        if (!r.ok) {
+          var err = new Error(body.message || refusal(r.status));
+          err.status = r.status;
+          throw err;
+        }
         return body;
       });
     });
+  }
+
+  // A refusal in words when the server sent no message of its own (never a bare HTTP code).
+  function refusal(status) {
+    if (status === 403) return "Your session has expired or you were logged out: reload the page and log in again.";
+    if (status === 404) return "This conversation is not in your inbox any more: a colleague may have taken it over.";
+    if (status === 429) return "Too many requests: wait a moment and try again.";
+    if (status >= 500) return "Something went wrong on our side. Try again in a moment.";
+    return "The server refused this (" + status + "). Reload the page and try again.";
+  }
+  function networkError(err) {
+    return err instanceof TypeError ? "No connection to PingBack right now. Check your network and try again." : err.message;
   }
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
+
+  /* ---------- times and the tab title (every page) ---------- */
+  function relative(date) {
+    var s = (Date.now() - date.getTime()) / 1000;
+    if (s < 45) return "just now";
+    if (s < 3600) return Math.max(1, Math.round(s / 60)) + " min ago";
+    if (s < 86400) return Math.floor(s / 3600) + " h ago";
+    if (s < 172800) return "yesterday";
+    return date.toLocaleDateString("en-US", { month: "short", day: "numeric" });
+  }
+  function refreshTimes() {
+    document.querySelectorAll("time[data-relative]").forEach(function (t) {
+      var d = new Date(t.dateTime || t.getAttribute("datetime"));
+      if (!isNaN(d)) t.textContent = relative(d);
+    });
+  }
+  setInterval(refreshTimes, 30000);
+  var baseTitle = document.title;
+  function unreadTotal() {
+    var h = document.getElementById("list-h");
+    return h ? Number(h.dataset.waitingUnread || 0) : 0;
+  }
+  function showTitleBadge() {
+    var n = unreadTotal();
+    document.title = (n ? "(" + n + ") " : "") + baseTitle;
+    document.body.dataset.unread = String(n);
+  }
+  showTitleBadge();
+
+  /* ---------- notifications (per-agent preferences, "My preferences") ---------- */
+  var prefsEl = document.getElementById("pb-notify");
+  var prefs = prefsEl ? JSON.parse(prefsEl.textContent) : {};
+  var fired = {};
+  var audio = null;
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var osc = audio.createOscillator(), gain = audio.createGain();
+      osc.frequency.value = 880; gain.gain.value = 0.08;
+      osc.connect(gain); gain.connect(audio.destination);
+      osc.start(); osc.stop(audio.currentTime + 0.15);
+    } catch (e) { /* no audio */ }
+  }
+  // kind: on_new_conversation | on_message_assigned | on_assigned_to_me | on_handoff
+  function notify(kind, convId, title, body, nth) {
+    // One notification per event, however many channels (socket, list) report it.
+    var tag = "pb-" + kind + "-" + convId + (nth ? "-" + nth : "");
+    if (!prefs[kind] || fired[tag]) return;
+    fired[tag] = true;
+    document.body.dataset.notifications = String(Number(document.body.dataset.notifications || 0) + 1);
+    if (prefs.sound) beep();
+    if (prefs.desktop && window.Notification && Notification.permission === "granted") {
+      var n = new Notification(title, { body: body, tag: tag });
+      n.onclick = function () { window.focus(); location.href = "/inbox/c/" + Number(convId) + "/"; };
+    }
+  }
+  function notifyRowChange(old, li) {
+    var id = li.dataset.conversationId, who = li.dataset.customer || "A customer";
+    var unread = Number(li.dataset.unread || 0);
+    var viewing = String(id) === String(ds.conversation) && document.visibilityState === "visible";
+    if (!old) {
+      if (unread && !li.dataset.mine) notify("on_new_conversation", id, "New conversation", who + " started a conversation.");
+    } else {
+      if (li.dataset.mine && !old.dataset.mine) notify("on_assigned_to_me", id, "Assigned to you", who + "'s conversation is now yours.");
+      if (li.dataset.handoff && !old.dataset.handoff) notify("on_handoff", id, "Handoff requested", who + " asked for a person.");
+      if (li.dataset.mine && unread > Number(old.dataset.unread || 0) && !viewing) {
+        notify("on_message_assigned", id, "New message from " + who, (li.querySelector(".preview") || {}).textContent || "", unread);
+      }
+    }
+  }
+  // Ask for the browser's permission only when the agent clicks (never on page load).
+  function offerPermission() {
+    if (!window.Notification || !prefs.desktop || Notification.permission !== "default") return;
+    var slot = document.getElementById("notify-permission");
+    if (!slot) {
+      var bar = document.querySelector(".topbar");
+      if (!bar) return;
+      slot = document.createElement("span");
+      slot.id = "notify-permission";
+      var btn = document.createElement("button");
+      btn.type = "button"; btn.className = "link"; btn.id = "ask-permission";
+      btn.textContent = "Turn on desktop notifications";
+      slot.append(btn);
+      bar.insertBefore(slot, document.getElementById("live-state"));
+    }
+    slot.hidden = false;
+    document.getElementById("ask-permission").addEventListener("click", function () {
+      Notification.requestPermission().then(function () { slot.hidden = true; });
+    });
+  }
+  offerPermission();
+
+  /* ---------- keyboard shortcuts (? shows them) ---------- */
+  var SHORTCUTS = [
+    ["j", "Next conversation"], ["k", "Previous conversation"], ["r", "Reply (focus the box)"],
+    ["e", "Resolve"], ["a", "Assign to me"], ["?", "Show or hide this help"], ["Esc", "Close help / leave the reply box"],
+  ];
+  function typingInField(e) {
+    var t = e.target;
+    return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+  }
+  function helpOverlay() {
+    var box = document.getElementById("shortcut-help");
+    if (box) return box;
+    box = document.createElement("div");
+    box.id = "shortcut-help"; box.className = "shortcut-help"; box.hidden = true;
+    box.setAttribute("role", "dialog"); box.setAttribute("aria-label", "Keyboard shortcuts");
+    var h = document.createElement("h2"); h.textContent = "Keyboard shortcuts";
+    var dl = document.createElement("dl");
+    SHORTCUTS.forEach(function (s) {
+      var dt = document.createElement("dt"), k = document.createElement("kbd"), dd = document.createElement("dd");
+      k.textContent = s[0]; dt.append(k); dd.textContent = s[1]; dl.append(dt, dd);
+    });
+    box.append(h, dl);
+    document.body.append(box);
+    return box;
+  }
+  function moveConversation(step) {
+    var links = Array.prototype.slice.call(document.querySelectorAll("#conversation-list .row > a"));
+    if (!links.length) return;
+    var at = links.findIndex(function (a) { return a.closest(".row").classList.contains("current") || a === document.activeElement; });
+    var next = links[Math.min(links.length - 1, Math.max(0, at < 0 ? 0 : at + step))];
+    if (at >= 0 && document.querySelector(".row.current")) location.href = next.href;
+    else next.focus();
+  }
+  function press(selector) {
+    var b = document.querySelector(selector);
+    if (b && !b.disabled) b.click();
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var help = document.getElementById("shortcut-help");
+    if (e.key === "Escape") {
+      if (help && !help.hidden) { help.hidden = true; return; }
+      if (typingInField(e)) e.target.blur();
+      return;
+    }
+    if (typingInField(e)) return;
+    if (e.key === "?") { var box = helpOverlay(); box.hidden = !box.hidden; e.preventDefault(); return; }
+    if (e.key === "j") moveConversation(1);
+    else if (e.key === "k") moveConversation(-1);
+    else if (e.key === "r") { var reply = document.getElementById("reply"); if (reply && !reply.disabled) { reply.focus(); e.preventDefault(); } }
+    else if (e.key === "e") press('[data-action="resolve"]');
+    else if (e.key === "a") press('[data-action="assign-me"]');
+  });
 
   /* ---------- presence (every page) ---------- */
   var presence = document.getElementById("presence-form");
@@ -80,7 +241,8 @@
   function onSocket(name, fn) { handlers.push([name, fn]); if (socket) socket.on(name, fn); }
   if (window.io) {
     socket = window.io({
-      auth: function (cb) { cb({ business_id: ds.business, token: token }); },
+      // presence: this tab counts towards the agent being online (conversations/presence.py).
+      auth: function (cb) { cb({ business_id: ds.business, token: token, presence: true }); },
       transports: ["websocket", "polling"],
     });
     socket.on("connect", function () { channels.socket = true; showLive(); });
@@ -91,7 +253,44 @@
       freshToken().catch(function () {});
     });
     socket.on("agent_status_changed", showAgentStatus);
+    socket.on("new_conversation", function (p) {
+      notify("on_new_conversation", p.conversation_id, "New conversation", ((p.customer && p.customer.name) || "A customer") + " started a conversation.");
+    });
+    socket.on("conversation_assigned", function (p) {
+      if (String(p.assignee_id) === ds.agent && String(p.assigned_by) !== ds.agent) {
+        notify("on_assigned_to_me", p.conversation_id, "Assigned to you", "A conversation was assigned to you.");
+      }
+    });
+    socket.on("connect", function () { reportedIdle = false; checkIdle(); });
   }
+
+  /* ---------- idle -> away (the server decides, from every tab of this agent) ---------- */
+  var presenceMeta = document.querySelector('meta[name="pb-presence"]');
+  var idleAfter = presenceMeta ? Number(presenceMeta.content) * 1000 : 0;
+  var lastInput = Date.now(), reportedIdle = false;
+  function reportIdle(idle) {
+    if (!socket || !socket.connected || !presenceMeta) return;
+    reportedIdle = idle;
+    var form = document.getElementById("presence-form");
+    var data = new FormData();
+    data.set("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    data.set("connection", socket.id);
+    data.set("idle", idle ? "true" : "false");
+    fetch(presenceMeta.dataset.url, { method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" } })
+      .catch(function () {});
+  }
+  function checkIdle() {
+    if (!idleAfter) return;
+    var idle = Date.now() - lastInput >= idleAfter;
+    if (idle !== reportedIdle) reportIdle(idle);
+  }
+  ["keydown", "pointerdown", "pointermove", "wheel", "focus", "touchstart"].forEach(function (name) {
+    window.addEventListener(name, function () {
+      lastInput = Date.now();
+      if (reportedIdle) reportIdle(false);
+    }, { passive: true, capture: true });
+  });
+  setInterval(checkIdle, Math.min(15000, Math.max(1000, idleAfter / 4 || 15000)));
 
   /* ---------- inbox list page ---------- */
   var live = document.getElementById("inbox-live");
@@ -119,10 +318,7 @@
           var focusId = active && live.contains(active) ? active.id : null;
           // Server-rendered by Django's templates (autoescaped), never built from raw data.
           var fragment = document.createRange().createContextualFragment(html);
-          live.replaceChildren(fragment);
-          live.querySelectorAll("[data-conversation-id]").forEach(function (li) {
-            if (before[li.dataset.conversationId] !== li.textContent) li.classList.add("fresh");
-          });
+          patchList(fragment, before);
           var again = focusHref ? live.querySelector('a[href="' + CSS.escape(focusHref) + '"]')
             : (focusId ? document.getElementById(focusId) : null);
           if (again) again.focus();
@@ -131,6 +327,26 @@
         .catch(function () {})
         .then(function () { refreshing = false; });
     }
+    // Patch, do not replace: rows whose markup did not change stay the same nodes (focus,
+    // hover and scroll stay put); changed or new rows are swapped in and highlighted.
+    function patchList(fragment, before) {
+      var oldRows = {};
+      live.querySelectorAll("li[data-conversation-id]").forEach(function (li) {
+        oldRows[li.dataset.conversationId] = li;
+      });
+      var freshList = fragment.querySelector("#conversation-list");
+      if (freshList) {
+        Array.prototype.slice.call(freshList.children).forEach(function (li) {
+          var old = oldRows[li.dataset.conversationId];
+          notifyRowChange(old, li);
+          if (old && old.outerHTML === li.outerHTML) freshList.replaceChild(old, li);
+          else if (before[li.dataset.conversationId] !== li.textContent) li.classList.add("fresh");
+        });
+      }
+      live.replaceChildren(fragment);
+      showTitleBadge();
+    }
+    window.__pbRefreshList = function () { scheduleRefresh(); };
     function scheduleRefresh() {
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(refresh, 250);
@@ -198,7 +414,7 @@
     }
     function senderLabel(m, kind) {
       if (kind === "visitor") return ds.customerName;
-      if (kind === "operator") return agentNames[m.sender_agent_id] || "Agent";
+      if (kind === "operator") return m.sender_name || agentNames[m.sender_agent_id] || ds.agentName || "Agent";
       return kind === "ai" ? "AI assistant" : "System";
     }
     function receiptOf(m) { return m.read_at ? "read" : (m.delivered_at ? "delivered" : "sent"); }
@@ -243,20 +459,49 @@
       return li;
     }
 
+    // Live messages are the server's own partial (templates/inbox/_message.html, the same
+    // template as the first render), fetched after a new_message push: one template, and
+    // links, names, avatars and times look the same whether loaded or pushed.
+    var fetching = null, again = false;
+    function fetchAfter(after) {
+      return fetch(ds.messagesUrl + "?format=html&after=" + after, { credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 404) { goneFromView(); return ""; }
+          return r.ok ? r.text() : "";
+        })
+        .then(insertMessages);
+    }
+    function fetchNew() {
+      if (fetching) { again = true; return fetching; }
+      fetching = fetchAfter(lastId).catch(function () {}).then(function () {
+        fetching = null;
+        if (again) { again = false; fetchNew(); }
+      });
+      return fetching;
+    }
+    function insertMessages(html) {
+      if (!html) return;
+      var fragment = document.createRange().createContextualFragment(html);
+      var fromCustomer = 0;
+      Array.prototype.slice.call(fragment.children).forEach(function (li) {
+        var id = Number(li.dataset.messageId);
+        var existing = list.querySelector('[data-message-id="' + id + '"]');
+        var pending = li.dataset.clientId && list.querySelector('[data-client-id="' + CSS.escape(li.dataset.clientId) + '"]');
+        var empty = document.getElementById("no-messages");
+        if (empty) empty.remove();
+        if (existing) existing.replaceWith(li);
+        else if (pending) pending.replaceWith(li);
+        else list.append(li);
+        if (id > lastId) lastId = id;
+        if (li.classList.contains("msg-visitor")) fromCustomer = id;
+      });
+      scrollDown();
+      if (fromCustomer) { showTyping(false); markRead(fromCustomer); }
+    }
     function addMessage(m) {
       if (String(m.conversation_id) !== convId) return;
       if (list.querySelector('[data-message-id="' + Number(m.id) + '"]')) return;
-      var pending = m.client_id && list.querySelector('[data-client-id="' + CSS.escape(m.client_id) + '"]');
-      var empty = document.getElementById("no-messages");
-      if (empty) empty.remove();
-      if (pending) renderMessage(m, pending);
-      else list.append(renderMessage(m));
-      if (m.id > lastId) lastId = m.id;
-      scrollDown();
-      if (m.sender_type === "customer") {
-        showTyping(false);
-        markRead(m.id);
-      }
+      fetchNew();
     }
 
     function markRead(upTo) {
@@ -265,7 +510,9 @@
       form.action = ds.readUrl;
       var csrf = composer.querySelector("[name=csrfmiddlewaretoken]").cloneNode();
       form.append(csrf);
-      postForm(form, { up_to_id: upTo }).catch(function () {});
+      postForm(form, upTo ? { up_to_id: upTo } : {}).then(function () {
+        if (window.__pbRefreshList) window.__pbRefreshList();  // unread counts and title
+      }).catch(function () {});
     }
 
     function setReceipt(messageId, state) {
@@ -282,22 +529,55 @@
       if (on) typingHide = setTimeout(function () { typingEl.hidden = true; }, 8000);
     }
 
-    function catchUp() {
-      return fetch(ds.messagesUrl + "?after=" + lastId, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : { messages: [] }; })
-        .then(function (data) { data.messages.forEach(addMessage); });
-    }
+    function catchUp() { return fetchNew(); }
+    // Reading is an explicit POST once the page is actually visible.
+    if (document.visibilityState !== "hidden") markRead(lastId || undefined);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") markRead(lastId || undefined);
+    });
 
     onSocket("connect", function () {
-      socket.emit("join_conversation", { conversation_id: Number(convId) });
+      socket.emit("join_conversation", { conversation_id: Number(convId) }, function () {
+        // Colleagues on this conversation see that this agent is viewing it.
+        if (!document.body.dataset.readOnly) socket.emit("viewing", { conversation_id: Number(convId), is_viewing: true });
+      });
       catchUp();
+    });
+    window.addEventListener("pagehide", function () {
+      if (socket && socket.connected) socket.emit("viewing", { conversation_id: Number(convId), is_viewing: false });
+    });
+    var viewers = {};
+    function showViewers() {
+      var el = document.getElementById("colleague-viewing");
+      var names = Object.keys(viewers).map(function (k) { return viewers[k]; });
+      el.textContent = names.length ? names.join(", ") + (names.length > 1 ? " are" : " is") + " viewing this conversation too." : "";
+      el.hidden = !names.length;
+    }
+    onSocket("viewing", function (p) {
+      if (String(p.conversation_id) !== convId || String(p.agent_id) === ds.agent) return;
+      var seen = !!viewers[p.agent_id];
+      if (p.is_viewing) viewers[p.agent_id] = p.name; else delete viewers[p.agent_id];
+      showViewers();
+      // Answer a newcomer once, so they see us too.
+      if (p.is_viewing && !seen && socket && !document.body.dataset.readOnly) {
+        socket.emit("viewing", { conversation_id: Number(convId), is_viewing: true });
+      }
     });
     onSocket("new_message", addMessage);
     onSocket("typing", function (p) {
       if (String(p.conversation_id) !== convId) return;
       var fromCustomer = p.sender_type ? p.sender_type === "customer" : String(p.user_id) !== ds.agent;
-      if (fromCustomer) showTyping(!!p.is_typing);
+      if (fromCustomer) { showTyping(!!p.is_typing); return; }
+      // A colleague composing in the same conversation (collision detection).
+      if (p.sender_type === "agent" && String(p.user_id) !== ds.agent) {
+        var el = document.getElementById("colleague-typing");
+        el.textContent = (agentNames[p.user_id] || "A colleague") + " is typing a reply…";
+        el.hidden = !p.is_typing;
+        clearTimeout(colleagueHide);
+        if (p.is_typing) colleagueHide = setTimeout(function () { el.hidden = true; }, 8000);
+      }
     });
+    var colleagueHide = null;
     onSocket("delivered", function (p) {
       if (String(p.conversation_id || convId) === convId && p.reader !== "agent") setReceipt(p.message_id, "delivered");
     });
@@ -311,17 +591,40 @@
       clearTimeout(detailsTimer);
       detailsTimer = setTimeout(function () {
         fetch(location.pathname, { credentials: "same-origin" })
-          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+          .then(function (r) {
+            if (r.status === 404) { goneFromView(); throw new Error("gone"); }
+            if (!r.ok) throw new Error(r.status);
+            return r.text();
+          })
           .then(function (html) {
             var doc = new DOMParser().parseFromString(html, "text/html");
-            [".details", ".thread-head"].forEach(function (sel) {
+            [".details", ".thread-head", "#conv-banner"].forEach(function (sel) {
               var fresh = doc.querySelector(sel);
               var old = document.querySelector(sel);
-              if (fresh && old && !old.contains(document.activeElement)) old.replaceWith(document.importNode(fresh, true));
+              if (fresh && old && (sel === ".thread-head" || !old.contains(document.activeElement))) {
+                old.replaceWith(document.importNode(fresh, true));
+              }
             });
           })
           .catch(function () {});
-      }, 200);
+      }, 50);
+    }
+    // The conversation left this agent's view (taken over, reassigned): say so, keep the
+    // history on screen, and make the page read-only.
+    var lastAssignee = null;
+    function goneFromView() {
+      if (document.body.dataset.readOnly) return;
+      document.body.dataset.readOnly = "true";
+      var banner = document.getElementById("conv-banner");
+      var who = lastAssignee ? lastAssignee + " now handles this conversation" : "This conversation was reassigned";
+      banner.textContent = who + ", so it left your inbox. You can read what is here but no longer reply or change it.";
+      banner.hidden = false;
+      banner.className = "banner banner-gone";
+      composer.querySelectorAll("textarea, button").forEach(function (el) { el.disabled = true; });
+      document.querySelectorAll(".details form button, .details form select").forEach(function (el) { el.disabled = true; });
+      var assignee = document.getElementById("conv-assignee");
+      if (assignee && lastAssignee) assignee.textContent = lastAssignee;
+      if (socket) socket.emit("leave_conversation", { conversation_id: Number(convId) });
     }
     onSocket("conversation_status_changed", function (p) {
       if (String(p.conversation_id) !== convId) return;
@@ -332,7 +635,10 @@
     });
     onSocket("conversation_assigned", function (p) {
       if (String(p.conversation_id) !== convId) return;
+      lastAssignee = p.assignee_name || null;
       document.getElementById("conv-assignee").textContent = p.assignee_name || "unassigned";
+      // The light message read answers first: a 404 there means it left this agent's view.
+      fetchAfter(lastId).catch(function () {});
       refreshDetails();
     });
     // Without a socket, poll for messages so nothing is missed.
@@ -346,7 +652,19 @@
       typing = on;
       socket.emit("typing", { conversation_id: Number(convId), user_id: Number(ds.agent), is_typing: on });
     }
+    var maxLength = Number(textarea.dataset.maxLength || 5000);
+    var counter = document.getElementById("reply-count");
+    function showSendError(text) { sendError.textContent = text; sendError.hidden = false; }
+    function updateCounter() {
+      var n = textarea.value.length;
+      counter.textContent = n + " / " + maxLength;
+      counter.classList.toggle("over", n > maxLength);
+      if (n > maxLength) showSendError("Too long by " + (n - maxLength) + " characters: the limit is " + maxLength + ".");
+      else if (sendError.textContent.indexOf("Too long") === 0) sendError.hidden = true;
+    }
+    updateCounter();
     textarea.addEventListener("input", function () {
+      updateCounter();
       sendTyping(textarea.value.trim() !== "");
       clearTimeout(typingStop);
       typingStop = setTimeout(function () { sendTyping(false); }, 3000);
@@ -361,7 +679,12 @@
     composer.addEventListener("submit", function (e) {
       e.preventDefault();
       var text = textarea.value;
-      if (!text.trim()) return;
+      if (document.body.dataset.readOnly) return;
+      if (!text.trim()) { showSendError("Write a message first: a reply of only spaces is not sent."); return; }
+      if (text.length > maxLength) {
+        showSendError("Your reply is " + text.length + " characters long; the limit is " + maxLength + ". Shorten it or send it in two parts.");
+        return;
+      }
       var clientId = uuid();
       var optimistic = renderMessage({
         sender_type: "agent", sender_agent_id: Number(ds.agent), content: text, client_id: clientId,
@@ -370,22 +693,22 @@
       var empty = document.getElementById("no-messages");
       if (empty) empty.remove();
       list.append(optimistic); scrollDown();
-      textarea.value = ""; sendError.hidden = true;
+      textarea.value = ""; sendError.hidden = true; updateCounter();
       sendTyping(false);
       function attempt(n) {
         return postForm(composer, { content: text, client_id: clientId }).then(function (body) {
           var m = body.message;
           var dup = list.querySelector('[data-message-id="' + Number(m.id) + '"]');
           if (dup && dup !== optimistic) optimistic.remove();
-          else renderMessage(m, optimistic);
-          if (m.id > lastId) lastId = m.id;
+          else { renderMessage(m, optimistic); fetchAfter(m.id - 1).catch(function () {}); }
         }, function (err) {
           // Network errors retry with the same client id: the server stores it once.
           if (n < 2 && err instanceof TypeError) return attempt(n + 1);
           optimistic.remove();
           if (!textarea.value) textarea.value = text;
-          sendError.textContent = "Not sent: " + err.message;
-          sendError.hidden = false;
+          showSendError("Not sent: " + networkError(err));
+          updateCounter();
+          if (err.status === 404) goneFromView();
         });
       }
       attempt(0);

@@ -124,7 +124,8 @@
   typingEl.hidden = true;
   var composer = el("form", "pbw-composer");
   var input = el("textarea");
-  input.rows = 2; input.maxLength = 5000; input.required = true;
+  var maxLength = Number(script.getAttribute("data-max-length")) || 5000;
+  input.rows = 2; input.required = true;
   input.id = "pbw-input";
   input.placeholder = "Write a message…";
   var inputLabel = el("label", "pbw-hidden", "Your message");
@@ -134,7 +135,10 @@
   var errorEl = el("p", "pbw-error");
   errorEl.setAttribute("role", "alert");
   errorEl.hidden = true;
-  composer.append(inputLabel, input, sendBtn, errorEl);
+  var counter = el("p", "pbw-count", "0 / " + maxLength);
+  counter.id = "pbw-count";
+  input.setAttribute("aria-describedby", "pbw-count");
+  composer.append(inputLabel, input, sendBtn, counter, errorEl);
   var files = attachmentComposer(); // attachments: picker, drop, paste, previews (below)
   chat.append(list, typingEl, composer);
 
@@ -175,11 +179,38 @@
     var li = el("li", "pbw-msg pbw-msg-" + kind);
     if (m.id) li.setAttribute("data-message-id", m.id);
     if (m.client_id) li.setAttribute("data-client-id", m.client_id);
-    if (!mine) li.append(el("span", "pbw-sender", kind === "agent" ? "Support" : (kind === "ai" ? "AI assistant" : "Notice")));
+    if (!mine) {
+      var who = kind === "agent" ? (m.sender_name || "Support") : (kind === "ai" ? "AI assistant" : "Notice");
+      var sender = el("span", "pbw-sender");
+      if (kind === "agent") sender.append(el("span", "pbw-avatar", initials(who)), " ");
+      sender.append(who);
+      li.append(sender);
+    }
     if (m.attachments && m.attachments.length) renderAttachments(li, m);
-    else li.append(el("p", "pbw-text", m.content));
+    else li.append(linkified(el("p", "pbw-text"), m.content));
     if (mine) li.append(el("span", "pbw-receipt pbw-receipt-" + receiptOf(m).replace(/\W+/g, ""), receiptOf(m)));
     return li;
+  }
+  function initials(name) {
+    var parts = String(name || "?").trim().split(/\s+/).filter(Boolean);
+    var a = parts[0] ? parts[0][0] : "?";
+    var b = parts.length > 1 ? parts[parts.length - 1][0] : "";
+    return (a + b).toUpperCase();
+  }
+  // URLs in a message become links (http/https only, opened in a new tab without referrer);
+  // everything else stays text.
+  function linkified(node, text) {
+    var re = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g, at = 0, match;
+    text = String(text == null ? "" : text);
+    while ((match = re.exec(text))) {
+      node.append(text.slice(at, match.index));
+      var a = el("a", null, match[0]);
+      a.href = match[0]; a.target = "_blank"; a.rel = "noopener noreferrer nofollow";
+      node.append(a);
+      at = match.index + match[0].length;
+    }
+    node.append(text.slice(at));
+    return node;
   }
   function find(m) {
     for (var i = 0; i < state.messages.length; i++) {
@@ -222,7 +253,7 @@
     var status = statuses.indexOf("online") >= 0 ? "online" : (statuses.indexOf("away") >= 0 ? "away" : "offline");
     presenceDot.className = "pbw-dot pbw-dot-" + status;
     availability.textContent = !socket || !socket.connected ? "Reconnecting…" :
-      status === "online" ? "We're online" : status === "away" ? "We're away, back soon" : "We're offline — leave a message";
+      status === "online" ? "We're online" : status === "away" ? "We're away, back soon" : "Nobody is online — leave a message and we'll answer here";
     root.setAttribute("data-availability", status);
   }
 
@@ -338,7 +369,16 @@
     state.email = emailInput.value.trim();
     save(); showStage(); input.focus();
   });
+  function showError(text) { errorEl.textContent = text; errorEl.hidden = false; }
+  function updateCount() {
+    var n = input.value.length;
+    counter.textContent = n + " / " + maxLength;
+    counter.className = n > maxLength ? "pbw-count pbw-over" : "pbw-count";
+    if (n > maxLength) showError("Too long by " + (n - maxLength) + " characters.");
+    else if (errorEl.textContent.indexOf("Too long") === 0) errorEl.hidden = true;
+  }
   input.addEventListener("input", function () {
+    updateCount();
     sendTyping(input.value.trim() !== "");
     clearTimeout(typingStop);
     typingStop = setTimeout(function () { sendTyping(false); }, 3000);
@@ -351,13 +391,17 @@
     var text = input.value;
     var ready = files.ready();
     if (ready === null) return; // an upload is still running
-    if (!text.trim() && !ready.length) return;
+    if (!text.trim() && !ready.length) { showError("Write a message first."); return; }
+    if (text.length > maxLength) {
+      showError("Your message is " + text.length + " characters long; the limit is " + maxLength + ". Please shorten it.");
+      return;
+    }
     var item = { client_id: uuid(), content: text };
     if (ready.length) item.attachments = ready.map(function (a) { return a.id; });
     state.outbox.push(item);
     upsert({ client_id: item.client_id, content: ready.length ? "" : text, text: text, attachments: ready, sender_type: "customer", conversation_id: state.conversation_id || null });
     files.clear();
-    input.value = ""; errorEl.hidden = true;
+    input.value = ""; errorEl.hidden = true; updateCount();
     sendTyping(false);
     flush();
   });

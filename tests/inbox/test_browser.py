@@ -6,70 +6,17 @@ the topics WebSocket. Screenshots land in test-artifacts/inbox/.
 
 import os
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
-from django.db import connections
 
-from conversations.demo import DEMO_OWNER_EMAIL, DEMO_PASSWORD, ensure_demo
+from conversations.demo import DEMO_OWNER_EMAIL, DEMO_PASSWORD
 from conversations.models import Conversation, Message
-from tests.live import ROOT, AsgiServer
+from tests.inbox.conftest import SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = ROOT / "test-artifacts" / "inbox"
 WAIT = 15_000  # ms: how long to wait for a live update before failing
 XSS = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
-
-
-def ensure_chromium() -> str:
-    if not Path(CHROMIUM).exists() and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "update", "-qq"], check=False)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"], check=False
-        )
-    assert Path(CHROMIUM).exists(), "Chromium is required: apt-get install chromium"
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), AsgiServer() as live:
-        yield live
-
-
-@pytest.fixture
-def demo():
-    """The demo business, created before the browser starts (the ORM then runs alone)."""
-    return ensure_demo()
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made while it
-    # runs are plain, sequential test code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=ensure_chromium(), args=ARGS)
-        yield chromium
-        chromium.close()
-        # ORM calls made while Playwright's loop ran may hold their own connection: close it,
-        # or PostgreSQL cannot drop the test database at the end of the session.
-        connections.close_all()
 
 
 def watch_dialogs(page, fired: list) -> None:

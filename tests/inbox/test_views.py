@@ -217,17 +217,14 @@ def test_fragment_is_the_list_alone_for_live_refresh(as_agent, acme):
 # --- the conversation ------------------------------------------------------------------------
 
 
-def test_opening_a_conversation_marks_customer_messages_read(as_agent, acme):
+def test_reading_a_conversation_is_a_post_not_a_side_effect_of_get(as_agent, acme):
     conv = acme.start("first")
     actions.do_post_message(conv, sender_type="customer", content="second")
-    last = actions.do_post_message(conv, sender_type="agent", content="answer", agent=acme.agent)[0]
+    actions.do_post_message(conv, sender_type="agent", content="answer", agent=acme.agent)
     response = as_agent.get(url("conversation", conv.pk))
     assert response.status_code == 200
-    # The GET changes nothing; the page posts the read mark (inbox.js) once shown.
-    assert not Message.objects.filter(conversation=conv, read_at__isnull=False).exists()
-    assert not EventLog.objects.filter(type=EventType.MESSAGES_READ).exists()
-    assert f'data-read-url="{url("read", conv.pk)}"' in response.content.decode()
-    as_agent.post(url("read", conv.pk), {"up_to_id": last.pk})
+    assert not any(m.read_at for m in Message.objects.filter(conversation=conv))
+    assert as_agent.post(url("read", conv.pk), **JSON).status_code == 200
     customer_msgs = Message.objects.filter(conversation=conv, sender_type="customer")
     assert all(m.read_at for m in customer_msgs)
     assert Message.objects.get(conversation=conv, sender_type="agent").read_at is None
@@ -455,7 +452,12 @@ def test_ai_toggle_turns_the_assistant_on_and_off(as_agent, acme, globex):
 # --- presence and realtime token -------------------------------------------------------------
 
 
-def test_agent_status_control(as_agent, acme):
+def test_agent_status_control(as_agent, acme, monkeypatch):
+    from conversations import presence
+
+    monkeypatch.setattr(presence, "_registry", presence.MemoryRegistry())
+    presence.connected(acme.agent, "an-inbox-tab")
+    actions.do_set_agent_status(acme.agent, "offline")
     response = as_agent.post(
         url("agent_status"), {"status": "online", "next": "/inbox/?status=all"}
     )
@@ -575,8 +577,13 @@ def test_inbox_pages_have_bounded_queries_with_1000_conversations(
     assert len(json.loads(data)["messages"]) == 31
 
 
-def test_widget_availability_lists_agent_presence_of_that_business_only(client, acme, globex):
-    actions.do_set_agent_status(acme.agent, "online")
+def test_widget_availability_lists_agent_presence_of_that_business_only(
+    client, acme, globex, monkeypatch
+):
+    from conversations import presence
+
+    monkeypatch.setattr(presence, "_registry", presence.MemoryRegistry())
+    presence.connected(acme.agent, "an-inbox-tab")
     response = client.get("/widget/availability/", {"business_id": acme.business.public_id})
     assert response["Access-Control-Allow-Origin"] == "*"
     agents = {a["agent_id"]: a["status"] for a in response.json()["agents"]}

@@ -1,0 +1,79 @@
+"""Email notifications through a real SMTP server (aiosmtpd on 127.0.0.1) started by the test:
+sent from the pipeline's background pool to agents with no inbox open, per preference."""
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from conversations import actions, presence
+from conversations.actions import Actor
+from conversations.models import AgentPreferences
+from pingback.bridge import bridge
+from tests.live import free_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(settings, monkeypatch):
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    monkeypatch.setattr(presence, "_registry", presence.MemoryRegistry())
+    yield handler
+    controller.stop()
+
+
+def mail_to(smtp, email: str) -> list[str]:
+    bridge.wait_idle()
+    return [body for rcpt, body in smtp.messages if email in rcpt]
+
+
+def test_new_conversation_emails_every_member_without_an_open_inbox(smtp, acme, globex):
+    presence.connected(acme.admin, "admin-tab")  # has the inbox open: notified there instead
+    AgentPreferences.objects.create(agent=acme.other_agent, on_new_conversation=False)
+    acme.start("My order is late")
+    assert mail_to(smtp, acme.agent.user.email)
+    body = mail_to(smtp, acme.owner.user.email)[0]
+    assert "New conversation from acme customer" in body and "/inbox/c/" in body
+    assert not mail_to(smtp, acme.admin.user.email)
+    assert not mail_to(smtp, acme.other_agent.user.email)
+    assert not mail_to(smtp, globex.owner.user.email)  # another business never hears of it
+
+
+def test_assignment_message_and_handoff_emails(smtp, acme):
+    conv = acme.start("hello")
+    smtp.messages.clear()
+    actions.do_assign(conv, acme.agent, actor=Actor.of_agent(acme.owner))
+    assert any("is assigned to you" in b for b in mail_to(smtp, acme.agent.user.email))
+    smtp.messages.clear()
+    actions.do_post_message(conv, sender_type="customer", content="Any news?")
+    bodies = mail_to(smtp, acme.agent.user.email)
+    assert any("New message from acme customer" in b and "Any news?" in b for b in bodies)
+    assert not mail_to(smtp, acme.other_agent.user.email)  # not theirs
+    smtp.messages.clear()
+    actions.do_request_handoff(conv, reason="wants a human", actor=Actor.of_customer(conv.customer))
+    assert any("asked for a person" in b for b in mail_to(smtp, acme.agent.user.email))
+    assert any("asked for a person" in b for b in mail_to(smtp, acme.owner.user.email))
+    # A plain agent who cannot see the conversation is not told about its handoff.
+    assert not mail_to(smtp, acme.other_agent.user.email)
+
+
+def test_email_off_and_self_assignment_send_nothing(smtp, acme):
+    AgentPreferences.objects.create(agent=acme.agent, email=False)
+    conv = acme.start("hello")
+    actions.do_assign(conv, acme.owner, actor=Actor.of_agent(acme.owner))  # took it themself
+    actions.do_post_message(conv, sender_type="customer", content="hi again")
+    assert not mail_to(smtp, acme.agent.user.email)
+    assert not any("is assigned to you" in b for b in mail_to(smtp, acme.owner.user.email))
