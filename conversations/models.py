@@ -258,7 +258,9 @@ class Message(models.Model):
         blank=True,
         help_text="Client-supplied idempotency key: a retry returns the stored message.",
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the action (the conversation's last activity and first response take the same
+    # instant, also on the one-statement hot path).
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -11,6 +11,7 @@ Consumers still check their own receiver against the event's audience before sen
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import uuid
@@ -27,7 +28,7 @@ CHANNEL_PREFIX = "pingback-hub"
 # itself a probe this often through the layer; a probe that fails or never comes back means
 # pushes may have been lost, and subscribers that can resume (the /ws stream) are told.
 PROBE_SECONDS = 1.0
-PROBE_LATE = 3  # probes missing before the hub declares a gap
+PROBE_LATE = 3  # probe periods without a probe back before the hub declares a gap
 PROBE = "hub.probe"
 
 
@@ -40,7 +41,7 @@ class Hub:
         # The in-memory layer loses nothing: only a networked one needs probing.
         self.probing = not isinstance(layer, InMemoryChannelLayer)
         self.probe_group = f"hub.probe.{uuid.uuid4().hex}"
-        self.probe_seen = 0
+        self.probe_seen_at = 0.0
 
     async def _start(self) -> None:
         if self.channel is None:
@@ -53,7 +54,7 @@ class Hub:
                 asyncio.create_task(self._rejoin(), context=contextvars.Context()),
             ]
             if self.probing:
-                self.probe_seen = 0
+                self.probe_seen_at = 0.0
                 await self.layer.group_add(self.probe_group, self.channel)
                 self.tasks.append(asyncio.create_task(self._probe(), context=contextvars.Context()))
 
@@ -85,7 +86,7 @@ class Hub:
         while True:
             message = await self.layer.receive(self.channel)
             if message.get("type") == PROBE:
-                self.probe_seen = max(self.probe_seen, message["seq"])
+                self.probe_seen_at = asyncio.get_running_loop().time()
                 continue
             for consumer in list(self.groups.get(message.get("group"), ())):
                 try:
@@ -94,18 +95,21 @@ class Hub:
                     logger.exception("push to a %s subscriber failed", message.get("group"))
 
     async def _probe(self) -> None:
+        loop = asyncio.get_running_loop()
         sent, gap_open = 0, False
+        self.probe_seen_at = loop.time()
         while True:
             await asyncio.sleep(PROBE_SECONDS)
             sent += 1
-            try:
-                await self.layer.group_send(
-                    self.probe_group, {"type": PROBE, "group": self.probe_group, "seq": sent}
+            # A publish into a dead connection can hang in reconnect attempts: bounded.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    self.layer.group_send(
+                        self.probe_group, {"type": PROBE, "group": self.probe_group, "seq": sent}
+                    ),
+                    PROBE_SECONDS,
                 )
-                failed = False
-            except Exception:
-                failed = True
-            late = failed or self.probe_seen < sent - PROBE_LATE
+            late = loop.time() - self.probe_seen_at > PROBE_SECONDS * PROBE_LATE
             if late and not gap_open:
                 gap_open = True
                 logger.warning("realtime hub: the channel layer lost contact; pushes may be lost")

@@ -93,6 +93,9 @@ def test_every_action_publishes_its_typed_event(acme, captured_events):
 
     do_show_typing(conv, True)
     actions.do_set_typing(conv, is_typing=True)
+    from inbox.actions import do_set_viewing
+
+    do_set_viewing(acme.owner, conv, True)
     actions.add_agent(acme.business, acme.other_agent.user, "admin")
     actions.revoke_api_key(acme.api_key)
     seen = {e.type for e in captured_events}

@@ -91,12 +91,15 @@ def _instances(row, layout):
     return made
 
 
-def counted_update(conversation_id: int, sender_type: str, preview: str) -> Conversation | None:
+def counted_update(
+    conversation_id: int, sender_type: str, preview: str, now=None
+) -> Conversation | None:
     """Count one message into the conversation; the updated conversation, or None when a rule
     needs the locking path (nothing was changed then). Call inside the message's transaction."""
     sql, layout = _statement(sender_type)
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": timezone.now(), "preview": preview, "id": conversation_id})
+        params = {"now": now or timezone.now(), "preview": preview, "id": conversation_id}
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None

@@ -135,7 +135,8 @@ def _check_visible(conv: Conversation, agent: Agent | None) -> None:
 def _with_attachments(msg: Message, conv: Conversation) -> Message:
     """A stored message returned to a retry, with what its snapshot needs already loaded (async
     callers render it without touching the database)."""
-    msg.conversation = conv
+    if not Message.conversation.is_cached(msg):
+        msg.conversation = conv
     if msg.content_type == Message.ContentType.ATTACHMENT:
         msg.attachment_rows = list(msg.attachments.all())
     return msg
@@ -149,7 +150,8 @@ def _post(
 
     # Attachment messages take the locking path (their files are claimed under the row lock).
     if settings.IS_POSTGRES and sender_type in (S_CUSTOMER, S_AGENT) and not attachment_ids:
-        fast = counted_update(conv.pk, sender_type, content[:300])
+        now = timezone.now()  # the message's time is the conversation's last activity
+        fast = counted_update(conv.pk, sender_type, content[:300], now)
         if fast is not None:
             # The common case in one statement: the conversation needed no status, assignment
             # or handoff change, so the counters were bumped in place (UPDATE ... RETURNING,
@@ -157,6 +159,7 @@ def _post(
             # commit in order).
             _check_visible(fast, recheck)
             msg = Message.objects.create(
+                created_at=now,
                 business_id=fast.business_id,
                 conversation=fast,
                 sender_type=sender_type,

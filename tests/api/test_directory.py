@@ -10,6 +10,7 @@ def test_customers_list_retrieve_update(acme, as_agent):
     from conversations import actions
 
     newer = actions.create_customer(acme.business, name="Newer", email="n@x.test")
+    acme.start("hi", customer=newer)  # a plain agent edits customers they can see a chat of
     page = as_agent.get("/api/v1/customers/").json()
     assert [c["id"] for c in page["results"]] == [newer.pk, acme.customer.pk]
     assert (

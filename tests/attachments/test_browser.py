@@ -8,14 +8,12 @@ import pytest
 
 from conversations.models import Conversation
 from tests.attachments import files
-from tests.inbox.test_browser import (
+from tests.inbox.conftest import (
     ARGS,
-    WAIT,
     demo,  # noqa: F401 - the fixture
     ensure_chromium,
-    log_in,
-    watch_dialogs,
 )
+from tests.inbox.test_browser import WAIT, log_in, watch_dialogs
 from tests.live import ROOT, AsgiServer, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
