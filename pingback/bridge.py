@@ -147,9 +147,3 @@ class Bridge:
 
 
 bridge = Bridge()
-
-# A process that exits right after publishing (a management command such as ``demo``) hands
-# over what its events still owe first. Thread-pool executors shut down in the same threading
-# exit hook, which runs its callbacks last-registered first: this one (registered after
-# concurrent.futures) runs before the pools refuse new work.
-threading._register_atexit(lambda: bridge.wait_idle(10))

@@ -45,6 +45,9 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
     # While replaying: live frames wait here as (event id, texts); None once live.
     held: list | None = None
     last_event_id: int | None = None  # the last event this stream sent
+    # Event ids the replay sent: an event committed before the log was read can still reach
+    # the live feed afterwards (its dispatch runs after its commit), and must not come twice.
+    replayed: frozenset = frozenset()
 
     async def connect(self):
         await self.accept()
@@ -156,6 +159,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
                 after = self.last_event_id = event.id
             if len(found) < replay.PAGE_MAX:
                 break
+        self.replayed = frozenset(sent)
         while self.held:
             event_id, held_texts = self.held.pop(0)
             if event_id in sent:
@@ -178,6 +182,8 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
             return
         if self.held is not None:
             self.held.append((message["event_id"], message["texts"]))
+            return
+        if message["event_id"] in self.replayed:
             return
         for text in message["texts"]:
             await self.send(text_data=text)
