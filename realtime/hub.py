@@ -11,7 +11,6 @@ Consumers still check their own receiver against the event's audience before sen
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import logging
 import uuid
@@ -101,15 +100,18 @@ class Hub:
         while True:
             await asyncio.sleep(PROBE_SECONDS)
             sent += 1
-            # A publish into a dead connection can hang in reconnect attempts: bounded.
-            with contextlib.suppress(Exception):
+            failed = False
+            try:
+                # A publish into a dead connection can hang in reconnect attempts: bounded.
                 await asyncio.wait_for(
                     self.layer.group_send(
                         self.probe_group, {"type": PROBE, "group": self.probe_group, "seq": sent}
                     ),
                     PROBE_SECONDS,
                 )
-            late = loop.time() - self.probe_seen_at > PROBE_SECONDS * PROBE_LATE
+            except Exception:
+                failed = True  # Redis refused or hung: whatever was published now may be lost
+            late = failed or loop.time() - self.probe_seen_at > PROBE_SECONDS * PROBE_LATE
             if late and not gap_open:
                 gap_open = True
                 logger.warning("realtime hub: the channel layer lost contact; pushes may be lost")
