@@ -215,4 +215,3 @@ class TopicWatcher:
             await self.ws.close()
         if self.task is not None:
             await asyncio.gather(self.task, return_exceptions=True)
-
