@@ -26,6 +26,7 @@ SESSION_ASSIGNED = "session.assigned"
 SESSION_HANDOFF_REQUESTED = "session.handoff_requested"
 SESSION_HANDOFF_CLEARED = "session.handoff_cleared"
 SESSION_AI_TOGGLED = "session.ai_toggled"
+SESSION_RATED = "session.rated"
 MESSAGE_CREATED = "message.created"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
@@ -42,6 +43,7 @@ NAMES = (
     SESSION_HANDOFF_REQUESTED,
     SESSION_HANDOFF_CLEARED,
     SESSION_AI_TOGGLED,
+    SESSION_RATED,
     CUSTOMER_IDENTIFIED,
     MESSAGE_DELIVERED,
     MESSAGE_READ,
@@ -91,6 +93,12 @@ def _ai_toggled(event: DomainEvent):
     return [(SESSION_AI_TOGGLED, {**_session(event), "enabled": event.data["enabled"]})]
 
 
+def _rated(event: DomainEvent):
+    r = event.data["rating"]
+    rating = {"score": r["score"], "comment": r["comment"], "createdAt": r["created_at"]}
+    return [(SESSION_RATED, {**_session(event), "rating": rating})]
+
+
 def _message(event: DomainEvent):
     msg = event.data["message"]
     data = {"sessionId": str(msg["conversation_id"]), "message": pocketping.message(msg)}
@@ -120,6 +128,7 @@ POCKETPING = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: _handoff_requested,
         EventType.CONVERSATION_HANDOFF_CLEARED: _handoff_cleared,
         EventType.CONVERSATION_AI_TOGGLED: _ai_toggled,
+        EventType.CONVERSATION_RATED: _rated,
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts(MESSAGE_DELIVERED),
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
@@ -231,6 +240,16 @@ class AiToggledEvent(SessionEvent):
     enabled: bool
 
 
+class Rating(TypedDict):
+    score: int
+    comment: str
+    createdAt: str
+
+
+class RatedEvent(SessionEvent):
+    rating: Rating
+
+
 class MessageEvent(TypedDict):
     sessionId: str
     message: Message
@@ -260,6 +279,7 @@ FRAMES: dict[str, type] = {
     SESSION_HANDOFF_REQUESTED: HandoffEvent,
     SESSION_HANDOFF_CLEARED: SessionEvent,
     SESSION_AI_TOGGLED: AiToggledEvent,
+    SESSION_RATED: RatedEvent,
     MESSAGE_CREATED: MessageEvent,
     MESSAGE_DELIVERED: ReceiptsEvent,
     MESSAGE_READ: ReceiptsEvent,
