@@ -183,6 +183,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "conversations.tokens.flush_expired_tokens",
         "schedule": 86400.0,
     },
+    # Automatic assignment's safety net (each event that frees or adds work runs it at once).
+    "assign-waiting": {"task": "conversations.tasks.assign_waiting_everywhere", "schedule": 60.0},
 }
 
 # --- Applications -----------------------------------------------------------------------------
