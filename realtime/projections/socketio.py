@@ -78,10 +78,17 @@ def _conversation_created(event: DomainEvent) -> list[Emit]:
 
 
 def _agent_status(event: DomainEvent) -> list[Emit]:
+    """Agents see who changed status; anonymous widgets only which agent id and the status,
+    as ``/widget/availability/`` shows them (docs/security.md): no names to strangers."""
     targets = rooms.business_targets(event.audience, event.business_public_id)
-    return [
-        Emit("agent_status_changed", payloads.agent_status_changed(event.data["agent"]), targets)
-    ]
+    agent = event.data["agent"]
+    widget_rooms = [room for room in targets if room == rooms.widgets(event.business_public_id)]
+    staff_rooms = [room for room in targets if room not in widget_rooms]
+    emits = [Emit("agent_status_changed", payloads.agent_status_changed(agent), staff_rooms)]
+    if widget_rooms:
+        public = payloads.agent_status_public(agent)
+        emits.append(Emit("agent_status_changed", public, widget_rooms))
+    return emits
 
 
 def _membership_changed(event: DomainEvent) -> list[Emit]:
@@ -188,10 +195,13 @@ class NewConversation(TypedDict):
     created_at: str
 
 
-class AgentStatusChanged(TypedDict):
+class AgentStatusPublic(TypedDict):
     agent_id: int
     status: str
-    name: str
+
+
+class AgentStatusChanged(AgentStatusPublic, total=False):
+    name: str  # agents' sockets only; widgets never get agent names
 
 
 class MembershipChangedControl(TypedDict):
