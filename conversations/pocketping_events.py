@@ -29,6 +29,7 @@ SESSION_AI_TOGGLED = "session.ai_toggled"
 MESSAGE_CREATED = "message.created"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
+MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
 CUSTOMER_IDENTIFIED = "customer.identified"
 AGENT_STATUS_CHANGED = "agent.status_changed"
 
@@ -45,6 +46,7 @@ NAMES = (
     CUSTOMER_IDENTIFIED,
     MESSAGE_DELIVERED,
     MESSAGE_READ,
+    MESSAGE_DELIVERY_FAILED,
     AGENT_STATUS_CHANGED,
 )
 
@@ -101,6 +103,17 @@ def _receipts(name: str):
     return lambda event: [(name, pocketping.receipts(event.data))]
 
 
+def _delivery_failed(event: DomainEvent):
+    d = event.data
+    data = {
+        "sessionId": str(d["conversation_id"]),
+        "messageId": str(d["message_id"]),
+        "channel": d["channel"],
+        "reason": d["reason"],
+    }
+    return [(MESSAGE_DELIVERY_FAILED, data)]
+
+
 def _identified(event: DomainEvent):
     return [(CUSTOMER_IDENTIFIED, {"visitor": pocketping.visitor(event.data["customer"])})]
 
@@ -123,6 +136,7 @@ POCKETPING = Projection(
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts(MESSAGE_DELIVERED),
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
+        EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: _identified,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         # Internal: connections re-check access (topics, sockets); integrations see nothing.
@@ -243,6 +257,13 @@ class ReceiptsEvent(TypedDict):
     at: str | None
 
 
+class DeliveryFailedEvent(TypedDict):
+    sessionId: str
+    messageId: str
+    channel: str
+    reason: str
+
+
 class VisitorEvent(TypedDict):
     visitor: Visitor
 
@@ -263,6 +284,7 @@ FRAMES: dict[str, type] = {
     MESSAGE_CREATED: MessageEvent,
     MESSAGE_DELIVERED: ReceiptsEvent,
     MESSAGE_READ: ReceiptsEvent,
+    MESSAGE_DELIVERY_FAILED: DeliveryFailedEvent,
     CUSTOMER_IDENTIFIED: VisitorEvent,
     AGENT_STATUS_CHANGED: AgentStatusEvent,
 }

@@ -30,6 +30,8 @@ class EventType(StrEnum):
     MESSAGE_CREATED = "message.created"
     MESSAGES_DELIVERED = "message.delivered"
     MESSAGES_READ = "message.read"
+    # A reply could not be sent on the conversation's channel (customer_channels.outbox).
+    MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
     CUSTOMER_IDENTIFIED = "customer.identified"
     AGENT_STATUS_CHANGED = "agent.status_changed"
     AGENT_MEMBERSHIP_CHANGED = "agent.membership_changed"  # role changed or removed
@@ -92,6 +94,13 @@ class Receipts(TypedDict):
     receipts: list[Receipt]
 
 
+class DeliveryFailed(TypedDict):
+    conversation_id: int
+    message_id: int
+    channel: str  # the channel kind: email, whatsapp, telegram, api
+    reason: str
+
+
 class CustomerIdentified(TypedDict):
     customer: CustomerSnapshot
     actor: ActorSnapshot
@@ -140,6 +149,7 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.MESSAGE_CREATED: MessageCreated,
     EventType.MESSAGES_DELIVERED: Receipts,
     EventType.MESSAGES_READ: Receipts,
+    EventType.MESSAGE_DELIVERY_FAILED: DeliveryFailed,
     EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
     EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,
     EventType.AGENT_MEMBERSHIP_CHANGED: MembershipChanged,

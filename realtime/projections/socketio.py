@@ -50,6 +50,18 @@ def _receipts(name: str, render):
     return emits
 
 
+def _delivery_failed(event: DomainEvent) -> list[Emit]:
+    # Staff only (the audience opens no widget): the inbox marks the reply as not delivered.
+    d = event.data
+    payload = {
+        "conversation_id": d["conversation_id"],
+        "message_id": d["message_id"],
+        "channel": d["channel"],
+        "reason": d["reason"],
+    }
+    return [Emit("delivery_failed", payload, rooms.conversation_targets(event.audience))]
+
+
 def _assigned(event: DomainEvent) -> list[Emit]:
     payload = payloads.conversation_assigned(event.data)
     return [Emit("conversation_assigned", payload, _conversation_and_business(event))]
@@ -126,6 +138,7 @@ SOCKETIO = Projection(
         EventType.MESSAGE_CREATED: _message_created,
         EventType.MESSAGES_DELIVERED: _receipts("delivered", payloads.delivered),
         EventType.MESSAGES_READ: _receipts("read", payloads.read),
+        EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         EventType.AGENT_MEMBERSHIP_CHANGED: _membership_changed,
@@ -167,6 +180,13 @@ class Read(TypedDict):
     read_at: str
     conversation_id: int
     reader: str
+
+
+class DeliveryFailed(TypedDict):
+    conversation_id: int
+    message_id: int
+    channel: str
+    reason: str
 
 
 class ConversationAssigned(TypedDict):
@@ -228,6 +248,7 @@ FRAMES: dict[str, type] = {
     "new_message": NewMessage,
     "delivered": Delivered,
     "read": Read,
+    "delivery_failed": DeliveryFailed,
     "conversation_assigned": ConversationAssigned,
     "conversation_status_changed": ConversationStatusChanged,
     "new_conversation": NewConversation,
