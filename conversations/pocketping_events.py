@@ -30,6 +30,7 @@ MESSAGE_CREATED = "message.created"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
 CUSTOMER_IDENTIFIED = "customer.identified"
+CUSTOMER_ERASED = "customer.erased"
 AGENT_STATUS_CHANGED = "agent.status_changed"
 
 # Every event name integrations can receive (webhooks subscribe to these).
@@ -43,6 +44,7 @@ NAMES = (
     SESSION_HANDOFF_CLEARED,
     SESSION_AI_TOGGLED,
     CUSTOMER_IDENTIFIED,
+    CUSTOMER_ERASED,
     MESSAGE_DELIVERED,
     MESSAGE_READ,
     AGENT_STATUS_CHANGED,
@@ -105,6 +107,15 @@ def _identified(event: DomainEvent):
     return [(CUSTOMER_IDENTIFIED, {"visitor": pocketping.visitor(event.data["customer"])})]
 
 
+def _erased(event: DomainEvent):
+    d = event.data
+    data = {
+        "visitorId": str(d["customer"]["id"]),
+        "sessionIds": [str(conv["id"]) for conv in d["conversations"]],
+    }
+    return [(CUSTOMER_ERASED, data)]
+
+
 def _agent_status(event: DomainEvent):
     d = event.data
     data = {"agent": pocketping.agent(d["agent"]), "previousStatus": d["previous_status"]}
@@ -124,6 +135,7 @@ POCKETPING = Projection(
         EventType.MESSAGES_DELIVERED: _receipts(MESSAGE_DELIVERED),
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
         EventType.CUSTOMER_IDENTIFIED: _identified,
+        EventType.CUSTOMER_ERASED: _erased,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         # Internal: connections re-check access (topics, sockets); integrations see nothing.
         EventType.AGENT_MEMBERSHIP_CHANGED: NOT_ON_THIS_SURFACE,
@@ -247,6 +259,11 @@ class VisitorEvent(TypedDict):
     visitor: Visitor
 
 
+class ErasedEvent(TypedDict):
+    visitorId: str
+    sessionIds: list[str]
+
+
 class AgentStatusEvent(TypedDict):
     agent: Agent
     previousStatus: str
@@ -264,5 +281,6 @@ FRAMES: dict[str, type] = {
     MESSAGE_DELIVERED: ReceiptsEvent,
     MESSAGE_READ: ReceiptsEvent,
     CUSTOMER_IDENTIFIED: VisitorEvent,
+    CUSTOMER_ERASED: ErasedEvent,
     AGENT_STATUS_CHANGED: AgentStatusEvent,
 }

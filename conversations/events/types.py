@@ -31,6 +31,8 @@ class EventType(StrEnum):
     MESSAGES_DELIVERED = "message.delivered"
     MESSAGES_READ = "message.read"
     CUSTOMER_IDENTIFIED = "customer.identified"
+    # A customer's personal data was erased on request (``privacy.actions.do_erase_customer``).
+    CUSTOMER_ERASED = "customer.erased"
     AGENT_STATUS_CHANGED = "agent.status_changed"
     AGENT_MEMBERSHIP_CHANGED = "agent.membership_changed"  # role changed or removed
     API_KEY_REVOKED = "api_key.revoked"
@@ -97,6 +99,12 @@ class CustomerIdentified(TypedDict):
     actor: ActorSnapshot
 
 
+class CustomerErased(TypedDict):
+    customer: CustomerSnapshot  # as it is after erasure: no name, email or metadata
+    conversations: list[ConversationSnapshot]  # theirs, with message texts erased
+    actor: ActorSnapshot
+
+
 class AgentStatusChanged(TypedDict):
     agent: AgentSnapshot
     previous_status: str
@@ -141,6 +149,7 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.MESSAGES_DELIVERED: Receipts,
     EventType.MESSAGES_READ: Receipts,
     EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
+    EventType.CUSTOMER_ERASED: CustomerErased,
     EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,
     EventType.AGENT_MEMBERSHIP_CHANGED: MembershipChanged,
     EventType.API_KEY_REVOKED: ApiKeyRevoked,
