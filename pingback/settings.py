@@ -22,6 +22,7 @@ from pingback.config import (
     fail,
     is_loopback,
     load_or_create_secret_key,
+    parse_email_url,
     server_bind_hosts,
 )
 
@@ -442,8 +443,14 @@ PRESENCE_IDLE_SECONDS = _read(env_int, "PRESENCE_IDLE_SECONDS", 300)
 PRESENCE_TTL_SECONDS = _read(env_int, "PRESENCE_TTL_SECONDS", 30)
 # The inbox's public address, for links in notification emails.
 INBOX_BASE_URL = os.environ.get("INBOX_BASE_URL", "http://127.0.0.1:8000")
-# Outgoing email: Django's console backend unless configured (issue 17 adds EMAIL_URL).
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Outgoing email (invitations, password resets, notifications, channels): one URL, read by
+# pingback/email.py at send time. The console default prints every email in the server log.
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip() or "console://"
+try:
+    globals().update(parse_email_url("EMAIL_URL", EMAIL_URL))
+except ConfigError as exc:
+    _errors.append(str(exc))
+    EMAIL_URL = "console://"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PingBack <pingback@localhost>")
 # The Celery queue delivery tasks go to (a worker must consume it: -Q).
 WEBHOOKS_CELERY_QUEUE = os.environ.get("WEBHOOKS_CELERY_QUEUE", "celery")
