@@ -47,3 +47,7 @@ class ExportSerializer(serializers.ModelSerializer):
         if export.status != DataExport.Status.READY:
             return None
         return f"/api/v1/exports/{export.pk}/download"
+
+
+class ExportListSerializer(serializers.Serializer):
+    results = ExportSerializer(many=True)

@@ -71,7 +71,7 @@ class ExportListView(ApiView):
     @extend_schema(
         tags=["exports"],
         summary="List data exports",
-        responses={200: s.ExportSerializer(many=True)},
+        responses={200: s.ExportListSerializer},
     )
     def get(self, request):
         exports = DataExport.objects.filter(business=self.caller.business)[:100]
