@@ -64,8 +64,16 @@ class AgentInline(admin.TabularInline):
 
 @admin.register(Business)
 class BusinessAdmin(admin.ModelAdmin):
-    list_display = ("name", "public_id", "plan", "ai_auto_reply_enabled", "created_at")
-    list_filter = ("plan", "ai_auto_reply_enabled")
+    list_display = (
+        "name",
+        "public_id",
+        "plan",
+        "ai_auto_reply_enabled",
+        "auto_assign_mode",
+        "csat_enabled",
+        "created_at",
+    )
+    list_filter = ("plan", "ai_auto_reply_enabled", "auto_assign_mode", "csat_enabled")
     search_fields = ("name", "public_id")
     readonly_fields = ("public_id", "created_at")
     inlines = [AgentInline]

@@ -29,6 +29,7 @@ SESSION_AI_TOGGLED = "session.ai_toggled"
 MESSAGE_CREATED = "message.created"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
+MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
 CUSTOMER_IDENTIFIED = "customer.identified"
 CUSTOMER_ERASED = "customer.erased"
 AGENT_STATUS_CHANGED = "agent.status_changed"
@@ -47,6 +48,7 @@ NAMES = (
     CUSTOMER_ERASED,
     MESSAGE_DELIVERED,
     MESSAGE_READ,
+    MESSAGE_DELIVERY_FAILED,
     AGENT_STATUS_CHANGED,
 )
 
@@ -103,6 +105,17 @@ def _receipts(name: str):
     return lambda event: [(name, pocketping.receipts(event.data))]
 
 
+def _delivery_failed(event: DomainEvent):
+    d = event.data
+    data = {
+        "sessionId": str(d["conversation_id"]),
+        "messageId": str(d["message_id"]),
+        "channel": d["channel"],
+        "reason": d["reason"],
+    }
+    return [(MESSAGE_DELIVERY_FAILED, data)]
+
+
 def _identified(event: DomainEvent):
     return [(CUSTOMER_IDENTIFIED, {"visitor": pocketping.visitor(event.data["customer"])})]
 
@@ -134,6 +147,7 @@ POCKETPING = Projection(
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts(MESSAGE_DELIVERED),
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
+        EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: _identified,
         EventType.CUSTOMER_ERASED: _erased,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
@@ -255,6 +269,13 @@ class ReceiptsEvent(TypedDict):
     at: str | None
 
 
+class DeliveryFailedEvent(TypedDict):
+    sessionId: str
+    messageId: str
+    channel: str
+    reason: str
+
+
 class VisitorEvent(TypedDict):
     visitor: Visitor
 
@@ -280,6 +301,7 @@ FRAMES: dict[str, type] = {
     MESSAGE_CREATED: MessageEvent,
     MESSAGE_DELIVERED: ReceiptsEvent,
     MESSAGE_READ: ReceiptsEvent,
+    MESSAGE_DELIVERY_FAILED: DeliveryFailedEvent,
     CUSTOMER_IDENTIFIED: VisitorEvent,
     CUSTOMER_ERASED: ErasedEvent,
     AGENT_STATUS_CHANGED: AgentStatusEvent,
