@@ -208,6 +208,7 @@ INSTALLED_APPS = [
     "inbox",
     "ai",
     "attachments",
+    "privacy",
     "customer_channels",
 ]
 

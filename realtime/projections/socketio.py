@@ -140,6 +140,8 @@ SOCKETIO = Projection(
         EventType.MESSAGES_READ: _receipts("read", payloads.read),
         EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
+        # Staff views learn it from the topics API; the customer's widget is not told.
+        EventType.CUSTOMER_ERASED: NOT_ON_THIS_SURFACE,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         EventType.AGENT_MEMBERSHIP_CHANGED: _membership_changed,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys never open sockets
