@@ -31,6 +31,7 @@ MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
 MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
 CUSTOMER_IDENTIFIED = "customer.identified"
+CUSTOMER_ERASED = "customer.erased"
 AGENT_STATUS_CHANGED = "agent.status_changed"
 
 # Every event name integrations can receive (webhooks subscribe to these).
@@ -44,6 +45,7 @@ NAMES = (
     SESSION_HANDOFF_CLEARED,
     SESSION_AI_TOGGLED,
     CUSTOMER_IDENTIFIED,
+    CUSTOMER_ERASED,
     MESSAGE_DELIVERED,
     MESSAGE_READ,
     MESSAGE_DELIVERY_FAILED,
@@ -118,6 +120,15 @@ def _identified(event: DomainEvent):
     return [(CUSTOMER_IDENTIFIED, {"visitor": pocketping.visitor(event.data["customer"])})]
 
 
+def _erased(event: DomainEvent):
+    d = event.data
+    data = {
+        "visitorId": str(d["customer"]["id"]),
+        "sessionIds": [str(conv["id"]) for conv in d["conversations"]],
+    }
+    return [(CUSTOMER_ERASED, data)]
+
+
 def _agent_status(event: DomainEvent):
     d = event.data
     data = {"agent": pocketping.agent(d["agent"]), "previousStatus": d["previous_status"]}
@@ -138,6 +149,7 @@ POCKETPING = Projection(
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
         EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: _identified,
+        EventType.CUSTOMER_ERASED: _erased,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         # Internal: connections re-check access (topics, sockets); integrations see nothing.
         EventType.AGENT_MEMBERSHIP_CHANGED: NOT_ON_THIS_SURFACE,
@@ -268,6 +280,11 @@ class VisitorEvent(TypedDict):
     visitor: Visitor
 
 
+class ErasedEvent(TypedDict):
+    visitorId: str
+    sessionIds: list[str]
+
+
 class AgentStatusEvent(TypedDict):
     agent: Agent
     previousStatus: str
@@ -286,5 +303,6 @@ FRAMES: dict[str, type] = {
     MESSAGE_READ: ReceiptsEvent,
     MESSAGE_DELIVERY_FAILED: DeliveryFailedEvent,
     CUSTOMER_IDENTIFIED: VisitorEvent,
+    CUSTOMER_ERASED: ErasedEvent,
     AGENT_STATUS_CHANGED: AgentStatusEvent,
 }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/knowledge-base/", include("ai.urls")),
     path("api/v1/", include("webhooks.api.urls")),  # /api/v1/webhooks
+    path("api/v1/", include("privacy.api.urls")),  # customers/<id>/erase, exports
     path("api/v1/", include(channel_urls.api_urlpatterns)),  # /api/v1/channels
     path("channels/", include(channel_urls.inbound_urlpatterns)),  # providers' webhooks
     path("api/v1/", include("conversations.api.urls")),

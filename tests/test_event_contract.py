@@ -57,6 +57,11 @@ def every_event_type(tenant) -> None:
     actions.do_assign(conv, None, actor=actor)
     actions.add_agent(tenant.business, tenant.other_agent.user, "admin")
     actions.revoke_api_key(tenant.api_key)
+    from privacy.actions import do_erase_customer
+
+    leaving = actions.create_customer(tenant.business, name="Leaving", email="bye@x.test")
+    tenant.start("Please delete my account.", customer=leaving)
+    do_erase_customer(leaving, actor=actor)
 
 
 def _failed_channel_delivery(tenant) -> None:

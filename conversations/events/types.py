@@ -33,6 +33,8 @@ class EventType(StrEnum):
     # A reply could not be sent on the conversation's channel (customer_channels.outbox).
     MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
     CUSTOMER_IDENTIFIED = "customer.identified"
+    # A customer's personal data was erased on request (``privacy.actions.do_erase_customer``).
+    CUSTOMER_ERASED = "customer.erased"
     AGENT_STATUS_CHANGED = "agent.status_changed"
     AGENT_MEMBERSHIP_CHANGED = "agent.membership_changed"  # role changed or removed
     API_KEY_REVOKED = "api_key.revoked"
@@ -106,6 +108,12 @@ class CustomerIdentified(TypedDict):
     actor: ActorSnapshot
 
 
+class CustomerErased(TypedDict):
+    customer: CustomerSnapshot  # as it is after erasure: no name, email or metadata
+    conversations: list[ConversationSnapshot]  # theirs, with message texts erased
+    actor: ActorSnapshot
+
+
 class AgentStatusChanged(TypedDict):
     agent: AgentSnapshot
     previous_status: str
@@ -151,6 +159,7 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.MESSAGES_READ: Receipts,
     EventType.MESSAGE_DELIVERY_FAILED: DeliveryFailed,
     EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
+    EventType.CUSTOMER_ERASED: CustomerErased,
     EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,
     EventType.AGENT_MEMBERSHIP_CHANGED: MembershipChanged,
     EventType.API_KEY_REVOKED: ApiKeyRevoked,
