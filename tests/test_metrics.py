@@ -127,9 +127,7 @@ async def until(predicate, what: str, timeout: float = 30.0):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(180)
-async def test_counters_match_a_short_load_across_two_processes(
-    acme, globex, receivers, tmp_path
-):
+async def test_counters_match_a_short_load_across_two_processes(acme, globex, receivers, tmp_path):
     ok, failing = receivers
     env = {
         "METRICS_TOKEN": TOKEN,
