@@ -108,8 +108,7 @@ class Inbound:
     files: list[tuple[str, bytes]] = field(default_factory=list)
     # A conversation the adapter matched (email headers); must be this channel's.
     conversation_id: int | None = None
-    subject: str = ""
-    reference: str = ""  # a provider id to remember for threading (an email's Message-ID)
+    subject: str = ""  # an email's subject: the replies' subject
 
 
 def _clean_inbound(item: Inbound) -> Inbound:
@@ -211,9 +210,6 @@ def _receive(channel: Channel, item: Inbound) -> Message:
         content=item.content if item.content.strip() else "",
         attachments=attachment_ids,
     )
-    if item.reference:
-        link.references = [*link.references, item.reference][-20:]
-        link.save(update_fields=["references"])
     InboundMessage.objects.create(channel=channel, external_id=item.external_id, message=message)
     return message
 

@@ -87,9 +87,8 @@ class ChannelConversation(models.Model):
     )
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
     identity = models.ForeignKey(ChannelIdentity, on_delete=models.CASCADE, related_name="+")
-    # Email threading: the subject and the Message-IDs of the thread so far (References).
+    # Email: the first subject, which replies keep (threading: customer_channels.email_threads).
     subject = models.CharField(max_length=300, blank=True)
-    references = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"conversation {self.conversation_id} on channel {self.channel_id}"

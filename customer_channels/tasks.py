@@ -20,3 +20,11 @@ def send_outbound(self, outbound_id: int) -> None:
 def sweep_outbound() -> int:
     """Periodic: re-enqueue due sends and those a dead worker left (expired lease)."""
     return outbox.dispatch_due()
+
+
+@shared_task(name="customer_channels.tasks.poll_imap", ignore_result=True)
+def poll_imap() -> int:
+    """Periodic: fetch new mail of the email channels that poll a mailbox over IMAP."""
+    from customer_channels.inbound import imap
+
+    return imap.poll_all()

@@ -590,6 +590,12 @@ if CHANNELS_LEASE_SECONDS < CHANNELS_SEND_TIMEOUT_SECONDS + 2:
         f"CHANNELS_LEASE_SECONDS={CHANNELS_LEASE_SECONDS} must be at least 2 seconds longer "
         f"than CHANNELS_SEND_TIMEOUT_SECONDS={CHANNELS_SEND_TIMEOUT_SECONDS}."
     )
+# Email channels with an IMAP mailbox are polled this often.
+CHANNELS_IMAP_POLL_SECONDS = _read(env_int, "CHANNELS_IMAP_POLL_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["channels-imap"] = {
+    "task": "customer_channels.tasks.poll_imap",
+    "schedule": float(CHANNELS_IMAP_POLL_SECONDS),
+}
 CELERY_BEAT_SCHEDULE["channels-sweep"] = {
     "task": "customer_channels.tasks.sweep_outbound",
     "schedule": float(CHANNELS_SWEEP_SECONDS),

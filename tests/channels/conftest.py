@@ -27,3 +27,15 @@ def acme_telegram(acme, fake_telegram):
     )
     channel.raw_secret = secrets["webhook_secret"]
     return channel
+
+
+@pytest.fixture
+def acme_email(acme):
+    channel, secrets = actions.create_channel(
+        acme.business,
+        kind="email",
+        name="Support",
+        settings={"address": "support@acme.test", "from_name": "Acme Support"},
+    )
+    channel.raw_token = secrets["inbound_token"]
+    return channel
