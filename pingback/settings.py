@@ -60,6 +60,8 @@ if _EXPLICIT_SECRET_KEY == DEFAULT_SECRET_KEY:
 ALLOWED_HOSTS = _read(env_list, "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _read(env_list, "CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a customer's signed rating link (email and channels) stays valid.
+CSAT_LINK_MAX_AGE_DAYS = _read(env_int, "CSAT_LINK_MAX_AGE_DAYS", 30)
 
 if not DEBUG and not _EXPLICIT_SECRET_KEY:
     _errors.append(
@@ -210,6 +212,7 @@ INSTALLED_APPS = [
     "attachments",
     "privacy",
     "customer_channels",
+    "csat",
     "accounts",
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("inbox/", include("inbox.urls")),
     path("widget/", include("inbox.widget_urls")),
     path("attachments/", include("attachments.urls")),
+    path("rate/", include("csat.urls")),
 ]
 
 handler404 = "pingback.errors.handler404"
