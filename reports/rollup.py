@@ -24,7 +24,7 @@ What counts, and where (day and hour in the business's time zone at the event's 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -149,7 +149,7 @@ def _add_rows(model, increments: dict[tuple, dict], key_fields: tuple[str, ...])
         )
     }
     changed, new = [], []
-    fields = set()
+    fields: set[str] = set()
     for key, inc in increments.items():
         fields.update(inc)
         row = existing.get(key)
@@ -168,7 +168,7 @@ def _add_rows(model, increments: dict[tuple, dict], key_fields: tuple[str, ...])
 def _events_after(last_id: int, settle: float):
     qs = EventLog.objects.filter(id__gt=last_id, type__in=TYPES).order_by("id")
     if settle > 0:
-        qs = qs.filter(created_at__lte=timezone.now() - timezone.timedelta(seconds=settle))
+        qs = qs.filter(created_at__lte=timezone.now() - timedelta(seconds=settle))
     return qs.values_list("id", "business_id", "type", "data", "created_at")
 
 
