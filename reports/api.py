@@ -24,15 +24,16 @@ FILTER_PARAMS = [
     OpenApiParameter("channel", str, enum=Conversation.Channel.values),
     OpenApiParameter("agent_id", int, description="Only what this agent handled."),
 ]
+NO_AGENT = error(404, "agent_id is not an agent of this business (AGENT_NOT_FOUND).")
 
 
-class Timing(serializers.Serializer):
+class ReportTiming(serializers.Serializer):
     count = serializers.IntegerField()
     median = serializers.FloatField(allow_null=True, help_text="Seconds (log buckets, ±5 %).")
     p90 = serializers.FloatField(allow_null=True)
 
 
-class Day(serializers.Serializer):
+class ReportDay(serializers.Serializer):
     day = serializers.DateField()
     opened = serializers.IntegerField()
     resolved = serializers.IntegerField()
@@ -41,45 +42,45 @@ class Day(serializers.Serializer):
     first_response_median = serializers.FloatField(allow_null=True)
 
 
-class Conversations(serializers.Serializer):
+class ReportConversations(serializers.Serializer):
     opened = serializers.IntegerField()
     resolved = serializers.IntegerField()
 
 
-class Messages(serializers.Serializer):
+class ReportMessages(serializers.Serializer):
     received = serializers.IntegerField()
     sent = serializers.IntegerField()
 
 
-class Csat(serializers.Serializer):
+class ReportCsat(serializers.Serializer):
     responses = serializers.IntegerField()
     average = serializers.FloatField(allow_null=True)
     satisfied_share = serializers.FloatField(allow_null=True, help_text="Ratings of 4 or 5.")
 
 
-class Ai(serializers.Serializer):
+class ReportAi(serializers.Serializer):
     handoffs = serializers.IntegerField()
     resolved = serializers.IntegerField(help_text="Resolved with no person answering.")
     resolved_share = serializers.FloatField(allow_null=True)
 
 
-class ReportSerializer(serializers.Serializer):
+class ReportFiguresSerializer(serializers.Serializer):
     from_ = serializers.DateField()
     to = serializers.DateField()
     timezone = serializers.CharField()
     channel = serializers.CharField(allow_null=True)
     agent_id = serializers.IntegerField(allow_null=True)
-    conversations = Conversations()
-    messages = Messages()
-    first_response_seconds = Timing()
-    resolution_seconds = Timing()
-    waiting_seconds = Timing()
-    csat = Csat()
-    ai = Ai()
-    days = Day(many=True)
+    conversations = ReportConversations()
+    messages = ReportMessages()
+    first_response_seconds = ReportTiming()
+    resolution_seconds = ReportTiming()
+    waiting_seconds = ReportTiming()
+    csat = ReportCsat()
+    ai = ReportAi()
+    days = ReportDay(many=True)
     heatmap = serializers.ListField(
         child=serializers.ListField(child=serializers.IntegerField()),
-        help_text="Conversations opened per weekday (0 Monday) and local hour.",
+        help_text="ReportConversations opened per weekday (0 Monday) and local hour.",
     )
 
     def get_fields(self):
@@ -88,7 +89,7 @@ class ReportSerializer(serializers.Serializer):
         return fields
 
 
-class ExportSerializer(serializers.ModelSerializer):
+class ConversationExportSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -125,12 +126,12 @@ class ReportSummaryView(ReportView):
         tags=["reports"],
         summary="Report figures",
         description=(
-            "Conversations, messages, first response / resolution / waiting times (median, "
+            "ReportConversations, messages, first response / resolution / waiting times (median, "
             "p90), CSAT, AI handoffs and AI-resolved share, per day and per weekday x hour, "
             "in the business's time zone. Owners, admins and API keys."
         ),
         parameters=FILTER_PARAMS,
-        responses={200: ReportSerializer, 403: error(403)},
+        responses={200: ReportFiguresSerializer, 403: error(403), 404: NO_AGENT},
     )
     def get(self, request):
         return Response(self.report())
@@ -144,7 +145,7 @@ class ReportCsvView(ReportView):
             OpenApiParameter("report", str, enum=list(csv_files.REPORTS), required=True),
             *FILTER_PARAMS,
         ],
-        responses={(200, "text/csv"): str, 403: error(403)},
+        responses={(200, "text/csv"): str, 403: error(403), 404: NO_AGENT},
     )
     def get(self, request):
         which = request.query_params.get("report", "")
@@ -166,7 +167,7 @@ class ExportListView(ReportView):
         description="Starts a background export; poll it for progress and its download URL.",
         parameters=FILTER_PARAMS,
         request=None,
-        responses={202: ExportSerializer, 403: error(403)},
+        responses={202: ConversationExportSerializer, 403: error(403), 404: NO_AGENT},
     )
     def post(self, request):
         business = self.caller.business
@@ -177,7 +178,7 @@ class ExportListView(ReportView):
             else f"api key {self.caller.api_key.name}"
         )
         export = exports.do_request_export(business, f, requested_by=who)
-        return Response(ExportSerializer(export).data, status=http.HTTP_202_ACCEPTED)
+        return Response(ConversationExportSerializer(export).data, status=http.HTTP_202_ACCEPTED)
 
 
 class ExportDetailView(ReportView):
@@ -190,10 +191,10 @@ class ExportDetailView(ReportView):
     @extend_schema(
         tags=["reports"],
         summary="An export's progress",
-        responses={200: ExportSerializer, 403: error(403)},
+        responses={200: ConversationExportSerializer, 403: error(403)},
     )
     def get(self, request, pk):
-        return Response(ExportSerializer(self.export(pk)).data)
+        return Response(ConversationExportSerializer(self.export(pk)).data)
 
 
 class ExportDownloadView(ExportDetailView):
