@@ -26,6 +26,7 @@ SESSION_ASSIGNED = "session.assigned"
 SESSION_HANDOFF_REQUESTED = "session.handoff_requested"
 SESSION_HANDOFF_CLEARED = "session.handoff_cleared"
 SESSION_AI_TOGGLED = "session.ai_toggled"
+SESSION_RATED = "session.rated"
 MESSAGE_CREATED = "message.created"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
@@ -44,6 +45,7 @@ NAMES = (
     SESSION_HANDOFF_REQUESTED,
     SESSION_HANDOFF_CLEARED,
     SESSION_AI_TOGGLED,
+    SESSION_RATED,
     CUSTOMER_IDENTIFIED,
     CUSTOMER_ERASED,
     MESSAGE_DELIVERED,
@@ -95,6 +97,12 @@ def _ai_toggled(event: DomainEvent):
     return [(SESSION_AI_TOGGLED, {**_session(event), "enabled": event.data["enabled"]})]
 
 
+def _rated(event: DomainEvent):
+    r = event.data["rating"]
+    rating = {"score": r["score"], "comment": r["comment"], "createdAt": r["created_at"]}
+    return [(SESSION_RATED, {**_session(event), "rating": rating})]
+
+
 def _message(event: DomainEvent):
     msg = event.data["message"]
     data = {"sessionId": str(msg["conversation_id"]), "message": pocketping.message(msg)}
@@ -144,6 +152,7 @@ POCKETPING = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: _handoff_requested,
         EventType.CONVERSATION_HANDOFF_CLEARED: _handoff_cleared,
         EventType.CONVERSATION_AI_TOGGLED: _ai_toggled,
+        EventType.CONVERSATION_RATED: _rated,
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts(MESSAGE_DELIVERED),
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
@@ -257,6 +266,16 @@ class AiToggledEvent(SessionEvent):
     enabled: bool
 
 
+class Rating(TypedDict):
+    score: int
+    comment: str
+    createdAt: str
+
+
+class RatedEvent(SessionEvent):
+    rating: Rating
+
+
 class MessageEvent(TypedDict):
     sessionId: str
     message: Message
@@ -298,6 +317,7 @@ FRAMES: dict[str, type] = {
     SESSION_HANDOFF_REQUESTED: HandoffEvent,
     SESSION_HANDOFF_CLEARED: SessionEvent,
     SESSION_AI_TOGGLED: AiToggledEvent,
+    SESSION_RATED: RatedEvent,
     MESSAGE_CREATED: MessageEvent,
     MESSAGE_DELIVERED: ReceiptsEvent,
     MESSAGE_READ: ReceiptsEvent,

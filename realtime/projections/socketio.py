@@ -73,8 +73,19 @@ def _status_changed(event: DomainEvent) -> list[Emit]:
         "conversation_id": d["conversation"]["id"],
         "status": d["status"],
         "previous_status": d["previous_status"],
+        "csat_requested": d["csat_requested"],
     }
     return [Emit("conversation_status_changed", payload, _conversation_and_business(event))]
+
+
+def _rated(event: DomainEvent) -> list[Emit]:
+    d = event.data
+    payload = {
+        "conversation_id": d["conversation"]["id"],
+        "score": d["rating"]["score"],
+        "comment": d["rating"]["comment"],
+    }
+    return [Emit("conversation_rated", payload, _conversation_and_business(event))]
 
 
 def _conversation_created(event: DomainEvent) -> list[Emit]:
@@ -135,6 +146,7 @@ SOCKETIO = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: NOT_ON_THIS_SURFACE,
         EventType.CONVERSATION_HANDOFF_CLEARED: NOT_ON_THIS_SURFACE,
         EventType.CONVERSATION_AI_TOGGLED: NOT_ON_THIS_SURFACE,
+        EventType.CONVERSATION_RATED: _rated,
         EventType.MESSAGE_CREATED: _message_created,
         EventType.MESSAGES_DELIVERED: _receipts("delivered", payloads.delivered),
         EventType.MESSAGES_READ: _receipts("read", payloads.read),
@@ -203,6 +215,13 @@ class ConversationStatusChanged(TypedDict):
     conversation_id: int
     status: str
     previous_status: str
+    csat_requested: bool
+
+
+class ConversationRated(TypedDict):
+    conversation_id: int
+    score: int
+    comment: str
 
 
 class CustomerRef(TypedDict):
@@ -253,6 +272,7 @@ FRAMES: dict[str, type] = {
     "delivery_failed": DeliveryFailed,
     "conversation_assigned": ConversationAssigned,
     "conversation_status_changed": ConversationStatusChanged,
+    "conversation_rated": ConversationRated,
     "new_conversation": NewConversation,
     "agent_status_changed": AgentStatusChanged,
     MEMBERSHIP_CHANGED: MembershipChangedControl,

@@ -109,6 +109,7 @@ TOPICS = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: _conversation,
         EventType.CONVERSATION_HANDOFF_CLEARED: _conversation,
         EventType.CONVERSATION_AI_TOGGLED: _conversation,
+        EventType.CONVERSATION_RATED: _conversation,
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts("delivered_at"),
         EventType.MESSAGES_READ: _receipts("read_at"),
