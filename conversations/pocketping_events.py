@@ -26,6 +26,7 @@ SESSION_ASSIGNED = "session.assigned"
 SESSION_HANDOFF_REQUESTED = "session.handoff_requested"
 SESSION_HANDOFF_CLEARED = "session.handoff_cleared"
 SESSION_AI_TOGGLED = "session.ai_toggled"
+SESSION_LABELS_CHANGED = "session.labels_changed"
 MESSAGE_CREATED = "message.created"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
@@ -42,6 +43,7 @@ NAMES = (
     SESSION_HANDOFF_REQUESTED,
     SESSION_HANDOFF_CLEARED,
     SESSION_AI_TOGGLED,
+    SESSION_LABELS_CHANGED,
     CUSTOMER_IDENTIFIED,
     MESSAGE_DELIVERED,
     MESSAGE_READ,
@@ -91,6 +93,17 @@ def _ai_toggled(event: DomainEvent):
     return [(SESSION_AI_TOGGLED, {**_session(event), "enabled": event.data["enabled"]})]
 
 
+def _labels(event: DomainEvent):
+    d = event.data
+    data = {
+        **_session(event),
+        "labels": d["labels"],
+        "added": d["added"],
+        "removed": d["removed"],
+    }
+    return [(SESSION_LABELS_CHANGED, data)]
+
+
 def _message(event: DomainEvent):
     msg = event.data["message"]
     data = {"sessionId": str(msg["conversation_id"]), "message": pocketping.message(msg)}
@@ -120,6 +133,9 @@ POCKETPING = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: _handoff_requested,
         EventType.CONVERSATION_HANDOFF_CLEARED: _handoff_cleared,
         EventType.CONVERSATION_AI_TOGGLED: _ai_toggled,
+        EventType.CONVERSATION_LABELS_CHANGED: _labels,
+        # Private notes are staff-only: never on /ws nor in a webhook (teamtools.actions.notes).
+        EventType.NOTE_CREATED: NOT_ON_THIS_SURFACE,
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts(MESSAGE_DELIVERED),
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
@@ -231,6 +247,18 @@ class AiToggledEvent(SessionEvent):
     enabled: bool
 
 
+class Label(TypedDict):
+    id: int
+    name: str
+    color: str
+
+
+class LabelsEvent(SessionEvent):
+    labels: list[Label]
+    added: list[Label]
+    removed: list[Label]
+
+
 class MessageEvent(TypedDict):
     sessionId: str
     message: Message
@@ -260,6 +288,7 @@ FRAMES: dict[str, type] = {
     SESSION_HANDOFF_REQUESTED: HandoffEvent,
     SESSION_HANDOFF_CLEARED: SessionEvent,
     SESSION_AI_TOGGLED: AiToggledEvent,
+    SESSION_LABELS_CHANGED: LabelsEvent,
     MESSAGE_CREATED: MessageEvent,
     MESSAGE_DELIVERED: ReceiptsEvent,
     MESSAGE_READ: ReceiptsEvent,

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from inbox import views
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("c/<int:conv_id>/status/", views.change_status, name="status"),
     path("c/<int:conv_id>/handoff/clear/", views.clear_handoff, name="clear_handoff"),
     path("c/<int:conv_id>/ai/", views.toggle_ai, name="toggle_ai"),
+    path("", include("teamtools.inbox_urls")),  # notes, labels
 ]

@@ -24,6 +24,7 @@ from conversations.validation import is_id
 from inbox import actions as inbox_actions
 from inbox import forms, login_limits, queries
 from inbox.session import agent_required, select_business, wants_json
+from teamtools import queries as teamtools
 
 S = queries.S
 
@@ -122,6 +123,7 @@ def list_context(request, filters, current_id=None) -> dict:
         "counts": queries.filter_counts(request.agent, filters),
         "team": queries.team(request.business),
         "status_filters": forms.STATUS_FILTERS,
+        "business_labels": list(teamtools.labels_of_business(request.business)),
         "current_id": current_id,
     }
 
@@ -163,6 +165,7 @@ def conversation(request, conv_id):
             conv=conv,
             history=history,
             has_older=has_older,
+            **teamtools.conversation_context(conv, history, has_older),
             last_message_id=history[-1].pk if history else 0,
         ),
     )

@@ -205,6 +205,7 @@ INSTALLED_APPS = [
     "inbox",
     "ai",
     "attachments",
+    "teamtools",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/knowledge-base/", include("ai.urls")),
     path("api/v1/", include("webhooks.api.urls")),  # /api/v1/webhooks
+    path("api/v1/", include("teamtools.urls")),  # notes, labels, canned responses
     path("api/v1/", include("conversations.api.urls")),
     path("inbox/", include("inbox.urls")),
     path("widget/", include("inbox.widget_urls")),

@@ -18,6 +18,7 @@ from conversations.snapshots import (
     CustomerSnapshot,
     MessageSnapshot,
 )
+from teamtools.snapshots import LabelSnapshot, NoteSnapshot
 
 
 class EventType(StrEnum):
@@ -30,6 +31,9 @@ class EventType(StrEnum):
     MESSAGE_CREATED = "message.created"
     MESSAGES_DELIVERED = "message.delivered"
     MESSAGES_READ = "message.read"
+    CONVERSATION_LABELS_CHANGED = "conversation.labels_changed"
+    # A private note (staff only: never on a customer surface, see teamtools.actions.notes).
+    NOTE_CREATED = "note.created"
     CUSTOMER_IDENTIFIED = "customer.identified"
     AGENT_STATUS_CHANGED = "agent.status_changed"
     AGENT_MEMBERSHIP_CHANGED = "agent.membership_changed"  # role changed or removed
@@ -78,6 +82,20 @@ class AiToggled(TypedDict):
 class MessageCreated(TypedDict):
     message: MessageSnapshot
     conversation: ConversationSnapshot
+
+
+class LabelsChanged(TypedDict):
+    conversation: ConversationSnapshot
+    labels: list[LabelSnapshot]  # all of the conversation's labels now
+    added: list[LabelSnapshot]
+    removed: list[LabelSnapshot]
+    actor: ActorSnapshot
+
+
+class NoteCreated(TypedDict):
+    note: NoteSnapshot
+    conversation: ConversationSnapshot
+    actor: ActorSnapshot
 
 
 class Receipt(TypedDict, total=False):
@@ -140,6 +158,8 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.MESSAGE_CREATED: MessageCreated,
     EventType.MESSAGES_DELIVERED: Receipts,
     EventType.MESSAGES_READ: Receipts,
+    EventType.CONVERSATION_LABELS_CHANGED: LabelsChanged,
+    EventType.NOTE_CREATED: NoteCreated,
     EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
     EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,
     EventType.AGENT_MEMBERSHIP_CHANGED: MembershipChanged,

@@ -1,0 +1,65 @@
+"""Inbox pages of the team tools (notes, labels): thin adapters like ``inbox.views``."""
+
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from conversations import access, errors
+from conversations.actions import Actor
+from conversations.validation import is_id
+from inbox.session import agent_required, wants_json
+from inbox.views import after_change, conversation_url, error_response, form_error
+from teamtools import forms, queries
+from teamtools.actions import labels as label_actions
+from teamtools.actions import notes as note_actions
+
+
+@require_POST
+@agent_required
+def add_note(request, conv_id):
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    form = forms.NoteForm(request.POST)
+    back = conversation_url(conv.pk) + "#note-form"
+    if not form.is_valid():
+        return form_error(request, form, back)
+    try:
+        note = note_actions.do_add_note(
+            conv, author=request.agent, content=form.cleaned_data["content"]
+        )
+    except errors.DomainError as exc:
+        return error_response(request, exc, back)
+    if wants_json(request):
+        return JsonResponse({"note": {"id": note.pk}}, status=201)
+    return redirect(back)
+
+
+@require_GET
+@agent_required
+def notes_after(request, conv_id):
+    """Notes after ``?after=<id>`` as the timeline's partial (live updates, one template)."""
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    after = request.GET.get("after", "0")
+    if not is_id(after) and after != "0":
+        return error_response(
+            request, errors.ValidationFailed("after must be a note id."), conversation_url(conv.pk)
+        )
+    notes = queries.notes_of(conv).filter(pk__gt=int(after)).order_by("id")[: queries.NOTES_MAX]
+    return render(request, "inbox/partials/notes.html", {"notes": notes, "conv": conv})
+
+
+@require_POST
+@agent_required
+def change_labels(request, conv_id):
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    form = forms.LabelChangeForm(request.POST)
+    back = conversation_url(conv.pk)
+    if not form.is_valid():
+        return form_error(request, form, back)
+    try:
+        label = queries.access_label(request.business, form.cleaned_data["label"])
+        change = {form.cleaned_data["change"]: [label]}
+        conv, _ = label_actions.do_set_labels(conv, actor=Actor.of_agent(request.agent), **change)
+    except errors.DomainError as exc:
+        return error_response(request, exc, back)
+    done = f"Label {label.name} {'added' if 'add' in change else 'removed'}."
+    return after_change(request, conv, done)
