@@ -23,5 +23,7 @@ class NoteForm(forms.Form):
 
 
 class LabelChangeForm(forms.Form):
-    label = forms.IntegerField(min_value=1, max_value=2**62, error_messages={"required": "Pick a label."})
+    label = forms.IntegerField(
+        min_value=1, max_value=2**62, error_messages={"required": "Pick a label."}
+    )
     change = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")])

@@ -115,7 +115,10 @@ def timeline(conv: Conversation, history: list, has_older: bool) -> list:
     rows = list(notes[:NOTES_MAX])
     for note in rows:
         note.is_note = True
-    return sorted([*history, *rows], key=lambda item: (item.created_at, bool(getattr(item, "is_note", False)), item.pk))
+    return sorted(
+        [*history, *rows],
+        key=lambda item: (item.created_at, bool(getattr(item, "is_note", False)), item.pk),
+    )
 
 
 def conversation_context(conv: Conversation, history: list, has_older: bool) -> dict:

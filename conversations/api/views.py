@@ -61,11 +61,12 @@ class ApiView(APIView):
         # A plain dict: an empty ``?updated_since=`` is refused, not silently ignored.
         if data is None:
             # A misspelt or unsupported filter must not silently return everything.
-            unknown = sorted(set(self.request.query_params) - set(serializer_class().fields))
+            known = list(serializer_class().fields)
+            unknown = sorted(set(self.request.query_params) - set(known))
             if unknown:
+                expected = f"expected {', '.join(known)}" if known else "this takes none"
                 raise errors.ValidationFailed(
-                    f"Unknown query parameter {unknown[0]!r}; expected "
-                    f"{', '.join(serializer_class().fields)}.",
+                    f"Unknown query parameter {unknown[0]!r}; {expected}.",
                     code="UNKNOWN_PARAMETER",
                     field=unknown[0],
                 )
