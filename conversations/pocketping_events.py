@@ -30,7 +30,9 @@ SESSION_LABELS_CHANGED = "session.labels_changed"
 MESSAGE_CREATED = "message.created"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
+MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
 CUSTOMER_IDENTIFIED = "customer.identified"
+CUSTOMER_ERASED = "customer.erased"
 AGENT_STATUS_CHANGED = "agent.status_changed"
 
 # Every event name integrations can receive (webhooks subscribe to these).
@@ -45,8 +47,10 @@ NAMES = (
     SESSION_AI_TOGGLED,
     SESSION_LABELS_CHANGED,
     CUSTOMER_IDENTIFIED,
+    CUSTOMER_ERASED,
     MESSAGE_DELIVERED,
     MESSAGE_READ,
+    MESSAGE_DELIVERY_FAILED,
     AGENT_STATUS_CHANGED,
 )
 
@@ -114,8 +118,28 @@ def _receipts(name: str):
     return lambda event: [(name, pocketping.receipts(event.data))]
 
 
+def _delivery_failed(event: DomainEvent):
+    d = event.data
+    data = {
+        "sessionId": str(d["conversation_id"]),
+        "messageId": str(d["message_id"]),
+        "channel": d["channel"],
+        "reason": d["reason"],
+    }
+    return [(MESSAGE_DELIVERY_FAILED, data)]
+
+
 def _identified(event: DomainEvent):
     return [(CUSTOMER_IDENTIFIED, {"visitor": pocketping.visitor(event.data["customer"])})]
+
+
+def _erased(event: DomainEvent):
+    d = event.data
+    data = {
+        "visitorId": str(d["customer"]["id"]),
+        "sessionIds": [str(conv["id"]) for conv in d["conversations"]],
+    }
+    return [(CUSTOMER_ERASED, data)]
 
 
 def _agent_status(event: DomainEvent):
@@ -139,7 +163,9 @@ POCKETPING = Projection(
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts(MESSAGE_DELIVERED),
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
+        EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: _identified,
+        EventType.CUSTOMER_ERASED: _erased,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         # Internal: connections re-check access (topics, sockets); integrations see nothing.
         EventType.AGENT_MEMBERSHIP_CHANGED: NOT_ON_THIS_SURFACE,
@@ -271,8 +297,20 @@ class ReceiptsEvent(TypedDict):
     at: str | None
 
 
+class DeliveryFailedEvent(TypedDict):
+    sessionId: str
+    messageId: str
+    channel: str
+    reason: str
+
+
 class VisitorEvent(TypedDict):
     visitor: Visitor
+
+
+class ErasedEvent(TypedDict):
+    visitorId: str
+    sessionIds: list[str]
 
 
 class AgentStatusEvent(TypedDict):
@@ -292,6 +330,8 @@ FRAMES: dict[str, type] = {
     MESSAGE_CREATED: MessageEvent,
     MESSAGE_DELIVERED: ReceiptsEvent,
     MESSAGE_READ: ReceiptsEvent,
+    MESSAGE_DELIVERY_FAILED: DeliveryFailedEvent,
     CUSTOMER_IDENTIFIED: VisitorEvent,
+    CUSTOMER_ERASED: ErasedEvent,
     AGENT_STATUS_CHANGED: AgentStatusEvent,
 }

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from customer_channels import urls as channel_urls
 from inbox import login_limits
 from pingback import health, metrics
 
@@ -13,6 +14,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/knowledge-base/", include("ai.urls")),
     path("api/v1/", include("webhooks.api.urls")),  # /api/v1/webhooks
+    path("api/v1/", include("privacy.api.urls")),  # customers/<id>/erase, exports
+    path("api/v1/", include(channel_urls.api_urlpatterns)),  # /api/v1/channels
+    path("channels/", include(channel_urls.inbound_urlpatterns)),  # providers' webhooks
     path("api/v1/", include("teamtools.urls")),  # notes, labels, canned responses
     path("api/v1/", include("conversations.api.urls")),
     path("inbox/", include("inbox.urls")),

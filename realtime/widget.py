@@ -125,6 +125,11 @@ async def connect(sid, environ, auth=None):
             "business_id is malformed: it must be the business id string "
             "(letters, digits, - and _, at most 64 characters).",
         )
+    if not auth.get("token"):  # anonymous: agents' tokens are checked by _resolve_connect
+        try:
+            await sync_to_async(ratelimits.check_widget_connect)(ratelimits.client_ip(environ))
+        except ratelimits.ConnectRateLimited as exc:
+            raise _refuse(exc.code, exc.message) from None
     try:
         state = await _resolve_connect(auth)
     except errors.BusinessNotFound:

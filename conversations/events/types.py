@@ -31,10 +31,14 @@ class EventType(StrEnum):
     MESSAGE_CREATED = "message.created"
     MESSAGES_DELIVERED = "message.delivered"
     MESSAGES_READ = "message.read"
+    # A reply could not be sent on the conversation's channel (customer_channels.outbox).
+    MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
     CONVERSATION_LABELS_CHANGED = "conversation.labels_changed"
     # A private note (staff only: never on a customer surface, see teamtools.actions.notes).
     NOTE_CREATED = "note.created"
     CUSTOMER_IDENTIFIED = "customer.identified"
+    # A customer's personal data was erased on request (``privacy.actions.do_erase_customer``).
+    CUSTOMER_ERASED = "customer.erased"
     AGENT_STATUS_CHANGED = "agent.status_changed"
     AGENT_MEMBERSHIP_CHANGED = "agent.membership_changed"  # role changed or removed
     API_KEY_REVOKED = "api_key.revoked"
@@ -110,8 +114,21 @@ class Receipts(TypedDict):
     receipts: list[Receipt]
 
 
+class DeliveryFailed(TypedDict):
+    conversation_id: int
+    message_id: int
+    channel: str  # the channel kind: email, whatsapp, telegram, api
+    reason: str
+
+
 class CustomerIdentified(TypedDict):
     customer: CustomerSnapshot
+    actor: ActorSnapshot
+
+
+class CustomerErased(TypedDict):
+    customer: CustomerSnapshot  # as it is after erasure: no name, email or metadata
+    conversations: list[ConversationSnapshot]  # theirs, with message texts erased
     actor: ActorSnapshot
 
 
@@ -158,9 +175,11 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.MESSAGE_CREATED: MessageCreated,
     EventType.MESSAGES_DELIVERED: Receipts,
     EventType.MESSAGES_READ: Receipts,
+    EventType.MESSAGE_DELIVERY_FAILED: DeliveryFailed,
     EventType.CONVERSATION_LABELS_CHANGED: LabelsChanged,
     EventType.NOTE_CREATED: NoteCreated,
     EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
+    EventType.CUSTOMER_ERASED: CustomerErased,
     EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,
     EventType.AGENT_MEMBERSHIP_CHANGED: MembershipChanged,
     EventType.API_KEY_REVOKED: ApiKeyRevoked,

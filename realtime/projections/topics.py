@@ -33,15 +33,9 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def _conversation(event: DomainEvent, method: str = topics.UPDATE) -> list[Publish]:
-    """The conversation's own topic, and ``/requests`` while it is (or just stopped being) open."""
-    b, d = event.business_public_id, event.data
-    conv = d["conversation"]
+def _request(b: str, conv, method: str, was_open: bool = False) -> list[Publish]:
+    """A conversation's own topic, and ``/requests`` while it is (or just stopped being) open."""
     item = topics.request_item(conv)
-    was_open = (
-        event.type == EventType.CONVERSATION_STATUS_CHANGED
-        and d["previous_status"] in topics.OPEN_STATUSES
-    )
     out = []
     # /requests lists open conversations; one leaving that state is pushed once more (its new
     # status tells the dashboard to drop it).
@@ -49,6 +43,15 @@ def _conversation(event: DomainEvent, method: str = topics.UPDATE) -> list[Publi
         out.append(Publish(topics.requests_topic(b), method, [item]))
     out.append(Publish(topics.request_topic(b, conv["id"]), method, [item]))
     return out
+
+
+def _conversation(event: DomainEvent, method: str = topics.UPDATE) -> list[Publish]:
+    d = event.data
+    was_open = (
+        event.type == EventType.CONVERSATION_STATUS_CHANGED
+        and d["previous_status"] in topics.OPEN_STATUSES
+    )
+    return _request(event.business_public_id, d["conversation"], method, was_open)
 
 
 def _created(event: DomainEvent) -> list[Publish]:
@@ -86,6 +89,12 @@ def _receipts(field: str):
     return render
 
 
+def _erased(event: DomainEvent) -> list[Publish]:
+    """Each of the customer's conversations once more, as erased (no lead, no texts)."""
+    b = event.business_public_id
+    return [p for conv in event.data["conversations"] for p in _request(b, conv, topics.UPDATE)]
+
+
 def _agent_status(event: DomainEvent) -> list[Publish]:
     b, agent = event.business_public_id, event.data["agent"]
     item = topics.project_user_item(agent, b, iso(event.occurred_at))
@@ -115,6 +124,9 @@ TOPICS = Projection(
         EventType.MESSAGES_READ: _receipts("read_at"),
         # Customers are shown inside requests (``lead``); an identification alone changes no topic.
         EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
+        EventType.CUSTOMER_ERASED: _erased,
+        # The topics seed has no delivery-failure frame; the inbox hears it on its socket.
+        EventType.MESSAGE_DELIVERY_FAILED: NOT_ON_THIS_SURFACE,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         EventType.AGENT_MEMBERSHIP_CHANGED: _membership,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys use /ws, not the topics API
