@@ -27,3 +27,9 @@ class LabelChangeForm(forms.Form):
         min_value=1, max_value=2**62, error_messages={"required": "Pick a label."}
     )
     change = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")])
+
+
+class CannedForm(forms.Form):
+    shortcut = forms.CharField(max_length=41, help_text="Typed after / in the reply box.")
+    title = forms.CharField(max_length=120)
+    content = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), strip=False)

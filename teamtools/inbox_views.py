@@ -1,15 +1,18 @@
 """Inbox pages of the team tools (notes, labels): thin adapters like ``inbox.views``."""
 
+from django.contrib import messages as flash
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from conversations import access, errors
 from conversations.actions import Actor
 from conversations.validation import is_id
 from inbox.session import agent_required, wants_json
-from inbox.views import after_change, conversation_url, error_response, form_error
+from inbox.views import after_change, conversation_url, error_response, form_error, page_context
 from teamtools import forms, queries
+from teamtools.actions import canned as canned_actions
 from teamtools.actions import labels as label_actions
 from teamtools.actions import notes as note_actions
 
@@ -63,3 +66,65 @@ def change_labels(request, conv_id):
         return error_response(request, exc, back)
     done = f"Label {label.name} {'added' if 'add' in change else 'removed'}."
     return after_change(request, conv, done)
+
+
+@require_GET
+@agent_required
+def canned_picker(request, conv_id):
+    """The reply box's ``/`` picker: matches for ``?q=``, rendered for this conversation."""
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    q = request.GET.get("q", "")[:100]
+    rows = queries.search_canned(request.business, q, limit=8)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": r.pk,
+                    "shortcut": r.shortcut,
+                    "title": r.title,
+                    "content": canned_actions.render(r, conv, request.agent),
+                }
+                for r in rows
+            ]
+        }
+    )
+
+
+@agent_required
+def canned_settings(request):
+    """Inbox settings: the business's canned responses (managers change them)."""
+    back = reverse("inbox:canned")
+    if request.method == "POST":
+        if not request.agent.is_manager:
+            return error_response(
+                request,
+                errors.PermissionDenied("Only owners and admins manage canned responses."),
+                back,
+            )
+        try:
+            if request.POST.get("delete"):
+                canned_actions.delete_canned(
+                    queries.access_canned(request.business, request.POST["delete"])
+                )
+                flash.success(request, "Canned response deleted.")
+            else:
+                form = forms.CannedForm(request.POST)
+                if not form.is_valid():
+                    return form_error(request, form, back)
+                row = canned_actions.create_canned(request.business, **form.cleaned_data)
+                flash.success(request, f"Saved /{row.shortcut}.")
+        except errors.DomainError as exc:
+            return error_response(request, exc, back)
+        return redirect(back)
+    if request.method != "GET":
+        return JsonResponse({"error": "Method not allowed"}, status=405)
+    return render(
+        request,
+        "inbox/canned.html",
+        page_context(
+            request,
+            rows=list(queries.canned_of(request.business)),
+            variables=list(canned_actions.VARIABLES),
+            form=forms.CannedForm(),
+        ),
+    )

@@ -1,6 +1,6 @@
 """Reads of team-tool data, scoped by the caller's access (``conversations.access``)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from conversations import errors
 from conversations.models import Agent, Business, Conversation
@@ -127,3 +127,17 @@ def conversation_context(conv: Conversation, history: list, has_older: bool) -> 
         "timeline": timeline(conv, history, has_older),
         "conv_labels": labels_for([conv])[conv.pk],
     }
+
+
+def search_canned(business: Business, text: str = "", limit: int = 20) -> list[CannedResponse]:
+    """Canned responses whose shortcut starts with ``text`` first, then title/content matches."""
+    rows = canned_of(business)
+    text = text.strip().lstrip("/")
+    if not text:
+        return list(rows[:limit])
+    by_shortcut = list(rows.filter(shortcut__istartswith=text)[:limit])
+    seen = {r.pk for r in by_shortcut}
+    others = rows.filter(Q(title__icontains=text) | Q(shortcut__icontains=text)).exclude(
+        pk__in=seen
+    )
+    return by_shortcut + list(others[: limit - len(by_shortcut)])

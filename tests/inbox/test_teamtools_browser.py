@@ -67,3 +67,43 @@ def test_label_a_conversation_and_leave_a_note_for_a_colleague(server, demo, bro
     expect(olivia.locator("#conversation-list > li")).to_have_count(1)
     olivia.screenshot(path=SHOTS / "32-list-by-label-1366.png")
     assert seen == []
+
+
+def test_answer_with_a_canned_response_from_the_reply_box(server, demo, browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    customer = actions.create_customer(demo.business, name="Sam Buyer", email="sam@x.test")
+    conv, _ = actions.do_start_conversation(
+        demo.business, customer, actor=Actor.of_customer(customer), opening_message="Refund?"
+    )
+    seen: list = []
+    _, olivia = new_agent_page(browser, base, DEMO_OWNER_EMAIL, seen)
+    # The owner saves a canned response in the inbox settings.
+    olivia.get_by_role("link", name="Canned responses").click()
+    olivia.get_by_label("Shortcut").fill("refund")
+    olivia.get_by_label("Title").fill("Refund on its way")
+    olivia.get_by_label("Content").fill(
+        "Hi {{customer.first_name | there}}, your refund is on its way. {{agent.first_name}}"
+    )
+    olivia.get_by_role("button", name="Save").click()
+    expect(olivia.locator(".canned-table")).to_contain_text("/refund")
+    olivia.screenshot(path=SHOTS / "33-canned-settings-1366.png")
+
+    olivia.goto(f"{base}/inbox/c/{conv.pk}/")
+    expect(olivia.locator("#live-state")).to_have_text("live")
+    reply = olivia.locator("#reply")
+    reply.press_sequentially("/ref")
+    option = olivia.locator("#canned-picker [role=option]")
+    expect(option).to_contain_text("Hi Sam, your refund is on its way. Olivia")
+    olivia.screenshot(path=SHOTS / "34-canned-picker-1366.png")
+    reply.press("Enter")  # inserts, does not send
+    expect(reply).to_have_value("Hi Sam, your refund is on its way. Olivia")
+    expect(olivia.locator("#canned-picker")).to_be_hidden()
+    reply.press("Enter")  # sends
+    expect(olivia.locator("#messages .msg-operator").last).to_contain_text(
+        "Hi Sam, your refund is on its way. Olivia"
+    )
+    expect(reply).to_have_value("")
+    assert seen == []
