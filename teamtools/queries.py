@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from conversations import errors
+from conversations.access import int_id
 from conversations.models import Agent, Business, Conversation
 from teamtools.models import CannedResponse, ConversationLabel, Label, Note
 from teamtools.snapshots import NoteSnapshot, note_snapshot
@@ -25,14 +26,13 @@ def latest_notes(conv: Conversation, size: int = NOTES_MAX) -> list[NoteSnapshot
     return [note_snapshot(n, list(n.mentions.all())) for n in rows]
 
 
-def _id(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
+def _one(qs: QuerySet, raw_id, error: errors.NotFound):
+    """The row of ``qs`` with id ``raw_id``; an unknown, foreign or bad id raises ``error``."""
+    pk = int_id(raw_id)
+    row = qs.filter(pk=pk).first() if pk else None
+    if row is None:
+        raise error
+    return row
 
 
 def labels_of_business(business: Business) -> QuerySet[Label]:
@@ -40,18 +40,15 @@ def labels_of_business(business: Business) -> QuerySet[Label]:
 
 
 def access_label(business: Business, label_id) -> Label:
-    pk = _id(label_id)
-    label = labels_of_business(business).filter(pk=pk).first() if pk else None
-    if label is None:
-        raise errors.NotFound("Label not found.", code="LABEL_NOT_FOUND")
-    return label
+    error = errors.NotFound("Label not found.", code="LABEL_NOT_FOUND")
+    return _one(labels_of_business(business), label_id, error)
 
 
 def labels_by_ids(business: Business, ids) -> list[Label]:
     """Labels of ``business`` for a list of ids; an unknown or foreign id is a 404."""
     if not isinstance(ids, list):
         raise errors.ValidationFailed("must be a list of label ids.", field="labels")
-    pks = [_id(i) for i in ids]
+    pks = [int_id(i) for i in ids]
     if None in pks:
         raise errors.ValidationFailed("label ids must be positive integers.", field="labels")
     found = {lb.pk: lb for lb in labels_of_business(business).filter(pk__in=pks)}
@@ -64,7 +61,7 @@ def label_named(business: Business, name_or_id: str) -> Label | None:
     """A label of ``business`` by its name (any case) or its id; None when there is none."""
     labels = labels_of_business(business)
     found = labels.filter(name__iexact=name_or_id).first()
-    if found is None and (pk := _id(name_or_id)) is not None and name_or_id.isdigit():
+    if found is None and (pk := int_id(name_or_id)) is not None and name_or_id.isdigit():
         found = labels.filter(pk=pk).first()
     return found
 
@@ -92,11 +89,8 @@ def canned_of(business: Business) -> QuerySet[CannedResponse]:
 
 
 def access_canned(business: Business, canned_id) -> CannedResponse:
-    pk = _id(canned_id)
-    row = canned_of(business).filter(pk=pk).first() if pk else None
-    if row is None:
-        raise errors.NotFound("Canned response not found.", code="CANNED_RESPONSE_NOT_FOUND")
-    return row
+    error = errors.NotFound("Canned response not found.", code="CANNED_RESPONSE_NOT_FOUND")
+    return _one(canned_of(business), canned_id, error)
 
 
 def note_of(conv: Conversation, note_id: int) -> NoteSnapshot:

@@ -8,12 +8,11 @@ refused when the response is saved, so a typo never reaches a customer.
 
 import re
 
-from django.db import IntegrityError, transaction
-
 from conversations import errors
 from conversations.actions.messages import validate_content
 from conversations.models import Agent, Business, Conversation
 from conversations.validation import check_text
+from teamtools.actions.unique import save_unique
 from teamtools.models import CannedResponse
 
 SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -79,14 +78,9 @@ def _validated(shortcut, title, content) -> tuple[str, str, str]:
 
 
 def _saved(row: CannedResponse) -> CannedResponse:
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError:
-        raise errors.Conflict(
-            f"The shortcut /{row.shortcut} is taken.", code="SHORTCUT_EXISTS", field="shortcut"
-        ) from None
-    return row
+    return save_unique(
+        row, f"The shortcut /{row.shortcut} is taken.", "SHORTCUT_EXISTS", "shortcut"
+    )
 
 
 def create_canned(business: Business, *, shortcut, title, content) -> CannedResponse:

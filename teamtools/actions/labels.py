@@ -2,7 +2,7 @@
 
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from conversations import errors
 from conversations.actions.actor import Actor
@@ -11,6 +11,7 @@ from conversations.events import Audience, EventType, WidgetScope, publish
 from conversations.models import Business, Conversation
 from conversations.snapshots import conversation_snapshot
 from conversations.validation import check_text
+from teamtools.actions.unique import save_unique
 from teamtools.models import ConversationLabel, Label
 from teamtools.snapshots import label_snapshot
 
@@ -33,14 +34,9 @@ def validate_label(name, color) -> tuple[str, str]:
 
 
 def _saved(label: Label) -> Label:
-    try:
-        with transaction.atomic():
-            label.save()
-    except IntegrityError:
-        raise errors.Conflict(
-            f"A label named {label.name!r} exists already.", code="LABEL_EXISTS", field="name"
-        ) from None
-    return label
+    return save_unique(
+        label, f"A label named {label.name!r} exists already.", "LABEL_EXISTS", "name"
+    )
 
 
 def create_label(business: Business, *, name, color=None) -> Label:
