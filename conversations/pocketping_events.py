@@ -26,6 +26,7 @@ SESSION_ASSIGNED = "session.assigned"
 SESSION_HANDOFF_REQUESTED = "session.handoff_requested"
 SESSION_HANDOFF_CLEARED = "session.handoff_cleared"
 SESSION_AI_TOGGLED = "session.ai_toggled"
+SESSION_RATED = "session.rated"
 SESSION_LABELS_CHANGED = "session.labels_changed"
 MESSAGE_CREATED = "message.created"
 MESSAGE_DELIVERED = "message.delivered"
@@ -45,6 +46,7 @@ NAMES = (
     SESSION_HANDOFF_REQUESTED,
     SESSION_HANDOFF_CLEARED,
     SESSION_AI_TOGGLED,
+    SESSION_RATED,
     SESSION_LABELS_CHANGED,
     CUSTOMER_IDENTIFIED,
     CUSTOMER_ERASED,
@@ -95,6 +97,12 @@ def _handoff_cleared(event: DomainEvent):
 
 def _ai_toggled(event: DomainEvent):
     return [(SESSION_AI_TOGGLED, {**_session(event), "enabled": event.data["enabled"]})]
+
+
+def _rated(event: DomainEvent):
+    r = event.data["rating"]
+    rating = {"score": r["score"], "comment": r["comment"], "createdAt": r["created_at"]}
+    return [(SESSION_RATED, {**_session(event), "rating": rating})]
 
 
 def _labels(event: DomainEvent):
@@ -157,6 +165,7 @@ POCKETPING = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: _handoff_requested,
         EventType.CONVERSATION_HANDOFF_CLEARED: _handoff_cleared,
         EventType.CONVERSATION_AI_TOGGLED: _ai_toggled,
+        EventType.CONVERSATION_RATED: _rated,
         EventType.CONVERSATION_LABELS_CHANGED: _labels,
         # Private notes are staff-only: never on /ws nor in a webhook (teamtools.actions.notes).
         EventType.NOTE_CREATED: NOT_ON_THIS_SURFACE,
@@ -273,6 +282,16 @@ class AiToggledEvent(SessionEvent):
     enabled: bool
 
 
+class Rating(TypedDict):
+    score: int
+    comment: str
+    createdAt: str
+
+
+class RatedEvent(SessionEvent):
+    rating: Rating
+
+
 class Label(TypedDict):
     id: int
     name: str
@@ -326,6 +345,7 @@ FRAMES: dict[str, type] = {
     SESSION_HANDOFF_REQUESTED: HandoffEvent,
     SESSION_HANDOFF_CLEARED: SessionEvent,
     SESSION_AI_TOGGLED: AiToggledEvent,
+    SESSION_RATED: RatedEvent,
     SESSION_LABELS_CHANGED: LabelsEvent,
     MESSAGE_CREATED: MessageEvent,
     MESSAGE_DELIVERED: ReceiptsEvent,

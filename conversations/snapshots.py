@@ -205,3 +205,13 @@ def sender_display_name(msg) -> str:
     if kind == "system":
         return "PingBack"
     return msg.sender_agent.display_name if msg.sender_agent else ""
+
+
+class RatingSnapshot(TypedDict):
+    score: int
+    comment: str
+    created_at: str
+
+
+def rating_snapshot(rating) -> RatingSnapshot:
+    return {"score": rating.score, "comment": rating.comment, "created_at": iso(rating.created_at)}

@@ -49,9 +49,19 @@ def queue_outbound(conv: Conversation, msg: Message) -> OutboundMessage | None:
     """Write the outbox row of a reply (inside its transaction); send it after commit."""
     if not goes_out(msg):
         return None
-    link = ChannelConversation.objects.filter(conversation_id=conv.pk).only("channel_id").first()
+    link = (
+        ChannelConversation.objects.filter(conversation_id=conv.pk)
+        .select_related("channel")
+        .only("channel__kind", "channel_id")
+        .first()
+    )
     if link is None:
         return None  # a conversation labelled with a channel but not connected to one
+    if link.channel.kind == link.channel.Kind.WHATSAPP:
+        # Refused before anything is stored: the agent sees why at once (422).
+        from customer_channels.providers.whatsapp import check_window
+
+        check_window(conv)
     row = OutboundMessage.objects.create(
         business_id=conv.business_id,
         channel_id=link.channel_id,

@@ -4,7 +4,7 @@
 from django.urls import re_path
 
 from customer_channels import api
-from customer_channels.inbound import raw_email, telegram
+from customer_channels.inbound import raw_email, telegram, whatsapp
 
 ID = r"(?P<channel_id>[0-9]+)"
 PUBLIC = r"(?P<public_id>[0-9a-f]{32})"
@@ -26,6 +26,9 @@ api_urlpatterns = [
 ]
 
 inbound_urlpatterns = [
+    re_path(
+        rf"^{PUBLIC}/whatsapp/?$", whatsapp.WhatsAppWebhookView.as_view(), name="inbound-whatsapp"
+    ),
     re_path(rf"^{PUBLIC}/email/?$", raw_email.RawEmailView.as_view(), name="inbound-email"),
     re_path(
         rf"^{PUBLIC}/telegram/?$", telegram.TelegramWebhookView.as_view(), name="inbound-telegram"

@@ -19,8 +19,10 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from conversations import access, actions, errors, presence, tokens
 from conversations.actions import Actor
+from conversations.models import Business
 from conversations.snapshots import message_snapshot
 from conversations.validation import is_id
+from csat.models import Rating
 from inbox import actions as inbox_actions
 from inbox import forms, login_limits, queries
 from inbox.session import agent_required, select_business, wants_json
@@ -32,6 +34,14 @@ S = queries.S
 class LoginView(auth_views.LoginView):
     template_name = "inbox/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "allow_signup": settings.ALLOW_SIGNUP}
+
+    def get(self, request, *args, **kwargs):
+        if not Business.objects.exists():
+            return redirect("accounts:setup")  # a fresh install: create the first business
+        return super().get(request, *args, **kwargs)
 
     @method_decorator(login_limits.limited)
     def post(self, request, *args, **kwargs):
@@ -116,15 +126,19 @@ def page_context(request, **extra) -> dict:
 
 def list_context(request, filters, current_id=None) -> dict:
     rows, next_row = queries.conversation_page(request.agent, filters)
+    counts = queries.filter_counts(request.agent, filters)
     return {
         "filters": filters,
         "rows": rows,
         "next_cursor": forms.encode_cursor(next_row) if next_row else None,
-        "counts": queries.filter_counts(request.agent, filters),
+        "counts": counts,
         "team": queries.team(request.business),
         "status_filters": forms.STATUS_FILTERS,
-        "business_labels": list(teamtools.labels_of_business(request.business)),
+        "business_labels": teamtools.business_labels(request.business, current_id),
         "current_id": current_id,
+        # The unfiltered list with no conversation in any status yet ("all": every one the
+        # agent may see) shows the embed snippet and help instead.
+        "business_is_empty": filters == queries.InboxFilters() and counts["all"] == 0,
     }
 
 
@@ -156,17 +170,19 @@ def conversation(request, conv_id):
     # Reading is a POST the page sends once it is visible (inbox.js), never a side effect
     # of GET: a prefetch or a background tab does not mark anything read.
     history, has_older = queries.recent_messages(conv)
+    listed = list_context(request, queries.InboxFilters(), current_id=conv.pk)
     return render(
         request,
         "inbox/conversation.html",
         page_context(
             request,
-            **list_context(request, queries.InboxFilters(), current_id=conv.pk),
+            **listed,
             conv=conv,
             history=history,
             has_older=has_older,
-            **teamtools.conversation_context(conv, history, has_older),
+            **teamtools.conversation_context(conv, history, has_older, listed["business_labels"]),
             last_message_id=history[-1].pk if history else 0,
+            rating=Rating.objects.filter(conversation=conv).first(),
         ),
     )
 

@@ -19,6 +19,7 @@ import hmac
 import logging
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from prometheus_client import (
@@ -50,7 +51,7 @@ _events = Counter(
 )
 _lag = Histogram(
     "pingback_event_dispatch_lag_seconds",
-    "Seconds from an event's commit to its fan-out.",
+    "Seconds from an event's publish to its delivery to subscribers (the realtime loop).",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 _deliveries = Counter(
@@ -86,7 +87,12 @@ def message_stored(count: int = 1) -> None:
 def event_dispatched(event_type: str, lag_seconds: float | None = None) -> None:
     _events.labels(event_type).inc()
     if lag_seconds is not None:
-        _lag.observe(max(0.0, lag_seconds))
+        dispatch_lag(lag_seconds)
+
+
+def dispatch_lag(seconds: float) -> None:
+    """Seconds from an event's publish to its subscribers (conversations.events.pipeline)."""
+    _lag.observe(max(0.0, seconds))
 
 
 def delivery_attempt(channel: str, outcome: str) -> None:
@@ -118,26 +124,27 @@ def http_request(path: str, status: int, seconds: float) -> None:
 # --- computed at scrape --------------------------------------------------------------------
 
 
+_scrape_gauges: dict[str, tuple[str, Callable[[], float]]] = {}
+
+
+def scrape_gauge(name: str, documentation: str, read: Callable[[], float]) -> None:
+    """Report ``read()`` as the gauge ``name`` at every scrape. Apps register their own in
+    ``AppConfig.ready`` (the webhooks app: ``pingback_outbox_backlog``), so this module
+    imports no app."""
+    _scrape_gauges[name] = (documentation, read)
+
+
 class ScrapeCollector:
     """Gauges read from the database and the broker when Prometheus scrapes."""
 
     def collect(self):
-        backlog = GaugeMetricFamily(
-            "pingback_outbox_backlog",
-            "Webhook deliveries waiting to be sent (pending or being sent).",
-        )
-        try:
-            from webhooks.models import WebhookDelivery
-
-            backlog.add_metric(
-                [],
-                WebhookDelivery.objects.filter(
-                    status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.SENDING]
-                ).count(),
-            )
-        except Exception:  # a scrape must answer even while the database is down
-            logger.warning("metrics: outbox backlog unavailable", exc_info=True)
-        yield backlog
+        for name, (documentation, read) in sorted(_scrape_gauges.items()):
+            family = GaugeMetricFamily(name, documentation)
+            try:
+                family.add_metric([], read())
+            except Exception:  # a scrape must answer even while the database is down
+                logger.warning("metrics: %s unavailable", name, exc_info=True)
+            yield family
         depths = celery_queue_depths()
         if depths is not None:
             family = GaugeMetricFamily(

@@ -60,6 +60,8 @@ if _EXPLICIT_SECRET_KEY == DEFAULT_SECRET_KEY:
 ALLOWED_HOSTS = _read(env_list, "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _read(env_list, "CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a customer's signed rating link (email and channels) stays valid.
+CSAT_LINK_MAX_AGE_DAYS = _read(env_int, "CSAT_LINK_MAX_AGE_DAYS", 30)
 
 if not DEBUG and not _EXPLICIT_SECRET_KEY:
     _errors.append(
@@ -210,6 +212,8 @@ INSTALLED_APPS = [
     "attachments",
     "privacy",
     "customer_channels",
+    "csat",
+    "accounts",
     "teamtools",
 ]
 
@@ -458,6 +462,14 @@ except ConfigError as exc:
     _errors.append(str(exc))
     EMAIL_URL = "console://"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PingBack <pingback@localhost>")
+
+# --- Accounts (accounts/, docs/setup.md) --------------------------------------------------------
+# Anyone may create a new business at /setup/ (the first one can always be created there).
+ALLOW_SIGNUP = _read(env_bool, "ALLOW_SIGNUP", False)
+# An invitation link works once, for this many hours.
+INVITATION_MAX_AGE_HOURS = _read(env_int, "INVITATION_MAX_AGE_HOURS", 72)
+# A password reset link works once, for this many seconds.
+PASSWORD_RESET_TIMEOUT = _read(env_int, "PASSWORD_RESET_TIMEOUT", 3600)
 # The Celery queue delivery tasks go to (a worker must consume it: -Q).
 WEBHOOKS_CELERY_QUEUE = os.environ.get("WEBHOOKS_CELERY_QUEUE", "celery")
 # Fairness: attempts in flight at once per endpoint and per business (0 = unlimited); a

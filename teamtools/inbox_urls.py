@@ -9,5 +9,6 @@ urlpatterns = [
     path("c/<int:conv_id>/notes/add/", inbox_views.add_note, name="add_note"),
     path("c/<int:conv_id>/labels/", inbox_views.change_labels, name="labels"),
     path("c/<int:conv_id>/canned/", inbox_views.canned_picker, name="canned_picker"),
-    path("canned/", inbox_views.canned_settings, name="canned"),
+    path("settings/canned/", inbox_views.canned_settings, name="canned"),
+    path("settings/labels/", inbox_views.label_settings, name="settings_labels"),
 ]

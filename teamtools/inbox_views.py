@@ -10,7 +10,8 @@ from conversations import access, errors
 from conversations.actions import Actor
 from conversations.validation import is_id
 from inbox.session import agent_required, wants_json
-from inbox.views import after_change, conversation_url, error_response, form_error, page_context
+from inbox.settings_views import settings_context
+from inbox.views import after_change, conversation_url, error_response, form_error
 from teamtools import forms, queries
 from teamtools.actions import canned as canned_actions
 from teamtools.actions import labels as label_actions
@@ -120,11 +121,43 @@ def canned_settings(request):
         return JsonResponse({"error": "Method not allowed"}, status=405)
     return render(
         request,
-        "inbox/canned.html",
-        page_context(
+        "inbox/settings/canned.html",
+        settings_context(
             request,
+            "canned",
             rows=list(queries.canned_of(request.business)),
             variables=list(canned_actions.VARIABLES),
             form=forms.CannedForm(),
         ),
+    )
+
+
+@agent_required
+def label_settings(request):
+    """Inbox settings: the business's labels (managers create and delete them)."""
+    back = reverse("inbox:settings_labels")
+    if request.method == "POST":
+        if not request.agent.is_manager:
+            denied = errors.PermissionDenied("Only owners and admins manage labels.")
+            return error_response(request, denied, back)
+        try:
+            if request.POST.get("delete"):
+                label = queries.access_label(request.business, request.POST["delete"])
+                label_actions.delete_label(label)
+                flash.success(request, f"Label {label.name} deleted.")
+            else:
+                label = label_actions.create_label(
+                    request.business, name=request.POST.get("name"), color=request.POST.get("color")
+                )
+                flash.success(request, f"Label {label.name} created.")
+        except errors.DomainError as exc:
+            return error_response(request, exc, back)
+        return redirect(back)
+    if request.method != "GET":
+        return JsonResponse({"error": "Method not allowed"}, status=405)
+    labels = list(queries.labels_of_business(request.business))
+    return render(
+        request,
+        "inbox/settings/labels.html",
+        settings_context(request, "settings_labels", labels=labels),
     )

@@ -1,6 +1,6 @@
 """Reads of team-tool data, scoped by the caller's access (``conversations.access``)."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from conversations import errors
 from conversations.access import int_id
@@ -115,11 +115,22 @@ def timeline(conv: Conversation, history: list, has_older: bool) -> list:
     )
 
 
-def conversation_context(conv: Conversation, history: list, has_older: bool) -> dict:
-    """What the inbox's conversation page shows besides messages: notes, labels."""
+def business_labels(business: Business, current_id: int | None = None) -> list[Label]:
+    """The business's labels; with ``current_id``, each says whether that conversation has it
+    (``on_current``), so the conversation page needs no query of its own (one query)."""
+    labels = labels_of_business(business)
+    if current_id:
+        links = ConversationLabel.objects.filter(conversation_id=current_id, label=OuterRef("pk"))
+        labels = labels.annotate(on_current=Exists(links))
+    return list(labels)
+
+
+def conversation_context(conv: Conversation, history: list, has_older: bool, labels) -> dict:
+    """What the inbox's conversation page shows besides messages: notes, and its labels from
+    ``business_labels(business, conv.pk)``."""
     return {
         "timeline": timeline(conv, history, has_older),
-        "conv_labels": labels_for([conv])[conv.pk],
+        "conv_labels": [lb for lb in labels if lb.on_current],
     }
 
 

@@ -62,6 +62,9 @@ def every_event_type(tenant) -> None:
     do_set_viewing(tenant.owner, conv, True)
     actions.do_set_pending(conv, actor=actor)
     actions.do_close(conv, actor=actor)
+    from csat.actions import do_rate_conversation
+
+    do_rate_conversation(conv, score=4, comment="quick", actor=Actor.of_customer(conv.customer))
     actions.do_assign(conv, None, actor=actor)
     actions.add_agent(tenant.business, tenant.other_agent.user, "admin")
     actions.revoke_api_key(tenant.api_key)

@@ -17,6 +17,7 @@ from conversations.snapshots import (
     ConversationSnapshot,
     CustomerSnapshot,
     MessageSnapshot,
+    RatingSnapshot,
 )
 from teamtools.snapshots import LabelSnapshot, NoteSnapshot
 
@@ -28,6 +29,7 @@ class EventType(StrEnum):
     CONVERSATION_HANDOFF_REQUESTED = "conversation.handoff_requested"
     CONVERSATION_HANDOFF_CLEARED = "conversation.handoff_cleared"
     CONVERSATION_AI_TOGGLED = "conversation.ai_toggled"
+    CONVERSATION_RATED = "conversation.rated"  # the customer's CSAT answer (once)
     MESSAGE_CREATED = "message.created"
     MESSAGES_DELIVERED = "message.delivered"
     MESSAGES_READ = "message.read"
@@ -61,6 +63,8 @@ class StatusChanged(TypedDict):
     previous_status: str
     status: str
     actor: ActorSnapshot
+    # Resolved in a business that asks for CSAT: the widget shows the rating question.
+    csat_requested: bool
 
 
 class Assigned(TypedDict):
@@ -80,6 +84,12 @@ class HandoffRequested(TypedDict):
 class AiToggled(TypedDict):
     conversation: ConversationSnapshot
     enabled: bool
+    actor: ActorSnapshot
+
+
+class Rated(TypedDict):
+    conversation: ConversationSnapshot
+    rating: RatingSnapshot
     actor: ActorSnapshot
 
 
@@ -172,6 +182,7 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.CONVERSATION_HANDOFF_REQUESTED: HandoffRequested,
     EventType.CONVERSATION_HANDOFF_CLEARED: ConversationChanged,
     EventType.CONVERSATION_AI_TOGGLED: AiToggled,
+    EventType.CONVERSATION_RATED: Rated,
     EventType.MESSAGE_CREATED: MessageCreated,
     EventType.MESSAGES_DELIVERED: Receipts,
     EventType.MESSAGES_READ: Receipts,

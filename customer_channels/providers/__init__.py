@@ -50,9 +50,14 @@ def http_failure(outcome: Outcome, description: str = "") -> Sent:
 
 def send(channel: Channel, message: Message) -> Sent:
     # The provider modules import Sent from here: imported when sending, not at load.
-    from customer_channels.providers import api, email, telegram
+    from customer_channels.providers import api, email, telegram, whatsapp
 
-    senders = {"telegram": telegram.send, "api": api.send, "email": email.send}
+    senders = {
+        "telegram": telegram.send,
+        "api": api.send,
+        "email": email.send,
+        "whatsapp": whatsapp.send,
+    }
     sender = senders.get(channel.kind)
     if sender is None:
         return Sent.refused(f"a {channel.kind} channel does not send messages")

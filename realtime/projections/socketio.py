@@ -73,8 +73,19 @@ def _status_changed(event: DomainEvent) -> list[Emit]:
         "conversation_id": d["conversation"]["id"],
         "status": d["status"],
         "previous_status": d["previous_status"],
+        "csat_requested": d["csat_requested"],
     }
     return [Emit("conversation_status_changed", payload, _conversation_and_business(event))]
+
+
+def _rated(event: DomainEvent) -> list[Emit]:
+    d = event.data
+    payload = {
+        "conversation_id": d["conversation"]["id"],
+        "score": d["rating"]["score"],
+        "comment": d["rating"]["comment"],
+    }
+    return [Emit("conversation_rated", payload, _conversation_and_business(event))]
 
 
 def _conversation_created(event: DomainEvent) -> list[Emit]:
@@ -160,6 +171,7 @@ SOCKETIO = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: NOT_ON_THIS_SURFACE,
         EventType.CONVERSATION_HANDOFF_CLEARED: NOT_ON_THIS_SURFACE,
         EventType.CONVERSATION_AI_TOGGLED: NOT_ON_THIS_SURFACE,
+        EventType.CONVERSATION_RATED: _rated,
         EventType.CONVERSATION_LABELS_CHANGED: _labels_changed,  # staff rooms only
         EventType.NOTE_CREATED: _note_created,  # staff rooms only
         EventType.MESSAGE_CREATED: _message_created,
@@ -259,6 +271,13 @@ class ConversationStatusChanged(TypedDict):
     conversation_id: int
     status: str
     previous_status: str
+    csat_requested: bool
+
+
+class ConversationRated(TypedDict):
+    conversation_id: int
+    score: int
+    comment: str
 
 
 class CustomerRef(TypedDict):
@@ -312,6 +331,7 @@ FRAMES: dict[str, type] = {
     "delivery_failed": DeliveryFailed,
     "conversation_assigned": ConversationAssigned,
     "conversation_status_changed": ConversationStatusChanged,
+    "conversation_rated": ConversationRated,
     "new_conversation": NewConversation,
     "agent_status_changed": AgentStatusChanged,
     MEMBERSHIP_CHANGED: MembershipChangedControl,

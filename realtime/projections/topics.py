@@ -115,6 +115,7 @@ TOPICS = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: _conversation,
         EventType.CONVERSATION_HANDOFF_CLEARED: _conversation,
         EventType.CONVERSATION_AI_TOGGLED: _conversation,
+        EventType.CONVERSATION_RATED: _conversation,
         # The request item's ``tags`` are left empty everywhere (its snapshots do not load
         # labels); a label change still pushes the conversation (REST has the labels).
         EventType.CONVERSATION_LABELS_CHANGED: _conversation,

@@ -39,3 +39,30 @@ def acme_email(acme):
     )
     channel.raw_token = secrets["inbound_token"]
     return channel
+
+
+@pytest.fixture
+def fake_whatsapp(settings):
+    from tests.channels.fake_whatsapp import FakeWhatsApp
+
+    server = FakeWhatsApp().start()
+    settings.WHATSAPP_API_BASE_URL = server.url
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def acme_whatsapp(acme, fake_whatsapp):
+    from tests.channels import fake_whatsapp as wa
+
+    channel, _ = actions.create_channel(
+        acme.business,
+        kind="whatsapp",
+        settings={"phone_number_id": wa.PHONE_NUMBER_ID},
+        credentials={
+            "access_token": wa.ACCESS_TOKEN,
+            "app_secret": wa.APP_SECRET,
+            "verify_token": wa.VERIFY_TOKEN,
+        },
+    )
+    return channel

@@ -81,6 +81,7 @@ def test_answer_with_a_canned_response_from_the_reply_box(server, demo, browser)
     seen: list = []
     _, olivia = new_agent_page(browser, base, DEMO_OWNER_EMAIL, seen)
     # The owner saves a canned response in the inbox settings.
+    olivia.get_by_role("link", name="Settings").click()
     olivia.get_by_role("link", name="Canned responses").click()
     olivia.get_by_label("Shortcut").fill("refund")
     olivia.get_by_label("Title").fill("Refund on its way")

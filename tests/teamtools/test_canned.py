@@ -122,13 +122,18 @@ def test_inbox_picker_and_settings_page(client, acme, globex, refund_reply):
     picked = client.get(f"/inbox/c/{conv.pk}/canned/", {"q": "ref"}).json()["results"]
     assert picked[0]["content"].startswith("Hi acme,")
     assert client.get(f"/inbox/c/{globex.start().pk}/canned/").status_code == 404
-    page = client.get("/inbox/canned/")
+    page = client.get("/inbox/settings/canned/")
     assert b"/refund" in page.content and b"New canned response" not in page.content
-    refused = client.post("/inbox/canned/", {"shortcut": "x", "title": "y", "content": "z"})
+    refused = client.post(
+        "/inbox/settings/canned/", {"shortcut": "x", "title": "y", "content": "z"}
+    )
     assert refused.status_code == 302
     login(client, acme.owner)
     client.post(
-        "/inbox/canned/", {"shortcut": "bye", "title": "Bye", "content": "Bye {{agent.first_name}}"}
+        "/inbox/settings/canned/",
+        {"shortcut": "bye", "title": "Bye", "content": "Bye {{agent.first_name}}"},
     )
-    client.post("/inbox/canned/", {"shortcut": "bad", "title": "Bad", "content": "{{x.y}}"})
+    client.post(
+        "/inbox/settings/canned/", {"shortcut": "bad", "title": "Bad", "content": "{{x.y}}"}
+    )
     assert sorted(acme.business.canned.values_list("shortcut", flat=True)) == ["bye", "refund"]

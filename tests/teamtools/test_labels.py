@@ -150,3 +150,22 @@ def test_label_change_is_a_webhook(acme, vip, receiver, allow_private, queued, c
     assert body["event"] == "session.labels_changed"
     assert body["data"]["sessionId"] == str(conv.pk)
     assert body["data"]["added"] == [{"id": vip.pk, "name": "VIP", "color": "#d97706"}]
+
+
+def test_label_settings_page(client, acme, globex_label):
+    from tests.inbox.test_views import login
+
+    login(client, acme.agent)
+    assert client.get("/inbox/settings/labels/").status_code == 200
+    client.post("/inbox/settings/labels/", {"name": "sneaky", "color": "#000000"})
+    assert not acme.business.labels.exists()
+    login(client, acme.owner)
+    client.post("/inbox/settings/labels/", {"name": "billing", "color": "#12805C"})
+    client.post("/inbox/settings/labels/", {"name": "bad", "color": "green"})
+    assert list(acme.business.labels.values_list("name", "color")) == [("billing", "#12805c")]
+    page = client.get("/inbox/settings/labels/")
+    assert b"billing" in page.content and b"globex-only" not in page.content
+    refused = client.post(
+        "/inbox/settings/labels/", {"delete": globex_label.pk}, HTTP_ACCEPT="application/json"
+    )
+    assert refused.status_code == 404 and refused.json()["code"] == "LABEL_NOT_FOUND"
