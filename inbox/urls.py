@@ -41,6 +41,8 @@ urlpatterns = [
         settings_views.member_remove,
         name="settings_remove",
     ),
+    path("settings/widget/", settings_views.widget, name="settings_widget"),
+    path("settings/hours/", settings_views.hours, name="settings_hours"),
     path("settings/account/", settings_views.account, name="settings_account"),
     path("", include("teamtools.inbox_urls")),  # notes, labels
 ]

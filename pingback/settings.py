@@ -214,6 +214,7 @@ INSTALLED_APPS = [
     "customer_channels",
     "csat",
     "accounts",
+    "business_settings",
     "teamtools",
 ]
 
@@ -255,7 +256,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = False
+USE_I18N = True  # the widget's texts (business_settings/widget_texts.py)
 USE_TZ = True
 
 STATIC_URL = "/static/"
