@@ -8,6 +8,7 @@ get JSON back instead of a redirect.
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import views as auth_views
+from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -201,6 +202,7 @@ def conversation_messages(request, conv_id):
     rows = access.messages_after(conv, int(after) if after else None, limit=queries.MESSAGE_PAGE)
     if request.GET.get("format") == "html":
         # The same partial as the first render: one template for every message on screen.
+        prefetch_related_objects(rows, "outbound")  # a reply's channel delivery (failed?)
         return render(request, "inbox/_messages.html", {"messages_page": rows, "conv": conv})
     return JsonResponse(
         {

@@ -564,6 +564,17 @@
       }
     });
     onSocket("new_message", addMessage);
+    // A reply the conversation's channel (email, WhatsApp, Telegram, API) could not deliver.
+    onSocket("delivery_failed", function (p) {
+      if (String(p.conversation_id) !== convId) return;
+      var li = document.querySelector('#messages [data-message-id="' + p.message_id + '"]');
+      if (!li || li.querySelector(".delivery-failed")) return;
+      var note = document.createElement("p");
+      note.className = "delivery-failed";
+      note.setAttribute("role", "status");
+      note.textContent = "Not delivered: " + p.reason;
+      li.appendChild(note);
+    });
     onSocket("typing", function (p) {
       if (String(p.conversation_id) !== convId) return;
       var fromCustomer = p.sender_type ? p.sender_type === "customer" : String(p.user_id) !== ds.agent;
