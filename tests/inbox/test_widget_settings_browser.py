@@ -35,7 +35,7 @@ class ForeignSite:
         ).encode()
 
         class Page(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's hook name
+            def do_GET(self):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")
                 self.end_headers()
@@ -110,7 +110,9 @@ def test_widget_settings_preview_demo_page_and_allowed_websites(server, demo, br
         expect(foreign.locator(".pbw-root")).to_have_count(0)
         foreign.screenshot(path=SHOTS / "widget-3-foreign-site-refused.png")
         assert any("may not run on localhost" in w for w in warnings), warnings
-        settings_actions.update_widget_settings(owner, allowed_domains=["shop.example", "localhost"])
+        settings_actions.update_widget_settings(
+            owner, allowed_domains=["shop.example", "localhost"]
+        )
         foreign.reload()
         expect(foreign.locator(".pbw-bubble")).to_be_visible()
         expect(foreign.locator(".pbw-root")).to_have_attribute("data-connected", "true")
