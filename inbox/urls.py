@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from inbox import settings_views, views
 from privacy import inbox_views as privacy_views
@@ -41,5 +41,8 @@ urlpatterns = [
         settings_views.member_remove,
         name="settings_remove",
     ),
+    path("settings/widget/", settings_views.widget, name="settings_widget"),
+    path("settings/hours/", settings_views.hours, name="settings_hours"),
     path("settings/account/", settings_views.account, name="settings_account"),
+    path("", include("teamtools.inbox_urls")),  # notes, labels
 ]

@@ -219,6 +219,8 @@ INSTALLED_APPS = [
     "customer_channels",
     "csat",
     "accounts",
+    "business_settings",
+    "teamtools",
     "reports",
 ]
 
@@ -260,7 +262,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = False
+USE_I18N = True  # the widget's texts (business_settings/widget_texts.py)
+# First in precedence: the widget's own words win over Django's catalogs for the same msgid.
+LOCALE_PATHS = [BASE_DIR / "business_settings" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -599,6 +603,9 @@ if CHANNELS_LEASE_SECONDS < CHANNELS_SEND_TIMEOUT_SECONDS + 2:
         f"CHANNELS_LEASE_SECONDS={CHANNELS_LEASE_SECONDS} must be at least 2 seconds longer "
         f"than CHANNELS_SEND_TIMEOUT_SECONDS={CHANNELS_SEND_TIMEOUT_SECONDS}."
     )
+# A widget reply the visitor's page never received (no delivered receipt) is emailed after
+# this many seconds, if they left an email address and the business has an email channel.
+CHANNELS_EMAIL_FOLLOWUP_SECONDS = _read(env_int, "CHANNELS_EMAIL_FOLLOWUP_SECONDS", 120)
 # Email channels with an IMAP mailbox are polled this often.
 CHANNELS_IMAP_POLL_SECONDS = _read(env_int, "CHANNELS_IMAP_POLL_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["channels-imap"] = {

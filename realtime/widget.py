@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from socketio.exceptions import ConnectionRefusedError as Refused
 
+from business_settings.origins import widget_origin_check
 from conversations import access, actions, errors, presence, ratelimits
 from conversations.actions import Actor
 from conversations.actions.messages import validate_client_id
@@ -97,13 +98,15 @@ def _int_field(data: dict, name: str, *, required: bool) -> int | None:
 
 
 @database_sync_to_async
-def _resolve_connect(auth: dict) -> SocketState:
+def _resolve_connect(auth: dict, environ: dict) -> SocketState:
     business = access.business_by_public_id(auth["business_id"])
     token, session = auth.get("token"), auth.get("session_token")
     if token is not None:
         agent = agent_for(user_from_access_token(token), business)
         agent = Agent.objects.select_related("user").get(pk=agent.pk)
         return SocketState(business=business, agent=agent)
+    # A widget on a website the business did not allow is refused (business_settings.origins).
+    widget_origin_check(business, environ.get("HTTP_ORIGIN"), environ.get("HTTP_HOST", ""))
     state = SocketState(business=business)
     if session is not None:
         proved = session_tokens.verify(session, business.pk)
@@ -131,7 +134,7 @@ async def connect(sid, environ, auth=None):
         except ratelimits.ConnectRateLimited as exc:
             raise _refuse(exc.code, exc.message) from None
     try:
-        state = await _resolve_connect(auth)
+        state = await _resolve_connect(auth, environ)
     except errors.BusinessNotFound:
         raise _refuse("BUSINESS_NOT_FOUND", "business_id is unknown.") from None
     except session_tokens.InvalidSessionToken as exc:
