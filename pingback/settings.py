@@ -215,6 +215,7 @@ INSTALLED_APPS = [
     "csat",
     "accounts",
     "business_settings",
+    "teamtools",
 ]
 
 MIDDLEWARE = [
