@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from conversations import access
 from conversations.models import Agent, AgentReadState, Business, Conversation, Message
+from teamtools.queries import attach_labels
 
 PAGE_SIZE = 50
 MESSAGE_PAGE = 200
@@ -22,6 +23,7 @@ class InboxFilters:
     status: str = S.OPEN  # a status or "all"
     assignee: str = "any"  # any | me | unassigned | <agent id>
     handoff: bool = False
+    label: int | None = None  # a label id (teamtools)
     cursor: tuple | None = None
 
 
@@ -73,6 +75,8 @@ def conversation_page(agent: Agent, filters: InboxFilters):
     )
     if filters.handoff:
         qs = qs.filter(needs_human_handoff=True)
+    if filters.label:
+        qs = qs.filter(label_links__label_id=filters.label)
     if filters.cursor:
         at, pk = filters.cursor
         qs = qs.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, pk__lt=pk))
@@ -82,7 +86,7 @@ def conversation_page(agent: Agent, filters: InboxFilters):
         )[: PAGE_SIZE + 1]
     )
     more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows = attach_labels(rows[:PAGE_SIZE])
     return rows, (rows[-1] if more else None)
 
 
@@ -116,6 +120,8 @@ def filter_counts(agent: Agent, filters: InboxFilters) -> dict:
     qs = access.visible_conversations(agent, business).annotate(
         has_unread=Exists(_unread_messages(agent))
     )
+    if filters.label:
+        qs = qs.filter(label_links__label_id=filters.label)
     values = qs.aggregate(**aggregates)
     values["unread"] = {
         k.removesuffix("_unread"): v for k, v in values.items() if k.endswith("_unread")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from inbox import settings_views, views
 from privacy import inbox_views as privacy_views
@@ -44,4 +44,5 @@ urlpatterns = [
     path("settings/widget/", settings_views.widget, name="settings_widget"),
     path("settings/hours/", settings_views.hours, name="settings_hours"),
     path("settings/account/", settings_views.account, name="settings_account"),
+    path("", include("teamtools.inbox_urls")),  # notes, labels
 ]

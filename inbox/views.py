@@ -27,6 +27,7 @@ from csat.models import Rating
 from inbox import actions as inbox_actions
 from inbox import forms, login_limits, queries
 from inbox.session import agent_required, select_business, wants_json
+from teamtools import queries as teamtools
 
 S = queries.S
 
@@ -134,6 +135,7 @@ def list_context(request, filters, current_id=None) -> dict:
         "counts": counts,
         "team": queries.team(request.business),
         "status_filters": forms.STATUS_FILTERS,
+        "business_labels": teamtools.business_labels(request.business, current_id),
         "current_id": current_id,
         # The unfiltered list with no conversation in any status yet ("all": every one the
         # agent may see) shows the embed snippet and help instead.
@@ -169,15 +171,17 @@ def conversation(request, conv_id):
     # Reading is a POST the page sends once it is visible (inbox.js), never a side effect
     # of GET: a prefetch or a background tab does not mark anything read.
     history, has_older = queries.recent_messages(conv)
+    listed = list_context(request, queries.InboxFilters(), current_id=conv.pk)
     return render(
         request,
         "inbox/conversation.html",
         page_context(
             request,
-            **list_context(request, queries.InboxFilters(), current_id=conv.pk),
+            **listed,
             conv=conv,
             history=history,
             has_older=has_older,
+            **teamtools.conversation_context(conv, history, has_older, listed["business_labels"]),
             last_message_id=history[-1].pk if history else 0,
             rating=Rating.objects.filter(conversation=conv).first(),
         ),

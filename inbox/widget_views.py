@@ -3,6 +3,7 @@ the agents' availability the widget shows before any live event arrives."""
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from business_settings.origins import widget_origin_check
@@ -21,6 +22,7 @@ def demo(request):
 
 
 @require_GET
+@xframe_options_sameorigin  # shown in an iframe of Settings → Widget
 def preview(request):
     """The real widget of a business on a blank page (Settings → Widget's live preview)."""
     try:

@@ -215,6 +215,7 @@ INSTALLED_APPS = [
     "csat",
     "accounts",
     "business_settings",
+    "teamtools",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True  # the widget's texts (business_settings/widget_texts.py)
+# First in precedence: the widget's own words win over Django's catalogs for the same msgid.
+LOCALE_PATHS = [BASE_DIR / "business_settings" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -5,6 +5,7 @@ Topics (``PROJECT_ID`` is the business's public id, "project" in the seed):
 - ``/<b>/requests`` — open conversations (status ``open`` or ``pending``)
 - ``/<b>/requests/<id>`` — one conversation
 - ``/<b>/requests/<id>/messages`` — its messages
+- ``/<b>/requests/<id>/notes`` — its private notes (staff only, like every topic)
 - ``/<b>/project_users/<agent id>`` — one agent (membership) of the business
 
 Objects are rendered from the canonical event snapshots (``conversations.snapshots``), so a
@@ -21,6 +22,7 @@ from django.conf import settings
 from conversations import access, errors
 from conversations.models import Agent, Conversation
 from conversations.snapshots import agent_snapshot, conversation_snapshot, iso, message_snapshot
+from teamtools.queries import latest_notes
 
 CREATE = "CREATE"
 UPDATE = "UPDATE"
@@ -33,6 +35,7 @@ TOPIC_RE = re.compile(
     r"(?:(?P<requests>requests)"
     r"|requests/(?P<request>\d{1,18})"
     r"|requests/(?P<messages>\d{1,18})/messages"
+    r"|requests/(?P<notes>\d{1,18})/notes"
     r"|project_users/(?P<agent>\d{1,18}))"
 )
 
@@ -55,7 +58,7 @@ def not_found() -> TopicError:
 class Topic:
     name: str
     business_public_id: str
-    kind: str  # "requests" | "request" | "messages" | "project_user"
+    kind: str  # "requests" | "request" | "messages" | "notes" | "project_user"
     object_id: int | None = None
 
     @property
@@ -65,6 +68,7 @@ class Topic:
             "requests": "requests",
             "request": f"request.{self.object_id}",
             "messages": f"messages.{self.object_id}",
+            "notes": f"notes.{self.object_id}",
             "project_user": f"project_user.{self.object_id}",
         }[self.kind]
         return f"topics.{self.business_public_id}.{suffix}"
@@ -78,7 +82,8 @@ def parse_topic(raw) -> Topic:
         raise TopicError(
             "INVALID_TOPIC",
             "Unknown topic format; expected /<project>/requests, /<project>/requests/<id>, "
-            "/<project>/requests/<id>/messages or /<project>/project_users/<id>.",
+            "/<project>/requests/<id>/messages, /<project>/requests/<id>/notes or "
+            "/<project>/project_users/<id>.",
         )
     business = match["business"]
     if match["requests"]:
@@ -87,6 +92,8 @@ def parse_topic(raw) -> Topic:
         return Topic(raw, business, "request", int(match["request"]))
     if match["messages"]:
         return Topic(raw, business, "messages", int(match["messages"]))
+    if match["notes"]:
+        return Topic(raw, business, "notes", int(match["notes"]))
     return Topic(raw, business, "project_user", int(match["agent"]))
 
 
@@ -108,6 +115,15 @@ def messages_topic(business_public_id: str, conversation_id: int) -> Topic:
         f"/{business_public_id}/requests/{conversation_id}/messages",
         business_public_id,
         "messages",
+        conversation_id,
+    )
+
+
+def notes_topic(business_public_id: str, conversation_id: int) -> Topic:
+    return Topic(
+        f"/{business_public_id}/requests/{conversation_id}/notes",
+        business_public_id,
+        "notes",
         conversation_id,
     )
 
@@ -229,6 +245,23 @@ def message_item(msg: dict, business_public_id: str) -> dict:
     }
 
 
+def note_item(note: dict, business_public_id: str) -> dict:
+    """A private note from its snapshot (``teamtools.snapshots``)."""
+    pk = str(note["id"])
+    author = note["author"]
+    return {
+        "_id": pk,
+        "id": pk,
+        "request_id": str(note["conversation_id"]),
+        "id_project": business_public_id,
+        "sender": str(author["id"]) if author else "",
+        "senderFullname": author["name"] if author else "",
+        "text": note["content"],
+        "mentions": [str(a["id"]) for a in note["mentions"]],
+        "createdAt": note["created_at"],
+    }
+
+
 def project_user_item(agent: dict, business_public_id: str, changed_at: str | None) -> dict:
     pk = str(agent["id"])
     return {
@@ -280,13 +313,15 @@ def subscribe(user, raw_topic, snapshot_size: int | None = None) -> Subscription
             .order_by("-last_activity_at", "-id")[:size]
         )
         items = [request_item(conversation_snapshot(c)) for c in convs]
-    elif topic.kind in ("request", "messages"):
+    elif topic.kind in ("request", "messages", "notes"):
         try:
             conv = access.access_conversation(business, topic.object_id, agent=agent)
         except errors.NotFound:
             raise not_found() from None
         if topic.kind == "request":
             items = [request_item(conversation_snapshot(conv))]
+        elif topic.kind == "notes":
+            items = [note_item(n, b) for n in latest_notes(conv, size)]
         else:
             latest = list(conv.messages.select_related("sender_agent__user").order_by("-id")[:size])
             latest.reverse()  # the most recent N, oldest first

@@ -24,6 +24,7 @@ from conversations.api.permissions import IsManager
 from conversations.api.schema import error
 from conversations.auth import Caller
 from conversations.models import ApiKey, Conversation, Message
+from teamtools.queries import attach_labels, label_named
 
 HANDOFF_LIST_MAX = 500
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -58,6 +59,17 @@ class ApiView(APIView):
 
     def validated(self, serializer_class, data=None) -> dict:
         # A plain dict: an empty ``?updated_since=`` is refused, not silently ignored.
+        if data is None:
+            # A misspelt or unsupported filter must not silently return everything.
+            known = list(serializer_class().fields)
+            unknown = sorted(set(self.request.query_params) - set(known))
+            if unknown:
+                expected = f"expected {', '.join(known)}" if known else "this takes none"
+                raise errors.ValidationFailed(
+                    f"Unknown query parameter {unknown[0]!r}; {expected}.",
+                    code="UNKNOWN_PARAMETER",
+                    field=unknown[0],
+                )
         source = self.request.query_params.dict() if data is None else data
         serializer = serializer_class(data=source)
         serializer.is_valid(raise_exception=True)
@@ -271,6 +283,11 @@ def filter_conversations(qs, f: dict, caller: Caller):
         qs = qs.filter(customer_id=f["customer"])
     if f.get("updated_since"):
         qs = qs.filter(updated_at__gte=f["updated_since"])
+    if f.get("label"):
+        label = label_named(caller.business, f["label"])
+        if label is None:
+            raise errors.ValidationFailed(f"No label {f['label']!r}.", field="label")
+        qs = qs.filter(label_links__label=label)
     return qs
 
 
@@ -289,7 +306,7 @@ class ConversationListView(ApiView):
         qs = access.visible_conversations(self.caller.agent, self.caller.business)
         qs = filter_conversations(qs, f, self.caller).select_related("customer", "assignee__user")
         items, cursor = page_by_activity(qs, f.get("cursor"), f["limit"])
-        return page_response(request, s.ConversationSerializer, items, cursor)
+        return page_response(request, s.ConversationSerializer, attach_labels(items), cursor)
 
     @extend_schema(
         tags=["conversations"],
@@ -357,7 +374,7 @@ class HandoffListView(ApiView):
             .select_related("customer", "assignee__user")
             .order_by("handoff_requested_at", "id")[:HANDOFF_LIST_MAX]
         )
-        return Response({"results": s.ConversationSerializer(qs, many=True).data})
+        return Response({"results": s.ConversationSerializer(attach_labels(qs), many=True).data})
 
 
 class ConversationDetailView(ApiView):

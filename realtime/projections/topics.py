@@ -65,6 +65,12 @@ def _message(event: DomainEvent) -> list[Publish]:
     return [*_conversation(event), Publish(topic, topics.CREATE, [item])]
 
 
+def _note(event: DomainEvent) -> list[Publish]:
+    b, note = event.business_public_id, event.data["note"]
+    topic = topics.notes_topic(b, note["conversation_id"])
+    return [Publish(topic, topics.CREATE, [topics.note_item(note, b)])]
+
+
 def _receipts(field: str):
     def render(event: DomainEvent) -> list[Publish]:
         d = event.data
@@ -110,6 +116,10 @@ TOPICS = Projection(
         EventType.CONVERSATION_HANDOFF_CLEARED: _conversation,
         EventType.CONVERSATION_AI_TOGGLED: _conversation,
         EventType.CONVERSATION_RATED: _conversation,
+        # The request item's ``tags`` are left empty everywhere (its snapshots do not load
+        # labels); a label change still pushes the conversation (REST has the labels).
+        EventType.CONVERSATION_LABELS_CHANGED: _conversation,
+        EventType.NOTE_CREATED: _note,
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts("delivered_at"),
         EventType.MESSAGES_READ: _receipts("read_at"),
@@ -214,6 +224,18 @@ class ReceiptItem(TypedDict, total=False):
     read_at: str
 
 
+class NoteItem(TypedDict):
+    _id: str
+    id: str
+    request_id: str
+    id_project: str
+    sender: str
+    senderFullname: str
+    text: str
+    mentions: list[str]
+    createdAt: str
+
+
 class Presence(TypedDict):
     status: str
     changedAt: str | None
@@ -243,6 +265,7 @@ FRAMES: dict[str, type] = {
     "request": RequestItem,
     "messages": MessageItem,
     "messages.receipts": ReceiptItem,
+    "notes": NoteItem,
     "project_user": ProjectUserItem,
     GROUP_MEMBERSHIP: MembershipControl,
 }
