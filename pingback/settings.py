@@ -190,8 +190,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Automatic assignment's safety net (each event that frees or adds work runs it at once).
     "assign-waiting": {"task": "conversations.tasks.assign_waiting_everywhere", "schedule": 60.0},
-    # The reports' rollups fold new events (events enqueue it too; this is the safety net).
-    "reports-fold": {"task": "reports.tasks.fold_events", "schedule": 30.0},
+    # The reports' rollups fold the settled new events of the event log (reports/rollup.py).
+    "reports-fold": {"task": "reports.tasks.fold_events", "schedule": 10.0},
 }
 
 # --- Applications -----------------------------------------------------------------------------
