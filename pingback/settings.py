@@ -606,9 +606,12 @@ CELERY_BEAT_SCHEDULE["channels-imap"] = {
     "task": "customer_channels.tasks.poll_imap",
     "schedule": float(CHANNELS_IMAP_POLL_SECONDS),
 }
+# The Celery queue of outbound channel sends (a worker must consume it: -Q).
+CHANNELS_CELERY_QUEUE = os.environ.get("CHANNELS_CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE["channels-sweep"] = {
     "task": "customer_channels.tasks.sweep_outbound",
     "schedule": float(CHANNELS_SWEEP_SECONDS),
+    "options": {"queue": CHANNELS_CELERY_QUEUE},
 }
 LOGGING = {
     "version": 1,
