@@ -353,7 +353,7 @@ WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE = _read(
 )
 # New anonymous widget connections per client IP per minute (0 = off; agents are not counted).
 WIDGET_CONNECTS_PER_IP_PER_MINUTE = _read(env_int, "WIDGET_CONNECTS_PER_IP_PER_MINUTE", 120)
-# --- Widget realtime (Socket.IO, realtime/widget.py) ---------------------------------------------
+# --- Widget realtime (Socket.IO, realtime/widget/) -----------------------------------------------
 # Per-socket token bucket for client events: refill rate (events/s; 0 disables) and burst.
 SOCKETIO_RATE_LIMIT_PER_SECOND = _read(env_int, "SOCKETIO_RATE_LIMIT_PER_SECOND", 10)
 SOCKETIO_RATE_LIMIT_BURST = _read(env_int, "SOCKETIO_RATE_LIMIT_BURST", 30)

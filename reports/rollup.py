@@ -2,13 +2,14 @@
 
 The event log is the input: every stored event of a type below is read once, in id order,
 and its counts added to the rows of its local day. Beat runs the fold every 10 seconds
-(``reports.tasks.fold_events``), in Celery beat or the embedded one, so the figures trail the
-events by at most about 15 seconds and the request path never writes a rollup. :func:`apply_pending` takes the next batch
-under the cursor's row lock (one process at a time; the counts and the cursor commit
-together, so a crash loses or doubles nothing). Events younger than ``REPORTS_SETTLE_SECONDS``
-wait for the next run: an event id is taken at insert but becomes visible at commit, so a
-slightly older transaction may still commit a smaller id. :func:`rebuild` recomputes every
-rollup from the whole log (tests prove the two agree).
+(``reports.tasks.fold_events``, in Celery beat or the embedded one): the figures trail the
+events by about 15 seconds at most, and no request writes a rollup.
+
+:func:`apply_pending` takes the next batch under the cursor's row lock (one process at a
+time; the counts and the cursor commit together, so a crash loses or doubles nothing). Events
+younger than ``REPORTS_SETTLE_SECONDS`` wait for the next run: an event id is taken at insert
+but becomes visible at commit, so a slightly older transaction may still commit a smaller id.
+:func:`rebuild` recomputes every rollup from the whole log (tests prove the two agree).
 
 What counts, and where (day and hour in the business's time zone at the event's time):
 
