@@ -216,6 +216,7 @@ INSTALLED_APPS = [
     "accounts",
     "business_settings",
     "teamtools",
+    "search",
 ]
 
 MIDDLEWARE = [
