@@ -348,7 +348,7 @@ WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE = _read(
 )
 # New anonymous widget connections per client IP per minute (0 = off; agents are not counted).
 WIDGET_CONNECTS_PER_IP_PER_MINUTE = _read(env_int, "WIDGET_CONNECTS_PER_IP_PER_MINUTE", 120)
-# --- Widget realtime (Socket.IO, realtime/widget.py) ---------------------------------------------
+# --- Widget realtime (Socket.IO, realtime/widget/) -----------------------------------------------
 # Per-socket token bucket for client events: refill rate (events/s; 0 disables) and burst.
 SOCKETIO_RATE_LIMIT_PER_SECOND = _read(env_int, "SOCKETIO_RATE_LIMIT_PER_SECOND", 10)
 SOCKETIO_RATE_LIMIT_BURST = _read(env_int, "SOCKETIO_RATE_LIMIT_BURST", 30)
@@ -607,9 +607,12 @@ CELERY_BEAT_SCHEDULE["channels-imap"] = {
     "task": "customer_channels.tasks.poll_imap",
     "schedule": float(CHANNELS_IMAP_POLL_SECONDS),
 }
+# The Celery queue of outbound channel sends (a worker must consume it: -Q).
+CHANNELS_CELERY_QUEUE = os.environ.get("CHANNELS_CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE["channels-sweep"] = {
     "task": "customer_channels.tasks.sweep_outbound",
     "schedule": float(CHANNELS_SWEEP_SECONDS),
+    "options": {"queue": CHANNELS_CELERY_QUEUE},
 }
 LOGGING = {
     "version": 1,
