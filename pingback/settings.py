@@ -218,10 +218,11 @@ INSTALLED_APPS = [
     "privacy",
     "customer_channels",
     "csat",
+    "reports",
     "accounts",
     "business_settings",
     "teamtools",
-    "reports",
+    "search",
 ]
 
 MIDDLEWARE = [
