@@ -187,6 +187,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Automatic assignment's safety net (each event that frees or adds work runs it at once).
     "assign-waiting": {"task": "conversations.tasks.assign_waiting_everywhere", "schedule": 60.0},
+    # Snoozed conversations reopen when their time comes (teamtools.actions.snooze).
+    "wake-snoozed": {"task": "teamtools.tasks.wake_snoozed", "schedule": 30.0},
 }
 
 # --- Applications -----------------------------------------------------------------------------
