@@ -122,6 +122,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "closed_at",
             "first_response_at",
             "first_response_seconds",
+            "snoozed_until",
             "labels",
         ]
         read_only_fields = fields
@@ -278,6 +279,11 @@ class ConversationFilterSerializer(LimitCursorSerializer):
         required=False,
         max_length=40,
         help_text="Only conversations with this label (its name, any case, or its id).",
+    )
+    q = StrictCharField(
+        required=False,
+        max_length=200,
+        help_text="Only conversations a search for this finds (see GET /search).",
     )
 
 
