@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from customer_channels import inbox_views as channel_views
 from inbox import settings_views, views
 from privacy import inbox_views as privacy_views
 
@@ -44,5 +45,23 @@ urlpatterns = [
     path("settings/widget/", settings_views.widget, name="settings_widget"),
     path("settings/hours/", settings_views.hours, name="settings_hours"),
     path("settings/account/", settings_views.account, name="settings_account"),
+    # Settings → Channels (customer_channels/inbox_views.py)
+    path("settings/channels/", channel_views.channels, name="settings_channels"),
+    path("settings/channels/new/", channel_views.create, name="settings_channel_create"),
+    path(
+        "settings/channels/<int:channel_id>/toggle/",
+        channel_views.toggle,
+        name="settings_channel_toggle",
+    ),
+    path(
+        "settings/channels/<int:channel_id>/connect/",
+        channel_views.connect,
+        name="settings_channel_connect",
+    ),
+    path(
+        "settings/channels/<int:channel_id>/delete/",
+        channel_views.delete,
+        name="settings_channel_delete",
+    ),
     path("", include("teamtools.inbox_urls")),  # notes, labels
 ]
