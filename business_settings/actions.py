@@ -1,10 +1,10 @@
-"""Changing widget settings and business hours: owners and admins, validated, one transaction."""
+"""Changing widget settings and business hours: validated, one transaction. Adapters check the
+caller manages the business (owners, admins, API keys) before calling."""
 
 from __future__ import annotations
 
 import re
 from datetime import time
-from zoneinfo import available_timezones
 
 from django.db import transaction
 
@@ -12,16 +12,9 @@ from business_settings import origins
 from business_settings.hours import is_holiday
 from business_settings.models import BusinessHours, WidgetSettings
 from conversations import errors
-from conversations.models import Agent, Business
+from conversations.models import Business
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def require_manager(by: Agent) -> None:
-    if not by.is_manager:
-        raise errors.PermissionDenied(
-            "Only owners and admins change these settings.", code="NOT_A_MANAGER"
-        )
 
 
 def widget_settings_of(business: Business) -> WidgetSettings:
@@ -92,11 +85,10 @@ def clean_widget_fields(data: dict) -> dict:
     return out
 
 
-def update_widget_settings(by: Agent, **data) -> WidgetSettings:
-    require_manager(by)
+def update_widget_settings(business: Business, **data) -> WidgetSettings:
     fields = clean_widget_fields(data)
     with transaction.atomic():
-        ws, _ = WidgetSettings.objects.select_for_update().get_or_create(business=by.business)
+        ws, _ = WidgetSettings.objects.select_for_update().get_or_create(business=business)
         for name, value in fields.items():
             setattr(ws, name, value)
         ws.save()
@@ -145,16 +137,10 @@ def _clean_holidays(value) -> list[str]:
     return sorted(set(value))
 
 
-def clean_timezone(value) -> str:
-    if not isinstance(value, str) or value not in available_timezones():
-        raise errors.ValidationFailed(
-            f"{value!r} is not a time zone name (e.g. Europe/Paris).", field="timezone"
-        )
-    return value
+def update_business_hours(business: Business, **data) -> BusinessHours:
+    """``timezone`` is the business's own (``do_update_business_settings``, reports use it)."""
+    from conversations.actions import do_update_business_settings
 
-
-def update_business_hours(by: Agent, **data) -> BusinessHours:
-    require_manager(by)
     known = {"enabled", "weekly", "holidays", "away_message", "timezone"}
     unknown = set(data) - known
     if unknown:
@@ -170,13 +156,12 @@ def update_business_hours(by: Agent, **data) -> BusinessHours:
         fields["holidays"] = _clean_holidays(data["holidays"])
     if "away_message" in data:
         fields["away_message"] = _text(data["away_message"], "away_message", 1000)
-    tz = clean_timezone(data["timezone"]) if "timezone" in data else None
     with transaction.atomic():
-        hours, _ = BusinessHours.objects.select_for_update().get_or_create(business=by.business)
+        if "timezone" in data and data["timezone"] != business.timezone:
+            updated = do_update_business_settings(business, timezone=data["timezone"])
+            business.timezone = updated.timezone
+        hours, _ = BusinessHours.objects.select_for_update().get_or_create(business=business)
         for name, value in fields.items():
             setattr(hours, name, value)
         hours.save()
-        if tz is not None and tz != by.business.timezone:
-            Business.objects.filter(pk=by.business_id).update(timezone=tz)
-            by.business.timezone = tz
     return hours

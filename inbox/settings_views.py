@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import actions as account_actions
-from accounts import emails, links
+from accounts import emails, links, totp, two_factor
 from accounts.forms import ChangePasswordForm
-from accounts.models import Invitation
+from accounts.models import Invitation, TwoFactor
 from business_settings import actions as settings_actions
 from business_settings import hours as business_hours
 from business_settings.models import WidgetSettings
@@ -199,20 +199,70 @@ def account(request):
             return error_response(request, exc, back)
         update_session_auth_hash(request, request.user)  # this session stays logged in
         return done(request, "Password changed.", "inbox:settings_account")
+    return render_account(request)
+
+
+def render_account(request, **extra):
+    user = request.user
+    device = TwoFactor.objects.filter(user=user).first()
+    pending = device is not None and device.confirmed_at is None
     return render(
-        request, "inbox/settings/account.html", settings_context(request, "settings_account")
+        request,
+        "inbox/settings/account.html",
+        settings_context(
+            request,
+            "settings_account",
+            two_factor_on=device is not None and device.confirmed_at is not None,
+            setup_secret=device.secret if pending else "",
+            setup_uri=totp.provisioning_uri(device.secret, user.email) if pending else "",
+            recovery_left=two_factor.recovery_codes_left(user),
+            **extra,
+        ),
     )
 
 
+@require_POST
+@agent_required
+def two_factor_start(request):
+    try:
+        two_factor.start(request.user)
+    except errors.DomainError as exc:
+        return error_response(request, exc, reverse("inbox:settings_account"))
+    return redirect("inbox:settings_account")
+
+
+@require_POST
+@agent_required
+def two_factor_confirm(request):
+    try:
+        codes = two_factor.confirm(request.user, request.POST.get("code", ""))
+    except errors.DomainError as exc:
+        return error_response(request, exc, reverse("inbox:settings_account"))
+    if wants_json(request):
+        return JsonResponse({"ok": True, "recovery_codes": codes})
+    # The recovery codes are shown once, on this answer only.
+    return render_account(request, recovery_codes=codes)
+
+
+@require_POST
+@agent_required
+def two_factor_disable(request):
+    try:
+        two_factor.disable(request.user, request.POST.get("password", ""))
+    except errors.DomainError as exc:
+        return error_response(request, exc, reverse("inbox:settings_account"))
+    return done(request, "Two-factor login is off.", "inbox:settings_account")
+
+
 def _form_or_action(request, form, action, url_name: str, message: str):
-    """Validate ``form``, call ``action(agent, **data)``; refusals say why (400/403 JSON or a
+    """Validate ``form``, call ``action(business, **data)``; refusals say why (400/403 JSON or a
     flash message)."""
     back = reverse(url_name)
     if not form.is_valid():
         text = " ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
         return error_response(request, errors.ValidationFailed(text), back)
     try:
-        action(request.agent, **form.cleaned_for_action())
+        action(request.business, **form.cleaned_for_action())
     except errors.DomainError as exc:
         return error_response(request, exc, back)
     return done(request, message, url_name)

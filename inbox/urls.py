@@ -63,5 +63,8 @@ urlpatterns = [
         channel_views.delete,
         name="settings_channel_delete",
     ),
+    path("settings/account/2fa/start/", settings_views.two_factor_start, name="2fa_start"),
+    path("settings/account/2fa/confirm/", settings_views.two_factor_confirm, name="2fa_confirm"),
+    path("settings/account/2fa/disable/", settings_views.two_factor_disable, name="2fa_disable"),
     path("", include("teamtools.inbox_urls")),  # notes, labels
 ]

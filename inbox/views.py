@@ -18,6 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts import two_factor
+from accounts.views import second_factor_pending
 from conversations import access, actions, errors, presence, tokens
 from conversations.actions import Actor
 from conversations.models import Business
@@ -43,6 +45,14 @@ class LoginView(auth_views.LoginView):
         if not Business.objects.exists():
             return redirect("accounts:setup")  # a fresh install: create the first business
         return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # Right password; with two-factor login on, the code comes next (accounts.views).
+        user = form.get_user()
+        if two_factor.enabled_for(user):
+            second_factor_pending(self.request, user, self.get_success_url())
+            return redirect("accounts:login_code")
+        return super().form_valid(form)
 
     @method_decorator(login_limits.limited)
     def post(self, request, *args, **kwargs):

@@ -299,6 +299,11 @@ class CustomerFilterSerializer(LimitCursorSerializer):
 class TokenObtainSerializer(serializers.Serializer):
     email = StrictCharField(max_length=254)
     password = StrictCharField(max_length=256, trim_whitespace=False)
+    otp = StrictCharField(
+        max_length=20,
+        required=False,
+        help_text="With two-factor login on: the authenticator app's code, or a recovery code.",
+    )
 
 
 class TokenRefreshSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer as JwtRe
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from accounts import two_factor
 from attachments import api as attachments_api
 from conversations import access, actions, errors, tokens
 from conversations.actions import Actor
@@ -125,7 +126,11 @@ class TokenObtainView(ApiView):
         request=s.TokenObtainSerializer,
         responses={
             200: s.TokenPairSerializer,
-            401: error(401, "Wrong email or password (INVALID_CREDENTIALS)."),
+            401: error(
+                401,
+                "Wrong email or password (INVALID_CREDENTIALS); two-factor login on and no "
+                "otp (OTP_REQUIRED) or a wrong one (OTP_INVALID).",
+            ),
             403: error(403, "The user is in no business (NO_BUSINESS)."),
         },
         auth=[],
@@ -138,6 +143,16 @@ class TokenObtainView(ApiView):
             if not users:
                 make_password(data["password"])  # same cost whether or not the email exists
             raise errors.Unauthorized("Wrong email or password.", code="INVALID_CREDENTIALS")
+        if two_factor.enabled_for(user):
+            if not data.get("otp"):
+                raise errors.Unauthorized(
+                    "Two-factor login is on: send otp, the authenticator app's code.",
+                    code="OTP_REQUIRED",
+                )
+            if not two_factor.verify(user, data["otp"]):
+                raise errors.Unauthorized(
+                    "The otp code is wrong or was used already.", code="OTP_INVALID"
+                )
         if not access.memberships(user).exists():
             raise errors.PermissionDenied(
                 "This user is not an agent of any business.", code="NO_BUSINESS"

@@ -9,7 +9,6 @@ import pytest
 
 from business_settings import actions as settings_actions
 from conversations.demo import DEMO_OWNER_EMAIL, DEMO_PASSWORD
-from conversations.models import Agent
 from tests.inbox.conftest import SHOTS
 
 WAIT = 15_000
@@ -95,8 +94,7 @@ def test_widget_settings_preview_demo_page_and_allowed_websites(server, demo, br
     visitor.screenshot(path=SHOTS / "widget-2-demo-page-french.png")
 
     # Allowed websites: another site gets no widget, until it is allowed.
-    owner = Agent.objects.get(business=demo.business, user__email=DEMO_OWNER_EMAIL)
-    settings_actions.update_widget_settings(owner, allowed_domains=["shop.example"])
+    settings_actions.update_widget_settings(demo.business, allowed_domains=["shop.example"])
     site = ForeignSite(base, demo.business.public_id)
     try:
         foreign = browser.new_context().new_page()
@@ -111,7 +109,7 @@ def test_widget_settings_preview_demo_page_and_allowed_websites(server, demo, br
         foreign.screenshot(path=SHOTS / "widget-3-foreign-site-refused.png")
         assert any("may not run on localhost" in w for w in warnings), warnings
         settings_actions.update_widget_settings(
-            owner, allowed_domains=["shop.example", "localhost"]
+            demo.business, allowed_domains=["shop.example", "localhost"]
         )
         foreign.reload()
         expect(foreign.locator(".pbw-bubble")).to_be_visible()

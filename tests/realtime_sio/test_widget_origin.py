@@ -26,7 +26,7 @@ async def connect(peers, auth, origin):
 
 async def test_foreign_origin_is_refused_and_allowed_ones_connect(peers, acme, globex):
     await sync_to_async(settings_actions.update_widget_settings)(
-        acme.owner, allowed_domains=["shop.example", "*.acme.example"]
+        acme.business, allowed_domains=["shop.example", "*.acme.example"]
     )
     auth = {"business_id": acme.business.public_id}
     error = await connect(peers, auth, "https://evil.example")
