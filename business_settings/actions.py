@@ -85,7 +85,7 @@ def clean_widget_fields(data: dict) -> dict:
     return out
 
 
-def update_widget_settings(business: Business, **data) -> WidgetSettings:
+def update_widget_settings(business: Business, /, **data) -> WidgetSettings:
     fields = clean_widget_fields(data)
     with transaction.atomic():
         ws, _ = WidgetSettings.objects.select_for_update().get_or_create(business=business)
@@ -137,7 +137,7 @@ def _clean_holidays(value) -> list[str]:
     return sorted(set(value))
 
 
-def update_business_hours(business: Business, **data) -> BusinessHours:
+def update_business_hours(business: Business, /, **data) -> BusinessHours:
     """``timezone`` is the business's own (``do_update_business_settings``, reports use it)."""
     from conversations.actions import do_update_business_settings
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from conversations import access
 from conversations.models import Agent, AgentReadState, Business, Conversation, Message
+from search import engine as search_engine
 from teamtools.queries import attach_labels
 
 PAGE_SIZE = 50
@@ -24,6 +25,7 @@ class InboxFilters:
     assignee: str = "any"  # any | me | unassigned | <agent id>
     handoff: bool = False
     label: int | None = None  # a label id (teamtools)
+    q: str = ""  # a search (search.engine)
     cursor: tuple | None = None
 
 
@@ -77,6 +79,9 @@ def conversation_page(agent: Agent, filters: InboxFilters):
         qs = qs.filter(needs_human_handoff=True)
     if filters.label:
         qs = qs.filter(label_links__label_id=filters.label)
+    hits = search_hits(agent, filters)
+    if hits is not None:
+        qs = qs.filter(pk__in=list(hits))
     if filters.cursor:
         at, pk = filters.cursor
         qs = qs.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, pk__lt=pk))
@@ -87,7 +92,20 @@ def conversation_page(agent: Agent, filters: InboxFilters):
     )
     more = len(rows) > PAGE_SIZE
     rows = attach_labels(rows[:PAGE_SIZE])
+    for row in rows:
+        row.hit = hits.get(row.pk) if hits else None
     return rows, (rows[-1] if more else None)
+
+
+SEARCH_MAX = 200  # a search in the list shows its best matches
+
+
+def search_hits(agent: Agent, filters: InboxFilters) -> dict | None:
+    """The search's hits by conversation id, or None without a search."""
+    if not filters.q:
+        return None
+    found = search_engine.search(agent, agent.business, filters.q, SEARCH_MAX)
+    return {h.conversation_id: h for h in found}
 
 
 def _count(condition: Q) -> Count:
@@ -122,6 +140,9 @@ def filter_counts(agent: Agent, filters: InboxFilters) -> dict:
     )
     if filters.label:
         qs = qs.filter(label_links__label_id=filters.label)
+    hits = search_hits(agent, filters)
+    if hits is not None:
+        qs = qs.filter(pk__in=list(hits))
     values = qs.aggregate(**aggregates)
     values["unread"] = {
         k.removesuffix("_unread"): v for k, v in values.items() if k.endswith("_unread")

@@ -280,6 +280,11 @@ class ConversationFilterSerializer(LimitCursorSerializer):
         max_length=40,
         help_text="Only conversations with this label (its name, any case, or its id).",
     )
+    q = StrictCharField(
+        required=False,
+        max_length=200,
+        help_text="Only conversations a search for this finds (see GET /search).",
+    )
 
 
 class MessageFilterSerializer(LimitCursorSerializer):

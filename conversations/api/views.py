@@ -25,9 +25,11 @@ from conversations.api.permissions import IsManager
 from conversations.api.schema import error
 from conversations.auth import Caller
 from conversations.models import ApiKey, Conversation, Message
+from search import engine as search_engine
 from teamtools.queries import attach_labels, label_named
 
 HANDOFF_LIST_MAX = 500
+SEARCH_FILTER_MAX = 500  # ?q= on the list: the best matches
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -303,6 +305,9 @@ def filter_conversations(qs, f: dict, caller: Caller):
         if label is None:
             raise errors.ValidationFailed(f"No label {f['label']!r}.", field="label")
         qs = qs.filter(label_links__label=label)
+    if f.get("q"):
+        hits = search_engine.search(caller.agent, caller.business, f["q"], SEARCH_FILTER_MAX)
+        qs = qs.filter(pk__in=[h.conversation_id for h in hits])
     return qs
 
 

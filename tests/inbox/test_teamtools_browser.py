@@ -108,3 +108,33 @@ def test_answer_with_a_canned_response_from_the_reply_box(server, demo, browser)
     )
     expect(reply).to_have_value("")
     assert seen == []
+
+
+def test_find_a_returning_customer_by_what_they_wrote(server, demo, browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    customer = actions.create_customer(demo.business, name="Sam Buyer", email="sam@x.test")
+    conv, _ = actions.do_start_conversation(
+        demo.business,
+        customer,
+        actor=Actor.of_customer(customer),
+        opening_message="My parcel 77-XJ never arrived, tracking says delivered.",
+    )
+    actions.do_resolve(conv, actor=Actor.system())
+    seen: list = []
+    _, alex = new_agent_page(browser, base, DEMO_AGENT_EMAIL, seen)
+    alex.get_by_label("Search conversations").fill("parcel tracking")
+    alex.get_by_label("Search conversations").press("Enter")
+    row = alex.locator(f'[data-conversation-id="{conv.pk}"]')
+    expect(row.locator(".search-hit mark")).to_have_text(["parcel", "tracking"])
+    expect(alex.locator("#conversation-list > li")).to_have_count(1)
+    alex.screenshot(path=SHOTS / "35-search-1366.png")
+    # By email too; then open it.
+    alex.get_by_label("Search conversations").fill("sam@x")
+    alex.get_by_label("Search conversations").press("Enter")
+    expect(row.locator(".search-hit mark")).to_have_text(["Sam", "sam", "x"])
+    row.get_by_role("link").click()
+    expect(alex.locator("#messages")).to_contain_text("never arrived")
+    assert seen == []
