@@ -49,6 +49,7 @@ class ConversationSnapshot(TypedDict):
     closed_at: str | None
     first_response_at: str | None
     first_response_seconds: float | None
+    snoozed_until: str | None
 
 
 class AttachmentSnapshot(TypedDict):
@@ -138,6 +139,7 @@ def conversation_snapshot(conv) -> ConversationSnapshot:
         "closed_at": iso(conv.closed_at),
         "first_response_at": iso(conv.first_response_at),
         "first_response_seconds": conv.first_response_seconds,
+        "snoozed_until": iso(conv.snoozed_until),
     }
 
 

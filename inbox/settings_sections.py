@@ -19,6 +19,7 @@ SECTIONS: list[Section] = [
     Section("settings_ai", "AI assistant"),
     Section("settings_api_keys", "API keys"),
     Section("settings_webhooks", "Webhooks"),
+    Section("settings_service", "Assignment & ratings"),
     Section("settings_account", "My account", managers_only=False),
     Section("canned", "Canned responses", managers_only=False),  # teamtools
     Section("settings_labels", "Labels", managers_only=False),  # teamtools

@@ -3,6 +3,7 @@ from django.urls import include, path
 from customer_channels import inbox_views as channel_views
 from inbox import settings_ai, settings_developers, settings_views, views
 from privacy import inbox_views as privacy_views
+from reports import inbox_views as report_views
 
 app_name = "inbox"
 
@@ -72,6 +73,15 @@ urlpatterns = [
         "settings/ai/articles/<int:article_id>/<str:what>/",
         settings_ai.article_change,
         name="settings_article",
+    ),
+    path("settings/service/", settings_views.service, name="settings_service"),
+    path("reports/", report_views.reports_page, name="reports"),
+    path("reports/csv/", report_views.report_csv, name="report_csv"),
+    path("reports/export/", report_views.export_conversations, name="report_export"),
+    path(
+        "reports/exports/<int:export_id>/",
+        report_views.export_download,
+        name="report_export_download",
     ),
     path("settings/account/", settings_views.account, name="settings_account"),
     # Settings → Channels (customer_channels/inbox_views.py)

@@ -189,6 +189,7 @@ def request_item(conv: dict) -> dict:
         "first_response_at": conv["first_response_at"],
         "resolved_at": conv["resolved_at"],
         "closed_at": conv["closed_at"],
+        "snoozed_until": conv.get("snoozed_until"),
         # Milliseconds from creation to the first agent reply (the seed's waiting_time).
         "waiting_time": _ms_between(conv["created_at"], conv["first_response_at"]),
     }

@@ -47,6 +47,14 @@ def every_event_type(tenant) -> None:
     vip = create_label(tenant.business, name="vip", color="#d97706")
     do_set_labels(conv, add=[vip], actor=actor)
     do_set_labels(conv, remove=[vip], actor=actor)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from teamtools.actions.snooze import do_snooze
+
+    do_snooze(conv, timezone.now() + timedelta(hours=1), actor=actor)
+    actions.do_set_status(conv, "open", actor=actor)
     actions.do_mark_delivered(conv, reader="customer", up_to_id=msg.pk)
     actions.do_mark_read(conv, reader="customer")
     actions.do_mark_read(conv, reader="agent")

@@ -121,6 +121,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "closed_at",
             "first_response_at",
             "first_response_seconds",
+            "snoozed_until",
             "labels",
         ]
         read_only_fields = fields

@@ -36,6 +36,7 @@ class EventType(StrEnum):
     # A reply could not be sent on the conversation's channel (customer_channels.outbox).
     MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
     CONVERSATION_LABELS_CHANGED = "conversation.labels_changed"
+    CONVERSATION_SNOOZED = "conversation.snoozed"
     # A private note (staff only: never on a customer surface, see teamtools.actions.notes).
     NOTE_CREATED = "note.created"
     CUSTOMER_IDENTIFIED = "customer.identified"
@@ -103,6 +104,12 @@ class LabelsChanged(TypedDict):
     labels: list[LabelSnapshot]  # all of the conversation's labels now
     added: list[LabelSnapshot]
     removed: list[LabelSnapshot]
+    actor: ActorSnapshot
+
+
+class Snoozed(TypedDict):
+    conversation: ConversationSnapshot
+    until: str
     actor: ActorSnapshot
 
 
@@ -188,6 +195,7 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.MESSAGES_READ: Receipts,
     EventType.MESSAGE_DELIVERY_FAILED: DeliveryFailed,
     EventType.CONVERSATION_LABELS_CHANGED: LabelsChanged,
+    EventType.CONVERSATION_SNOOZED: Snoozed,
     EventType.NOTE_CREATED: NoteCreated,
     EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
     EventType.CUSTOMER_ERASED: CustomerErased,

@@ -106,6 +106,12 @@ def _labels_changed(event: DomainEvent) -> list[Emit]:
     return [Emit("conversation_labels_changed", payload, _conversation_and_business(event))]
 
 
+def _snoozed(event: DomainEvent) -> list[Emit]:
+    d = event.data
+    payload = {"conversation_id": d["conversation"]["id"], "until": d["until"]}
+    return [Emit("conversation_snoozed", payload, _conversation_and_business(event))]
+
+
 def _note_created(event: DomainEvent) -> list[Emit]:
     """The note to the staff in the conversation; a notice to each mentioned colleague's own
     sockets (wherever they are in the inbox). The audience is staff only: no widget room."""
@@ -173,6 +179,7 @@ SOCKETIO = Projection(
         EventType.CONVERSATION_AI_TOGGLED: NOT_ON_THIS_SURFACE,
         EventType.CONVERSATION_RATED: _rated,
         EventType.CONVERSATION_LABELS_CHANGED: _labels_changed,  # staff rooms only
+        EventType.CONVERSATION_SNOOZED: _snoozed,
         EventType.NOTE_CREATED: _note_created,  # staff rooms only
         EventType.MESSAGE_CREATED: _message_created,
         EventType.MESSAGES_DELIVERED: _receipts("delivered", payloads.delivered),
@@ -218,6 +225,11 @@ class LabelRef(TypedDict):
 class ConversationLabelsChanged(TypedDict):
     conversation_id: int
     labels: list[LabelRef]
+
+
+class ConversationSnoozed(TypedDict):
+    conversation_id: int
+    until: str
 
 
 class NoteCreated(TypedDict):
@@ -324,6 +336,7 @@ class Viewing(TypedDict):
 FRAMES: dict[str, type] = {
     "new_message": NewMessage,
     "conversation_labels_changed": ConversationLabelsChanged,
+    "conversation_snoozed": ConversationSnoozed,
     "note_created": NoteCreated,
     "mentioned": Mentioned,
     "delivered": Delivered,

@@ -119,6 +119,7 @@ TOPICS = Projection(
         # The request item's ``tags`` are left empty everywhere (its snapshots do not load
         # labels); a label change still pushes the conversation (REST has the labels).
         EventType.CONVERSATION_LABELS_CHANGED: _conversation,
+        EventType.CONVERSATION_SNOOZED: _conversation,
         EventType.NOTE_CREATED: _note,
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts("delivered_at"),
@@ -181,6 +182,7 @@ class RequestItem(TypedDict):
     first_response_at: str | None
     resolved_at: str | None
     closed_at: str | None
+    snoozed_until: str | None
     waiting_time: int | None
 
 
