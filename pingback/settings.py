@@ -192,6 +192,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "assign-waiting": {"task": "conversations.tasks.assign_waiting_everywhere", "schedule": 60.0},
     # The reports' rollups fold the settled new events of the event log (reports/rollup.py).
     "reports-fold": {"task": "reports.tasks.fold_events", "schedule": 10.0},
+    # Snoozed conversations reopen when their time comes (teamtools.actions.snooze).
+    "wake-snoozed": {"task": "teamtools.tasks.wake_snoozed", "schedule": 30.0},
 }
 
 # --- Applications -----------------------------------------------------------------------------
