@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from conversations.models import Business, Conversation
 from conversations.snapshots import iso
+from pingback.tasks import enqueue
 from reports.models import ConversationExport
 from reports.queries import Filters
 
@@ -62,7 +63,7 @@ def conversations(business: Business, spec: dict):
 
 
 def do_request_export(business: Business, f: Filters, *, requested_by: str) -> ConversationExport:
-    from pingback.tasks import enqueue
+    # Late: the task module imports this one (tasks -> exports at import time).
     from reports.tasks import build_conversation_export
 
     with transaction.atomic():
