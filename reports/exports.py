@@ -46,6 +46,7 @@ def _filters_json(f: Filters) -> dict:
         "to": f.end.isoformat(),
         "channel": f.channel,
         "agent_id": f.agent_id,
+        "label_id": f.label_id,
     }
 
 
@@ -59,6 +60,8 @@ def conversations(business: Business, spec: dict):
         qs = qs.filter(channel_type=spec["channel"])
     if spec.get("agent_id") is not None:
         qs = qs.filter(assignee_id=spec["agent_id"])
+    if spec.get("label_id") is not None:
+        qs = qs.filter(label_links__label_id=spec["label_id"])
     return qs.order_by("id")
 
 
