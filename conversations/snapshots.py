@@ -67,6 +67,7 @@ class MessageSnapshot(TypedDict):
     conversation_id: int
     sender_type: str
     sender_agent_id: int | None
+    sender_user_id: int | None
     sender_name: str
     is_ai: bool
     kind: str
@@ -181,6 +182,8 @@ def message_snapshot(msg, sender_name: str | None = None, attachments=None) -> M
         "conversation_id": msg.conversation_id,
         "sender_type": msg.sender_type,
         "sender_agent_id": msg.sender_agent_id,
+        # The agent's user (the topics API names people by user id, as Tiledesk does).
+        "sender_user_id": msg.sender_agent.user_id if msg.sender_agent_id else None,
         "sender_name": sender_name if sender_name is not None else sender_display_name(msg),
         "is_ai": msg.is_ai,
         "kind": msg.kind,

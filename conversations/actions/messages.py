@@ -274,11 +274,25 @@ def _mark(conv: Conversation, reader: str, up_to_id, field: str, event_type: Eve
             Message.objects.filter(pk__in=ids, delivered_at__isnull=True).update(delivered_at=now)
         Message.objects.filter(pk__in=ids).update(**updates)
         receipts = [{"message_id": i, field: iso(now)} for i in ids]
+        marked = list(
+            Message.objects.filter(pk__in=ids)
+            .select_related("sender_agent__user")
+            .prefetch_related("attachments")
+            .order_by("id")
+        )
+        for m in marked:
+            m.conversation = conv  # the customer's name comes from it: no query per row
         publish(
             event_type,
             business=conv.business,
             audience=Audience.of_conversation(conv, widgets=WidgetScope.CONVERSATION),
-            data={"conversation_id": conv.pk, "reader": reader, "receipts": receipts},
+            data={
+                "conversation_id": conv.pk,
+                "customer_id": conv.customer_id,
+                "reader": reader,
+                "receipts": receipts,
+                "messages": [message_snapshot(m) for m in marked],
+            },
         )
     return receipts
 
