@@ -207,4 +207,7 @@ def sender_display_name(msg) -> str:
         return "PingBack AI"
     if kind == "system":
         return "PingBack"
-    return msg.sender_agent.display_name if msg.sender_agent else ""
+    if msg.sender_agent_id:
+        return msg.sender_agent.display_name
+    # An operator message an API key sent as itself shows the key's name.
+    return msg.sender_api_key.name if msg.sender_api_key_id else ""

@@ -9,7 +9,7 @@ from conversations.actions.actor import Actor
 from conversations.actions.conversations import lock
 from conversations.actions.counters import counted_update
 from conversations.events import Audience, EventType, WidgetScope, publish, publish_ephemeral
-from conversations.models import Agent, Conversation, Message
+from conversations.models import Agent, ApiKey, Conversation, Message
 from conversations.snapshots import conversation_snapshot, iso, message_snapshot
 from conversations.validation import check_text
 from conversations.visibility import can_see
@@ -59,8 +59,13 @@ def do_post_message(
     content_type: str = Message.ContentType.TEXT,
     recheck_visibility: bool = False,
     attachments: list[int] | None = None,
+    api_key: ApiKey | None = None,
 ):
     """Store a message and announce it; returns ``(message, created)``.
+
+    An operator (``agent``) message names its agent, or the ``api_key`` that sent it as
+    itself (an integration with no person behind it: it takes nothing over, but meets a
+    pending handoff and counts as the first response).
 
     ``attachments``: ids of files uploaded to this conversation (``attachments.actions.
     do_upload_attachment``) by the same side; the message becomes an attachment message
@@ -89,8 +94,10 @@ def do_post_message(
     client_id = validate_client_id(client_id)
     if sender_type not in Message.SenderType.values:
         raise errors.ValidationFailed(f"Unknown sender_type {sender_type!r}.", field="sender_type")
-    if sender_type == Message.SenderType.AGENT and agent is None:
-        raise errors.ValidationFailed("An agent message needs its agent.")
+    if sender_type == Message.SenderType.AGENT and agent is None and api_key is None:
+        raise errors.ValidationFailed("An agent message needs its agent or API key.")
+    if sender_type != Message.SenderType.AGENT or agent is not None:
+        api_key = None
     if agent is not None and agent.business_id != conv.business_id:
         raise errors.AgentNotFound("Agent not found.")
     if content_type not in Message.ContentType.values:
@@ -112,6 +119,7 @@ def do_post_message(
                 content_type,
                 recheck,
                 attachment_ids,
+                api_key,
             )
             return message, True
     except IntegrityError:
@@ -143,7 +151,16 @@ def _with_attachments(msg: Message, conv: Conversation) -> Message:
 
 
 def _post(
-    conv, sender_type, content, agent, is_ai, client_id, content_type, recheck, attachment_ids=()
+    conv,
+    sender_type,
+    content,
+    agent,
+    is_ai,
+    client_id,
+    content_type,
+    recheck,
+    attachment_ids=(),
+    api_key=None,
 ) -> Message:
     from attachments.actions import claim
     from conversations.actions.conversations import do_assign, do_clear_handoff, do_set_status
@@ -164,6 +181,7 @@ def _post(
                 conversation=fast,
                 sender_type=sender_type,
                 sender_agent=agent,
+                sender_api_key=api_key,
                 content=content,
                 content_type=content_type,
                 client_id=client_id,
@@ -183,17 +201,19 @@ def _post(
     elif sender_type == Message.SenderType.AGENT:
         # A human reply is a takeover: an unassigned conversation becomes the replier's (so two
         # agents don't answer the same customer) and a pending handoff request is met.
-        if conv.assignee_id is None:
-            do_assign(conv, agent, actor=Actor.of_agent(agent))
+        replier = Actor.of_agent(agent) if agent is not None else Actor.of_api_key(api_key)
+        if conv.assignee_id is None and agent is not None:
+            do_assign(conv, agent, actor=replier)
             conv = lock(conv)
         elif conv.needs_human_handoff:
-            do_clear_handoff(conv, actor=Actor.of_agent(agent))
+            do_clear_handoff(conv, actor=replier)
             conv = lock(conv)
     msg = Message.objects.create(
         business_id=conv.business_id,
         conversation=conv,
         sender_type=sender_type,
         sender_agent=agent,
+        sender_api_key=api_key,
         is_ai=is_ai and sender_type == Message.SenderType.SYSTEM,
         content=content,
         content_type=content_type,

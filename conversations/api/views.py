@@ -72,16 +72,17 @@ class ApiView(APIView):
         return access.access_conversation(self.caller.business, pk, agent=self.caller.agent)
 
     def sending_agent(self, agent_id):
-        """The agent a message is sent as: the caller itself, or ``agent_id`` for API keys."""
+        """The agent a message is sent as: the caller itself; for an API key the agent it names
+        (``agent_id``; ``agentId`` on sessions), or None: the key sends as itself."""
         if self.caller.agent is not None:
             return self.caller.agent
         if agent_id is None:
-            raise errors.ValidationFailed(
-                "API keys must name the agent who sends: pass agent_id.",
-                code="AGENT_REQUIRED",
-                field="agent_id",
-            )
+            return None
         return access.access_agent(self.caller.business, agent_id)
+
+    def sending_api_key(self, agent):
+        """The API key a message is recorded as sent by (no agent named), else None."""
+        return self.caller.api_key if agent is None and self.caller.agent is None else None
 
     def actor_for(self, agent=None) -> Actor:
         if self.caller.agent is not None:
@@ -505,8 +506,11 @@ class MessageListView(ApiView):
             sender_type=Message.SenderType.AGENT,
             content=data["content"],
             agent=agent,
+            api_key=self.sending_api_key(agent),
             client_id=client_id,
-            attachments=attachments_api.upload(conv, files, "agent", agent.pk) if files else None,
+            attachments=attachments_api.upload(conv, files, "agent", agent and agent.pk)
+            if files
+            else None,
         )
         return Response(
             s.MessageSerializer(message).data,
