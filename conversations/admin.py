@@ -18,7 +18,7 @@ from conversations.models import Agent, ApiKey, Business, Conversation, Customer
 User = get_user_model()
 
 
-def _admin_actor(request, business_id: int) -> Actor:
+def admin_actor(request, business_id: int) -> Actor:
     agent = Agent.objects.filter(user=request.user, business_id=business_id).first()
     return Actor.of_agent(agent) if agent else Actor.system()
 
@@ -27,7 +27,7 @@ def _run(modeladmin, request, queryset, fn, verb: str) -> None:
     done, refused = 0, []
     for obj in queryset:
         try:
-            fn(obj, _admin_actor(request, obj.business_id))
+            fn(obj, admin_actor(request, obj.business_id))
             done += 1
         except errors.DomainError as exc:
             refused.append(f"#{obj.pk}: {exc.message}")
@@ -64,8 +64,16 @@ class AgentInline(admin.TabularInline):
 
 @admin.register(Business)
 class BusinessAdmin(admin.ModelAdmin):
-    list_display = ("name", "public_id", "plan", "ai_auto_reply_enabled", "created_at")
-    list_filter = ("plan", "ai_auto_reply_enabled")
+    list_display = (
+        "name",
+        "public_id",
+        "plan",
+        "ai_auto_reply_enabled",
+        "auto_assign_mode",
+        "csat_enabled",
+        "created_at",
+    )
+    list_filter = ("plan", "ai_auto_reply_enabled", "auto_assign_mode", "csat_enabled")
     search_fields = ("name", "public_id")
     readonly_fields = ("public_id", "created_at")
     inlines = [AgentInline]
@@ -180,7 +188,7 @@ class CustomerAdmin(admin.ModelAdmin):
             email=form.cleaned_data.get("email"),
             external_id=form.cleaned_data.get("external_id"),
             metadata=form.cleaned_data.get("metadata"),
-            actor=_admin_actor(request, obj.business_id),
+            actor=admin_actor(request, obj.business_id),
         )
 
 

@@ -6,4 +6,10 @@ class ConversationsConfig(AppConfig):
     verbose_name = "Conversations"
 
     def ready(self):
-        from conversations import tokens  # noqa: F401  (revokes tokens on password changes)
+        from conversations import (
+            auto_assign,
+            events,
+            tokens,  # noqa: F401  (revokes tokens on password changes)
+        )
+
+        events.subscribe("auto-assign", auto_assign.on_event, mode="background")

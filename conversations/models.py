@@ -27,6 +27,10 @@ class Business(models.Model):
         TEAM = "team"
         SELF_HOSTED = "self_hosted"
 
+    class AutoAssign(models.TextChoices):
+        OFF = "off"
+        ROUND_ROBIN = "round_robin"
+
     public_id = models.CharField(
         max_length=32,
         unique=True,
@@ -38,6 +42,25 @@ class Business(models.Model):
     plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.SELF_HOSTED)
     ai_auto_reply_enabled = models.BooleanField(
         default=False, help_text="New conversations start with the AI assistant answering first."
+    )
+    timezone = models.CharField(
+        max_length=64,
+        default="UTC",
+        help_text="IANA time zone the reports count days and hours in (e.g. Europe/Paris).",
+    )
+    auto_assign_mode = models.CharField(
+        max_length=20,
+        choices=AutoAssign.choices,
+        default=AutoAssign.OFF,
+        help_text="Round robin spreads new chats and AI handoffs across online agents.",
+    )
+    auto_assign_capacity = models.PositiveSmallIntegerField(
+        default=5, help_text="Most open (or pending) conversations auto-assigned to one agent."
+    )
+    # Round robin's position: the agent who got the last automatic assignment.
+    auto_assign_last_agent_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    csat_enabled = models.BooleanField(
+        default=True, help_text="Ask customers to rate a conversation when it is resolved."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -26,10 +26,13 @@ SESSION_ASSIGNED = "session.assigned"
 SESSION_HANDOFF_REQUESTED = "session.handoff_requested"
 SESSION_HANDOFF_CLEARED = "session.handoff_cleared"
 SESSION_AI_TOGGLED = "session.ai_toggled"
+SESSION_RATED = "session.rated"
 MESSAGE_CREATED = "message.created"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
+MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
 CUSTOMER_IDENTIFIED = "customer.identified"
+CUSTOMER_ERASED = "customer.erased"
 AGENT_STATUS_CHANGED = "agent.status_changed"
 
 # Every event name integrations can receive (webhooks subscribe to these).
@@ -42,9 +45,12 @@ NAMES = (
     SESSION_HANDOFF_REQUESTED,
     SESSION_HANDOFF_CLEARED,
     SESSION_AI_TOGGLED,
+    SESSION_RATED,
     CUSTOMER_IDENTIFIED,
+    CUSTOMER_ERASED,
     MESSAGE_DELIVERED,
     MESSAGE_READ,
+    MESSAGE_DELIVERY_FAILED,
     AGENT_STATUS_CHANGED,
 )
 
@@ -91,6 +97,12 @@ def _ai_toggled(event: DomainEvent):
     return [(SESSION_AI_TOGGLED, {**_session(event), "enabled": event.data["enabled"]})]
 
 
+def _rated(event: DomainEvent):
+    r = event.data["rating"]
+    rating = {"score": r["score"], "comment": r["comment"], "createdAt": r["created_at"]}
+    return [(SESSION_RATED, {**_session(event), "rating": rating})]
+
+
 def _message(event: DomainEvent):
     msg = event.data["message"]
     data = {"sessionId": str(msg["conversation_id"]), "message": pocketping.message(msg)}
@@ -101,8 +113,28 @@ def _receipts(name: str):
     return lambda event: [(name, pocketping.receipts(event.data))]
 
 
+def _delivery_failed(event: DomainEvent):
+    d = event.data
+    data = {
+        "sessionId": str(d["conversation_id"]),
+        "messageId": str(d["message_id"]),
+        "channel": d["channel"],
+        "reason": d["reason"],
+    }
+    return [(MESSAGE_DELIVERY_FAILED, data)]
+
+
 def _identified(event: DomainEvent):
     return [(CUSTOMER_IDENTIFIED, {"visitor": pocketping.visitor(event.data["customer"])})]
+
+
+def _erased(event: DomainEvent):
+    d = event.data
+    data = {
+        "visitorId": str(d["customer"]["id"]),
+        "sessionIds": [str(conv["id"]) for conv in d["conversations"]],
+    }
+    return [(CUSTOMER_ERASED, data)]
 
 
 def _agent_status(event: DomainEvent):
@@ -120,10 +152,13 @@ POCKETPING = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: _handoff_requested,
         EventType.CONVERSATION_HANDOFF_CLEARED: _handoff_cleared,
         EventType.CONVERSATION_AI_TOGGLED: _ai_toggled,
+        EventType.CONVERSATION_RATED: _rated,
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts(MESSAGE_DELIVERED),
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
+        EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: _identified,
+        EventType.CUSTOMER_ERASED: _erased,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         # Internal: connections re-check access (topics, sockets); integrations see nothing.
         EventType.AGENT_MEMBERSHIP_CHANGED: NOT_ON_THIS_SURFACE,
@@ -231,6 +266,16 @@ class AiToggledEvent(SessionEvent):
     enabled: bool
 
 
+class Rating(TypedDict):
+    score: int
+    comment: str
+    createdAt: str
+
+
+class RatedEvent(SessionEvent):
+    rating: Rating
+
+
 class MessageEvent(TypedDict):
     sessionId: str
     message: Message
@@ -243,8 +288,20 @@ class ReceiptsEvent(TypedDict):
     at: str | None
 
 
+class DeliveryFailedEvent(TypedDict):
+    sessionId: str
+    messageId: str
+    channel: str
+    reason: str
+
+
 class VisitorEvent(TypedDict):
     visitor: Visitor
+
+
+class ErasedEvent(TypedDict):
+    visitorId: str
+    sessionIds: list[str]
 
 
 class AgentStatusEvent(TypedDict):
@@ -260,9 +317,12 @@ FRAMES: dict[str, type] = {
     SESSION_HANDOFF_REQUESTED: HandoffEvent,
     SESSION_HANDOFF_CLEARED: SessionEvent,
     SESSION_AI_TOGGLED: AiToggledEvent,
+    SESSION_RATED: RatedEvent,
     MESSAGE_CREATED: MessageEvent,
     MESSAGE_DELIVERED: ReceiptsEvent,
     MESSAGE_READ: ReceiptsEvent,
+    MESSAGE_DELIVERY_FAILED: DeliveryFailedEvent,
     CUSTOMER_IDENTIFIED: VisitorEvent,
+    CUSTOMER_ERASED: ErasedEvent,
     AGENT_STATUS_CHANGED: AgentStatusEvent,
 }

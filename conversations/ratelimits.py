@@ -31,25 +31,52 @@ def client_ip(meta: dict) -> str:
     return meta.get("REMOTE_ADDR", "") or "unknown"
 
 
+class ConnectRateLimited(errors.DomainError):
+    code = "CONNECT_RATE_LIMITED"
+    http_status = 429
+    title = "Rate limited"
+
+
+def check_widget_connect(ip: str) -> None:
+    """Count one anonymous widget connection from ``ip``; raise when over the limit (a widget
+    reconnects a few times an hour, a script cycling connections hundreds of times a minute)."""
+    _check(
+        [(f"widget-connects:ip:{ip}", settings.WIDGET_CONNECTS_PER_IP_PER_MINUTE, "IP")],
+        ConnectRateLimited,
+        "new connections",
+    )
+
+
 def check_new_widget_conversation(business_id: int, ip: str) -> None:
     """Count one new conversation from an anonymous widget; raise when over a limit."""
+    _check(
+        [
+            (
+                f"widget-conversations:ip:{ip}",
+                settings.WIDGET_CONVERSATIONS_PER_IP_PER_MINUTE,
+                "IP",
+            ),
+            (
+                f"widget-conversations:business:{business_id}",
+                settings.WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE,
+                "business",
+            ),
+        ],
+        ConversationRateLimited,
+        "new conversations",
+    )
+
+
+def _check(limits: list[tuple[str, int, str]], error: type[errors.DomainError], what: str):
     from conversations.api.throttling import clock, hit
 
-    limits = [
-        (f"widget-conversations:ip:{ip}", settings.WIDGET_CONVERSATIONS_PER_IP_PER_MINUTE, "IP"),
-        (
-            f"widget-conversations:business:{business_id}",
-            settings.WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE,
-            "business",
-        ),
-    ]
     for bucket, limit, scope in limits:
         if not limit:
             continue
         state = hit(bucket, limit)
         if not state.allowed:
-            raise ConversationRateLimited(
-                f"Too many new conversations from this {scope}: at most {limit} a minute. "
+            raise error(
+                f"Too many {what} from this {scope}: at most {limit} a minute. "
                 f"Retry in {state.retry_after(clock())} s.",
                 retry_after=state.retry_after(clock()),
             )

@@ -211,3 +211,13 @@ def sender_display_name(msg) -> str:
         return msg.sender_agent.display_name
     # An operator message an API key sent as itself shows the key's name.
     return msg.sender_api_key.name if msg.sender_api_key_id else ""
+
+
+class RatingSnapshot(TypedDict):
+    score: int
+    comment: str
+    created_at: str
+
+
+def rating_snapshot(rating) -> RatingSnapshot:
+    return {"score": rating.score, "comment": rating.comment, "created_at": iso(rating.created_at)}

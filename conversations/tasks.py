@@ -35,3 +35,22 @@ def prune_event_log() -> int:
         if ids[-1] > horizon.pruned_through_id:
             EventLogHorizon.objects.filter(pk=1).update(pruned_through_id=ids[-1])
         removed += EventLog.objects.filter(id__in=ids).delete()[0]
+
+
+@shared_task
+def assign_waiting(business_id: int) -> int:
+    """Hand what waits in one business to online agents with room (automatic assignment)."""
+    from conversations.actions.auto_assign import do_assign_waiting
+
+    return len(do_assign_waiting(business_id))
+
+
+@shared_task
+def assign_waiting_everywhere() -> int:
+    """The safety net of automatic assignment: a run per round-robin business, for chats an
+    event missed (a process stopped between a commit and its subscribers)."""
+    from conversations.actions.auto_assign import do_assign_waiting
+    from conversations.models import Business
+
+    businesses = Business.objects.filter(auto_assign_mode=Business.AutoAssign.ROUND_ROBIN)
+    return sum(len(do_assign_waiting(pk)) for pk in businesses.values_list("pk", flat=True))

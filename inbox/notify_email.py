@@ -3,9 +3,9 @@
 The same four events as the inbox's sound and desktop notifications, each an agent preference
 (``AgentPreferences``): a new conversation, a customer message in a conversation assigned to
 me, an assignment to me, a handoff request. Sent only when the agent has no open inbox
-connection (``conversations.presence``), through Django's email framework
-(``settings.EMAIL_BACKEND``: the console backend by default, SMTP when configured), on the
-pipeline's background pool: never in the thread that committed the change.
+connection (``conversations.presence``), through ``pingback.email.send_email``
+(``EMAIL_URL``: the console by default, SMTP when configured), on the pipeline's background
+pool: never in the thread that committed the change.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.mail import send_mail
 
 from conversations import presence
 from conversations.events import EventType
 from conversations.models import Agent, AgentPreferences
+from pingback.email import send_email
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,6 @@ def deliver(event) -> None:
         link = f"{settings.INBOX_BASE_URL.rstrip('/')}/inbox/c/{conv_id}/" if conv_id else ""
         text = f"{body}\n\n{('Open it: ' + link) if link else ''}\n\n— PingBack\n"
         try:
-            send_mail(f"[PingBack] {subject}", text, None, [agent.user.email])
+            send_email(agent.user.email, f"[PingBack] {subject}", text)
         except Exception:
             logger.exception("notification email to agent %s failed", agent.pk)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from inbox import views
+from privacy import inbox_views as privacy_views
 
 app_name = "inbox"
 
@@ -21,4 +22,7 @@ urlpatterns = [
     path("c/<int:conv_id>/status/", views.change_status, name="status"),
     path("c/<int:conv_id>/handoff/clear/", views.clear_handoff, name="clear_handoff"),
     path("c/<int:conv_id>/ai/", views.toggle_ai, name="toggle_ai"),
+    path("c/<int:conv_id>/erase/", privacy_views.erase_customer, name="erase_customer"),
+    path("exports/", privacy_views.exports, name="exports"),
+    path("exports/<int:export_id>/", privacy_views.export_download, name="export_download"),
 ]

@@ -21,6 +21,7 @@ from conversations import access, actions, errors, presence, tokens
 from conversations.actions import Actor
 from conversations.snapshots import message_snapshot
 from conversations.validation import is_id
+from csat.models import Rating
 from inbox import actions as inbox_actions
 from inbox import forms, login_limits, queries
 from inbox.session import agent_required, select_business, wants_json
@@ -164,6 +165,7 @@ def conversation(request, conv_id):
             history=history,
             has_older=has_older,
             last_message_id=history[-1].pk if history else 0,
+            rating=Rating.objects.filter(conversation=conv).first(),
         ),
     )
 

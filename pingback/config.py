@@ -154,3 +154,52 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+EMAIL_SCHEMES = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",  # plain, or STARTTLS with ?tls=true
+    "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",  # STARTTLS (port 587)
+    "smtps": "django.core.mail.backends.smtp.EmailBackend",  # TLS from the start (port 465)
+    "console": "django.core.mail.backends.console.EmailBackend",  # printed in the server log
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",  # kept in memory (tests)
+}
+
+
+def parse_email_url(name: str, value: str) -> dict:
+    """Django's email settings for an ``EMAIL_URL``.
+
+    ``smtp://user:pass@host:port`` (plain; ``?tls=true`` for STARTTLS), ``smtp+tls://`` (STARTTLS,
+    port 587 by default), ``smtps://`` (TLS, port 465), ``console://`` (the server log) or
+    ``locmem://`` (memory). User and password are percent-decoded; ``?timeout=`` sets the
+    connection timeout in seconds (default 10).
+    """
+    from urllib.parse import parse_qs, unquote
+
+    parsed = urlparse(value.strip())
+    scheme = parsed.scheme.lower()
+    allowed = ", ".join(sorted(s + "://" for s in EMAIL_SCHEMES))
+    if scheme not in EMAIL_SCHEMES:
+        raise ConfigError(f"{name}={value!r} is not an email URL; expected one of {allowed}.")
+    out: dict = {"EMAIL_BACKEND": EMAIL_SCHEMES[scheme]}
+    if not scheme.startswith("smtp"):
+        return out
+    if not parsed.hostname:
+        raise ConfigError(f"{name}={value!r} has no host: use {scheme}://user:pass@host:port.")
+    query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+    try:
+        port = parsed.port
+        timeout = float(query.get("timeout", "10"))
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} has an invalid port or timeout.") from None
+    use_tls = scheme == "smtp+tls" or query.get("tls", "").lower() in {"1", "true", "yes", "on"}
+    use_ssl = scheme == "smtps"
+    out.update(
+        EMAIL_HOST=parsed.hostname,
+        EMAIL_PORT=port or (465 if use_ssl else 587 if use_tls else 25),
+        EMAIL_HOST_USER=unquote(parsed.username or ""),
+        EMAIL_HOST_PASSWORD=unquote(parsed.password or ""),
+        EMAIL_USE_TLS=use_tls,
+        EMAIL_USE_SSL=use_ssl,
+        EMAIL_TIMEOUT=timeout,
+    )
+    return out

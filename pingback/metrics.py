@@ -50,7 +50,7 @@ _events = Counter(
 )
 _lag = Histogram(
     "pingback_event_dispatch_lag_seconds",
-    "Seconds from an event's commit to its fan-out.",
+    "Seconds from an event's publish to its delivery to subscribers (the realtime loop).",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 _deliveries = Counter(
@@ -86,7 +86,12 @@ def message_stored(count: int = 1) -> None:
 def event_dispatched(event_type: str, lag_seconds: float | None = None) -> None:
     _events.labels(event_type).inc()
     if lag_seconds is not None:
-        _lag.observe(max(0.0, lag_seconds))
+        dispatch_lag(lag_seconds)
+
+
+def dispatch_lag(seconds: float) -> None:
+    """Seconds from an event's publish to its subscribers (conversations.events.pipeline)."""
+    _lag.observe(max(0.0, seconds))
 
 
 def delivery_attempt(channel: str, outcome: str) -> None:

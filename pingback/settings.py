@@ -22,6 +22,7 @@ from pingback.config import (
     fail,
     is_loopback,
     load_or_create_secret_key,
+    parse_email_url,
     server_bind_hosts,
 )
 
@@ -59,6 +60,8 @@ if _EXPLICIT_SECRET_KEY == DEFAULT_SECRET_KEY:
 ALLOWED_HOSTS = _read(env_list, "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _read(env_list, "CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a customer's signed rating link (email and channels) stays valid.
+CSAT_LINK_MAX_AGE_DAYS = _read(env_int, "CSAT_LINK_MAX_AGE_DAYS", 30)
 
 if not DEBUG and not _EXPLICIT_SECRET_KEY:
     _errors.append(
@@ -182,6 +185,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "conversations.tokens.flush_expired_tokens",
         "schedule": 86400.0,
     },
+    # Automatic assignment's safety net (each event that frees or adds work runs it at once).
+    "assign-waiting": {"task": "conversations.tasks.assign_waiting_everywhere", "schedule": 60.0},
 }
 
 # --- Applications -----------------------------------------------------------------------------
@@ -205,6 +210,9 @@ INSTALLED_APPS = [
     "inbox",
     "ai",
     "attachments",
+    "privacy",
+    "customer_channels",
+    "csat",
 ]
 
 MIDDLEWARE = [
@@ -332,6 +340,8 @@ WIDGET_CONVERSATIONS_PER_IP_PER_MINUTE = _read(env_int, "WIDGET_CONVERSATIONS_PE
 WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE = _read(
     env_int, "WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE", 120
 )
+# New anonymous widget connections per client IP per minute (0 = off; agents are not counted).
+WIDGET_CONNECTS_PER_IP_PER_MINUTE = _read(env_int, "WIDGET_CONNECTS_PER_IP_PER_MINUTE", 120)
 # --- Widget realtime (Socket.IO, realtime/widget.py) ---------------------------------------------
 # Per-socket token bucket for client events: refill rate (events/s; 0 disables) and burst.
 SOCKETIO_RATE_LIMIT_PER_SECOND = _read(env_int, "SOCKETIO_RATE_LIMIT_PER_SECOND", 10)
@@ -441,8 +451,14 @@ PRESENCE_IDLE_SECONDS = _read(env_int, "PRESENCE_IDLE_SECONDS", 300)
 PRESENCE_TTL_SECONDS = _read(env_int, "PRESENCE_TTL_SECONDS", 30)
 # The inbox's public address, for links in notification emails.
 INBOX_BASE_URL = os.environ.get("INBOX_BASE_URL", "http://127.0.0.1:8000")
-# Outgoing email: Django's console backend unless configured (issue 17 adds EMAIL_URL).
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Outgoing email (invitations, password resets, notifications, channels): one URL, read by
+# pingback/email.py at send time. The console default prints every email in the server log.
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip() or "console://"
+try:
+    globals().update(parse_email_url("EMAIL_URL", EMAIL_URL))
+except ConfigError as exc:
+    _errors.append(str(exc))
+    EMAIL_URL = "console://"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PingBack <pingback@localhost>")
 # The Celery queue delivery tasks go to (a worker must consume it: -Q).
 WEBHOOKS_CELERY_QUEUE = os.environ.get("WEBHOOKS_CELERY_QUEUE", "celery")
@@ -548,6 +564,36 @@ CELERY_BEAT_SCHEDULE["attachments-orphans"] = {
     "schedule": 3600.0,
 }
 
+# --- Channels: email, WhatsApp, Telegram, API (customer_channels/, docs/channels.md) -----------
+# Fernet keys (comma-separated; the first encrypts) for channel credentials at rest. Empty:
+# derived from SECRET_KEY. Generate one with
+# python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+CHANNEL_CREDENTIALS_KEYS = _read(env_list, "CHANNEL_CREDENTIALS_KEYS", [])
+TELEGRAM_API_BASE_URL = os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org")
+WHATSAPP_API_BASE_URL = os.environ.get("WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v21.0")
+# The deadline of one outbound send; attempts per message; retry n waits a random
+# 0..min(MAX, BASE * 4**(n-1)) seconds; a worker owns a claimed send for the lease.
+CHANNELS_SEND_TIMEOUT_SECONDS = _read(env_int, "CHANNELS_SEND_TIMEOUT_SECONDS", 15)
+CHANNELS_MAX_ATTEMPTS = _read(env_int, "CHANNELS_MAX_ATTEMPTS", 8)
+CHANNELS_RETRY_BASE_SECONDS = _read(env_int, "CHANNELS_RETRY_BASE_SECONDS", 10)
+CHANNELS_RETRY_MAX_SECONDS = _read(env_int, "CHANNELS_RETRY_MAX_SECONDS", 3600)
+CHANNELS_LEASE_SECONDS = _read(env_int, "CHANNELS_LEASE_SECONDS", 60)
+CHANNELS_SWEEP_SECONDS = _read(env_int, "CHANNELS_SWEEP_SECONDS", 30)
+if CHANNELS_LEASE_SECONDS < CHANNELS_SEND_TIMEOUT_SECONDS + 2:
+    _errors.append(
+        f"CHANNELS_LEASE_SECONDS={CHANNELS_LEASE_SECONDS} must be at least 2 seconds longer "
+        f"than CHANNELS_SEND_TIMEOUT_SECONDS={CHANNELS_SEND_TIMEOUT_SECONDS}."
+    )
+# Email channels with an IMAP mailbox are polled this often.
+CHANNELS_IMAP_POLL_SECONDS = _read(env_int, "CHANNELS_IMAP_POLL_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["channels-imap"] = {
+    "task": "customer_channels.tasks.poll_imap",
+    "schedule": float(CHANNELS_IMAP_POLL_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["channels-sweep"] = {
+    "task": "customer_channels.tasks.sweep_outbound",
+    "schedule": float(CHANNELS_SWEEP_SECONDS),
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from customer_channels import urls as channel_urls
 from inbox import login_limits
 from pingback import health, metrics
 
@@ -13,10 +14,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/knowledge-base/", include("ai.urls")),
     path("api/v1/", include("webhooks.api.urls")),  # /api/v1/webhooks
+    path("api/v1/", include("privacy.api.urls")),  # customers/<id>/erase, exports
+    path("api/v1/", include(channel_urls.api_urlpatterns)),  # /api/v1/channels
+    path("channels/", include(channel_urls.inbound_urlpatterns)),  # providers' webhooks
     path("api/v1/", include("conversations.api.urls")),
     path("inbox/", include("inbox.urls")),
     path("widget/", include("inbox.widget_urls")),
     path("attachments/", include("attachments.urls")),
+    path("rate/", include("csat.urls")),
 ]
 
 handler404 = "pingback.errors.handler404"

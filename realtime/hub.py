@@ -41,6 +41,8 @@ class Hub:
         self.probing = not isinstance(layer, InMemoryChannelLayer)
         self.probe_group = f"hub.probe.{uuid.uuid4().hex}"
         self.probe_seen_at = 0.0
+        self.probe_seq_seen = 0  # the last probe number that came back
+        self.probe_lost = False  # a probe never came back: the subscriber missed a window
 
     async def _start(self) -> None:
         if self.channel is None:
@@ -53,7 +55,7 @@ class Hub:
                 asyncio.create_task(self._rejoin(), context=contextvars.Context()),
             ]
             if self.probing:
-                self.probe_seen_at = 0.0
+                self.probe_seen_at, self.probe_seq_seen, self.probe_lost = 0.0, 0, False
                 await self.layer.group_add(self.probe_group, self.channel)
                 self.tasks.append(asyncio.create_task(self._probe(), context=contextvars.Context()))
 
@@ -85,6 +87,13 @@ class Hub:
         while True:
             message = await self.layer.receive(self.channel)
             if message.get("type") == PROBE:
+                seq = message.get("seq", 0)
+                # Probes come back in the order they were sent; one skipped means the
+                # subscription was down while Redis accepted publishes (a reconnect), and
+                # every push published then is lost too.
+                if seq > self.probe_seq_seen + 1:
+                    self.probe_lost = True
+                self.probe_seq_seen = max(self.probe_seq_seen, seq)
                 self.probe_seen_at = asyncio.get_running_loop().time()
                 continue
             for consumer in list(self.groups.get(message.get("group"), ())):
@@ -116,9 +125,10 @@ class Hub:
                 gap_open = True
                 logger.warning("realtime hub: the channel layer lost contact; pushes may be lost")
                 await self._gap()
-            elif not late and gap_open:
-                gap_open = False
-                # Back: subscribers that joined during the outage may also have missed pushes.
+            elif not late and (gap_open or self.probe_lost):
+                # Back, or a reconnect too short to notice by silence (a probe was skipped):
+                # subscribers that joined during the outage may also have missed pushes.
+                gap_open = self.probe_lost = False
                 await self._gap()
 
     async def _gap(self) -> None:

@@ -48,7 +48,12 @@ def read(receipt: dict, conversation_id: int, reader: str) -> dict:
 
 
 def agent_status_changed(agent: dict) -> dict:
-    return {"agent_id": agent["id"], "status": agent["status"], "name": agent["name"]}
+    return {**agent_status_public(agent), "name": agent["name"]}
+
+
+def agent_status_public(agent: dict) -> dict:
+    """What an anonymous widget may know of an agent: the seed's ``{agent_id, status}``."""
+    return {"agent_id": agent["id"], "status": agent["status"]}
 
 
 def conversation_assigned(data: dict) -> dict:

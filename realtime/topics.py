@@ -22,7 +22,21 @@ from django.conf import settings
 
 from conversations import access, errors
 from conversations.models import Agent, Conversation
-from conversations.snapshots import agent_snapshot, conversation_snapshot, iso, message_snapshot
+from conversations.snapshots import (
+    agent_snapshot,
+    conversation_snapshot,
+    iso,
+    message_snapshot,
+    rating_snapshot,
+)
+
+
+def rating_of(conv) -> dict | None:
+    from csat.models import Rating
+
+    rating = Rating.objects.filter(conversation=conv).first()
+    return rating_snapshot(rating) if rating else None
+
 
 CREATE = "CREATE"
 UPDATE = "UPDATE"
@@ -206,6 +220,11 @@ def user_object(agent: dict) -> dict:
         "lastname": last,
         "email": agent["email"],
     }
+
+
+def with_rating(item: dict, rating: dict) -> dict:
+    """Tiledesk's ``rating`` and ``rating_message`` of a request the customer rated (CSAT)."""
+    return {**item, "rating": rating["score"], "rating_message": rating["comment"]}
 
 
 def request_item(conv: dict) -> dict:
@@ -394,7 +413,9 @@ def subscribe(user, raw_topic, snapshot_size: int | None = None) -> Subscription
         except errors.NotFound:
             raise not_found() from None
         if topic.kind == "request":
-            items = [request_item(conversation_snapshot(conv))]
+            item = request_item(conversation_snapshot(conv))
+            rating = rating_of(conv)
+            items = [with_rating(item, rating) if rating else item]
         else:
             latest = list(conv.messages.select_related("sender_agent__user").order_by("-id")[:size])
             latest.reverse()  # the most recent N, oldest first

@@ -125,6 +125,11 @@ async def connect(sid, environ, auth=None):
             "business_id is malformed: it must be the business id string "
             "(letters, digits, - and _, at most 64 characters).",
         )
+    if not auth.get("token"):  # anonymous: agents' tokens are checked by _resolve_connect
+        try:
+            await sync_to_async(ratelimits.check_widget_connect)(ratelimits.client_ip(environ))
+        except ratelimits.ConnectRateLimited as exc:
+            raise _refuse(exc.code, exc.message) from None
     try:
         state = await _resolve_connect(auth)
     except errors.BusinessNotFound:
@@ -581,6 +586,34 @@ handler("message_delivered")(_receipt(actions.do_mark_delivered))
 handler("message_read")(_receipt(actions.do_mark_read))
 
 
+# --- CSAT -------------------------------------------------------------------------------------
+
+
+@handler("rate_conversation")
+async def _rate(sid, state, data):
+    """The customer rates their resolved conversation (score 1-5, optional comment)."""
+    from csat.actions import do_rate_conversation
+
+    if state.agent is not None:
+        raise errors.PermissionDenied(
+            "Only the customer rates a conversation.", code="CUSTOMER_ONLY"
+        )
+    conv_id = _int_field(data, "conversation_id", required=True)
+
+    def run():
+        conv = _own_conversation(state, conv_id)
+        with origin(sid):
+            return do_rate_conversation(
+                conv,
+                score=data.get("score"),
+                comment=data.get("comment", ""),
+                actor=Actor.of_customer(conv.customer),
+            )
+
+    rating = await database_sync_to_async(run)()
+    return {"conversation_id": conv_id, "score": rating.score}
+
+
 # --- agent-only controls --------------------------------------------------------------------
 
 
@@ -651,4 +684,5 @@ KNOWN_EVENTS = {
     "agent_status",
     "assign_conversation",
     "viewing",
+    "rate_conversation",
 }

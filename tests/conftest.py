@@ -140,3 +140,22 @@ def clear_cache() -> None:
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def email_in_memory(settings):
+    """Email sent by the test process lands in ``django.core.mail.outbox`` unless the test uses
+    the real SMTP server (``smtp_server``)."""
+    settings.EMAIL_URL = "locmem://"
+
+
+@pytest.fixture
+def smtp_server(settings, email_in_memory):
+    """A real SMTP server (aiosmtpd on 127.0.0.1) collecting what PingBack sends: this process's
+    ``EMAIL_URL`` points at it; pass ``EMAIL_URL=smtp_server.url`` to a live server process."""
+    from tests.mailbox import start_smtp_server
+
+    controller, mailbox = start_smtp_server()
+    settings.EMAIL_URL = mailbox.url
+    yield mailbox
+    controller.stop()

@@ -50,6 +50,7 @@ def server_env(**overrides) -> dict:
     # Every test client is 127.0.0.1: the per-IP limit on new widget conversations is tested
     # on its own (tests/security/test_widget_abuse.py).
     env.setdefault("WIDGET_CONVERSATIONS_PER_IP_PER_MINUTE", "0")
+    env.setdefault("WIDGET_CONNECTS_PER_IP_PER_MINUTE", "0")
     env.setdefault("WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE", "0")
     env["PYTHONUNBUFFERED"] = "1"
     env.update({k: v for k, v in overrides.items() if v is not None})

@@ -38,6 +38,7 @@ def every_event_type(tenant) -> None:
     actions.do_post_message(
         conv, sender_type="agent", content="", agent=tenant.agent, attachments=[image.pk, pdf.pk]
     )
+    _failed_channel_delivery(tenant)
     actions.do_mark_delivered(conv, reader="customer", up_to_id=msg.pk)
     actions.do_mark_read(conv, reader="customer")
     actions.do_mark_read(conv, reader="agent")
@@ -53,9 +54,37 @@ def every_event_type(tenant) -> None:
     do_set_viewing(tenant.owner, conv, True)
     actions.do_set_pending(conv, actor=actor)
     actions.do_close(conv, actor=actor)
+    from csat.actions import do_rate_conversation
+
+    do_rate_conversation(conv, score=4, comment="quick", actor=Actor.of_customer(conv.customer))
     actions.do_assign(conv, None, actor=actor)
     actions.add_agent(tenant.business, tenant.other_agent.user, "admin")
     actions.revoke_api_key(tenant.api_key)
+    from privacy.actions import do_erase_customer
+
+    leaving = actions.create_customer(tenant.business, name="Leaving", email="bye@x.test")
+    tenant.start("Please delete my account.", customer=leaving)
+    do_erase_customer(leaving, actor=actor)
+
+
+def _failed_channel_delivery(tenant) -> None:
+    """A reply on a disabled Telegram channel: the outbox gives up (delivery_failed)."""
+    from customer_channels import actions as channel_actions
+    from customer_channels.outbox import deliver
+    from pingback.tasks import wait_for_local_tasks
+
+    channel, _ = channel_actions.create_channel(
+        tenant.business, kind="telegram", credentials={"bot_token": "1:x"}
+    )
+    inbound, _ = channel_actions.do_receive_inbound(
+        channel, channel_actions.Inbound(address="42", external_id="42:1", content="hi")
+    )
+    channel_actions.update_channel(channel, enabled=False)
+    reply, _ = actions.do_post_message(
+        inbound.conversation, sender_type="agent", content="sorry", agent=tenant.agent
+    )
+    wait_for_local_tasks()  # the outbox task may have given up already
+    deliver(reply.outbound.pk)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.db import transaction
 from conversations import actions, events
 from conversations.actions import Actor
 from conversations.events import Audience, EventType, WidgetScope
-from conversations.models import Agent, EventLog
+from conversations.models import EventLog
 
 
 @pytest.mark.django_db(transaction=True)
@@ -77,27 +77,9 @@ def test_a_failing_subscriber_does_not_stop_the_others(acme, captured_events):
 
 @pytest.mark.django_db(transaction=True)
 def test_every_action_publishes_its_typed_event(acme, captured_events):
-    actor = Actor.of_agent(acme.owner)
-    conv = acme.start()
-    actions.do_assign(conv, acme.agent, actor=actor)
-    actions.do_request_handoff(conv, reason="low confidence", actor=Actor.ai())
-    actions.do_clear_handoff(conv, actor=actor)
-    actions.do_set_ai_enabled(conv, True, actor=actor)
-    msg, _ = actions.do_post_message(conv, sender_type="agent", content="hi", agent=acme.agent)
-    actions.do_mark_delivered(conv, reader="customer", up_to_id=msg.pk)
-    actions.do_mark_read(conv, reader="customer")
-    actions.do_identify_customer(acme.customer, name="Jane", email="jane@x.test", actor=actor)
-    actions.do_set_agent_status(acme.agent, Agent.Status.ONLINE)
-    actions.do_set_pending(conv, actor=actor)
-    from ai.actions import do_show_typing
+    from tests.test_event_contract import every_event_type
 
-    do_show_typing(conv, True)
-    actions.do_set_typing(conv, is_typing=True)
-    from inbox.actions import do_set_viewing
-
-    do_set_viewing(acme.owner, conv, True)
-    actions.add_agent(acme.business, acme.other_agent.user, "admin")
-    actions.revoke_api_key(acme.api_key)
+    every_event_type(acme)  # the one list of actions that publish every type
     seen = {e.type for e in captured_events}
     assert seen == set(EventType)
 

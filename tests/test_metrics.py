@@ -127,7 +127,7 @@ async def until(predicate, what: str, timeout: float = 30.0):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(180)
-async def test_counters_match_a_short_load_across_two_processes(acme, receivers, tmp_path):
+async def test_counters_match_a_short_load_across_two_processes(acme, globex, receivers, tmp_path):
     ok, failing = receivers
     env = {
         "METRICS_TOKEN": TOKEN,
@@ -143,7 +143,7 @@ async def test_counters_match_a_short_load_across_two_processes(acme, receivers,
     b = AsgiServer(**env).start(timeout=60)
     opened: list = []
     try:
-        await _drive(a, b, acme, ok, failing, opened)
+        await _drive(a, b, acme, globex, ok, failing, opened)
     finally:
         for thing in opened:
             await thing()
@@ -151,7 +151,7 @@ async def test_counters_match_a_short_load_across_two_processes(acme, receivers,
         b.stop()
 
 
-async def _drive(a, b, acme, ok, failing, opened):
+async def _drive(a, b, acme, globex, ok, failing, opened):
     api_key = {"Authorization": f"Bearer {acme.raw_api_key}"}
     scrape_auth = {"Authorization": f"Bearer {TOKEN}"}
     biz = acme.business.public_id
@@ -260,6 +260,55 @@ async def _drive(a, b, acme, ok, failing, opened):
     assert requests(scraped, "inbox") == 2
     assert requests(scraped, "widget") == 1
     assert requests(scraped, "admin") == 1
+
+    # Messages and events over REST on the other process (another business: none of Acme's
+    # webhooks fire): an opening message and two replies.
+    g_key = {"Authorization": f"Bearer {globex.raw_api_key}"}
+    async with httpx.AsyncClient(base_url=b.url, timeout=30) as hb:
+        r = await hb.post(
+            "/api/v1/conversations",
+            headers=g_key,
+            json={
+                "customer_id": globex.customer.pk,
+                "channel_type": "webchat",
+                "message": "Opening",
+                "agent_id": globex.agent.pk,
+            },
+        )
+        assert r.status_code == 201, r.text
+        conv_id = r.json()["id"]
+        for i in range(2):
+            r = await hb.post(
+                f"/api/v1/conversations/{conv_id}/messages",
+                headers=g_key,
+                json={"content": f"reply {i}", "agent_id": globex.agent.pk},
+            )
+            assert r.status_code == 201, r.text
+    api_ok += 3
+
+    def events(s, type=None) -> float:
+        return sum(
+            v
+            for (name, labels), v in s.items()
+            if name == "pingback_events_dispatched_total"
+            and (type is None or dict(labels)["type"] == type)
+        )
+
+    lag_count = "pingback_event_dispatch_lag_seconds_count"
+    scraped = await until(
+        lambda: _when(
+            scrape(a),
+            lambda s: events(s) > 0 and value(s, lag_count) == events(s),
+        ),
+        "every dispatched event's lag to be observed",
+    )
+    assert value(scraped, "pingback_messages_stored_total") == 4  # 1 by socket, 3 over REST
+    assert events(scraped, "message.created") == 4
+    assert events(scraped, "conversation.created") == 2
+    assert value(scraped, "pingback_event_dispatch_lag_seconds_bucket", le="+Inf") == events(
+        scraped
+    )
+    assert value(scraped, "pingback_event_dispatch_lag_seconds_sum") < 5 * events(scraped)
 
     # The backlog is read from the database at scrape: a delivery due tomorrow is waiting.
     from webhooks.models import WebhookDelivery

@@ -37,6 +37,8 @@ def check(env_overrides: dict) -> subprocess.CompletedProcess:
         ({"REDIS_URL": "http://localhost"}, "REDIS_URL='http://localhost' is not a valid URL"),
         ({"WEB_CONCURRENCY": "4"}, "WEB_CONCURRENCY=4 needs REDIS_URL"),
         ({"JWT_ACCESS_MINUTES": "soon"}, "JWT_ACCESS_MINUTES='soon' is not an integer"),
+        ({"EMAIL_URL": "smtp:///nohost"}, "EMAIL_URL='smtp:///nohost' has no host"),
+        ({"EMAIL_URL": "sendmail://x"}, "EMAIL_URL='sendmail://x' is not an email URL"),
     ],
 )
 def test_broken_configuration_fails_with_a_message(env, message):

@@ -19,13 +19,15 @@ logger = logging.getLogger(__name__)
 BUSY_RETRY_SECONDS = (1.0, 3.0)
 
 
-def retry_delay(attempt_number: int) -> float:
-    """Exponential backoff with full jitter: uniform(0, min(max, base * 4**(n-1)))."""
-    ceiling = min(
-        settings.WEBHOOKS_RETRY_MAX_SECONDS,
-        settings.WEBHOOKS_RETRY_BASE_SECONDS * 4 ** (attempt_number - 1),
-    )
-    return random.uniform(0, ceiling)
+def retry_delay(
+    attempt_number: int, base: float | None = None, maximum: float | None = None
+) -> float:
+    """Exponential backoff with full jitter: uniform(0, min(max, base * 4**(n-1))).
+
+    ``base`` and ``maximum`` default to the webhook settings (channels pass their own)."""
+    base = settings.WEBHOOKS_RETRY_BASE_SECONDS if base is None else base
+    maximum = settings.WEBHOOKS_RETRY_MAX_SECONDS if maximum is None else maximum
+    return random.uniform(0, min(maximum, base * 4 ** (attempt_number - 1)))
 
 
 def busy_delay() -> float:

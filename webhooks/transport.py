@@ -36,6 +36,7 @@ class Outcome:
     duration_ms: int = 0
     retry_after: float | None = None
     location: str = ""
+    content: bytes = b""  # the body as read (at most the request's read limit)
 
     @property
     def success(self) -> bool:
@@ -180,7 +181,15 @@ class _ConnectFailed(Exception):
     pass
 
 
-def _post(target: ssrf.Target, address: str, headers: dict, body: bytes, deadline) -> Outcome:
+def _request(
+    method: str,
+    target: ssrf.Target,
+    address: str,
+    headers: dict,
+    body: bytes | None,
+    deadline,
+    read_limit: int,
+) -> Outcome:
     outcome = Outcome()
     conn = _Connection(target, address, deadline)
     try:
@@ -190,9 +199,10 @@ def _post(target: ssrf.Target, address: str, headers: dict, body: bytes, deadlin
             raise
         except OSError as exc:
             raise _ConnectFailed(str(exc)) from exc
-        conn.request("POST", target.path, body=body, headers=headers)
+        conn.request(method, target.path, body=body, headers=headers)
         response = conn.getresponse()
-        raw = response.read(RESPONSE_READ_LIMIT)
+        raw = response.read(read_limit)
+        outcome.content = raw
         outcome.status_code = response.status
         outcome.response_body = raw.decode("utf-8", "replace")[:RESPONSE_BODY_LIMIT]
         outcome.retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -211,24 +221,46 @@ def _post(target: ssrf.Target, address: str, headers: dict, body: bytes, deadlin
     return outcome
 
 
-def send(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Outcome:
-    """One POST of the delivery's body to the endpoint. Never raises, never follows redirects."""
+def request(
+    method: str,
+    url: str,
+    *,
+    headers: dict,
+    body: bytes | None = None,
+    timeout: float,
+    allow_private: bool | None = None,
+    read_limit: int = RESPONSE_READ_LIMIT,
+) -> Outcome:
+    """One HTTP request under a total deadline. Never raises, never follows redirects.
+
+    Shared by webhook deliveries and the channel providers (``customer_channels.providers``).
+    ``allow_private`` defaults to ``WEBHOOKS_ALLOW_PRIVATE_URLS``."""
     started = time.monotonic()
-    deadline = Deadline(settings.WEBHOOKS_TIMEOUT_SECONDS)
+    deadline = Deadline(timeout)
     outcome = Outcome()
     try:
-        target = ssrf.resolve(endpoint.url)
+        target = ssrf.resolve(url, allow_private=allow_private)
     except ssrf.UnsafeURL as exc:
         outcome.error = f"refused: {exc.message}"
         return outcome
-    headers = request_headers(endpoint, delivery, int(time.time()))
+    headers = dict(headers)
     default_port = 443 if target.scheme == "https" else 80
     host = f"[{target.host}]" if ":" in target.host else target.host
     headers["Host"] = host if target.port == default_port else f"{host}:{target.port}"
-    body = delivery.body.encode()
     for address in target.addresses:
-        outcome = _post(target, address, headers, body, deadline)
+        outcome = _request(method, target, address, headers, body, deadline, read_limit)
         if not outcome.error.startswith(CONNECT_FAILED):
             break  # only an address that refuses the connection makes us try the next one
     outcome.duration_ms = int((time.monotonic() - started) * 1000)
     return outcome
+
+
+def send(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Outcome:
+    """One POST of the delivery's body to the endpoint. Never raises, never follows redirects."""
+    return request(
+        "POST",
+        endpoint.url,
+        headers=request_headers(endpoint, delivery, int(time.time())),
+        body=delivery.body.encode(),
+        timeout=settings.WEBHOOKS_TIMEOUT_SECONDS,
+    )

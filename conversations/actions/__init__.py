@@ -12,7 +12,13 @@ from conversations.actions.agents import (
     remove_agent,
     set_user_active,
 )
-from conversations.actions.businesses import create_api_key, create_business, revoke_api_key
+from conversations.actions.auto_assign import do_assign_waiting
+from conversations.actions.businesses import (
+    create_api_key,
+    create_business,
+    do_update_business_settings,
+    revoke_api_key,
+)
 from conversations.actions.conversations import (
     do_assign,
     do_clear_handoff,
@@ -40,6 +46,7 @@ __all__ = [
     "create_business",
     "create_customer",
     "do_assign",
+    "do_assign_waiting",
     "do_clear_handoff",
     "do_close",
     "do_identify_customer",
@@ -55,6 +62,7 @@ __all__ = [
     "do_set_status",
     "do_set_typing",
     "do_start_conversation",
+    "do_update_business_settings",
     "remove_agent",
     "revoke_api_key",
     "set_user_active",

@@ -163,6 +163,7 @@ def do_set_status(
                 "previous_status": previous,
                 "status": status,
                 "actor": actor.snapshot(),
+                "csat_requested": status == S.RESOLVED and conv.business.csat_enabled,
             },
         )
     return conv

@@ -253,6 +253,12 @@ def _post(
 
 
 def _publish_created(conv: Conversation, msg: Message, files=()) -> None:
+    if conv.channel_type != Conversation.Channel.WEBCHAT:
+        # A reply on an email/WhatsApp/Telegram/API conversation gets its outbox row in this
+        # transaction (customer_channels imports this module, hence the late import).
+        from customer_channels.outbox import queue_outbound
+
+        queue_outbound(conv, msg)
     publish(
         EventType.MESSAGE_CREATED,
         business=conv.business,

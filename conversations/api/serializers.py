@@ -9,7 +9,7 @@ from rest_framework import serializers
 from attachments.api import AttachmentOut, attachments_of
 from conversations.actions.messages import CLIENT_ID_MAX
 from conversations.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from conversations.models import Agent, ApiKey, Conversation, Customer, Message
+from conversations.models import Agent, ApiKey, Business, Conversation, Customer, Message
 
 
 class StrictCharField(serializers.CharField):
@@ -354,3 +354,24 @@ class AgentStatusSerializer(serializers.Serializer):
 
 class ApiKeyCreateSerializer(serializers.Serializer):
     name = StrictCharField(max_length=100)
+
+
+class BusinessSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Business
+        fields = [
+            "public_id",
+            "name",
+            "timezone",
+            "auto_assign_mode",
+            "auto_assign_capacity",
+            "csat_enabled",
+        ]
+        read_only_fields = ["public_id", "name"]
+
+
+class BusinessSettingsUpdateSerializer(serializers.Serializer):
+    timezone = StrictCharField(max_length=64, required=False)
+    auto_assign_mode = serializers.ChoiceField(choices=Business.AutoAssign.values, required=False)
+    auto_assign_capacity = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    csat_enabled = serializers.BooleanField(required=False)

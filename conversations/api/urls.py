@@ -55,6 +55,7 @@ urlpatterns = [
     route("agents", views.AgentListView.as_view(), "api-agents"),
     route("agents/me/status", views.AgentStatusView.as_view(), "api-agent-status"),
     route(f"agents/{ID}", views.AgentDetailView.as_view(), "api-agent"),
+    route("business/settings", views.BusinessSettingsView.as_view(), "api-business-settings"),
     route("api-keys", views.ApiKeyListView.as_view(), "api-keys"),
     route(f"api-keys/{ID}", views.ApiKeyDetailView.as_view(), "api-key"),
     route("events", events.EventListView.as_view(), "api-events"),

@@ -697,3 +697,31 @@ class ApiKeyDetailView(ApiView):
     def delete(self, request, pk):
         actions.revoke_api_key(self.key(pk))
         return Response(status=http.HTTP_204_NO_CONTENT)
+
+
+# --- Business settings -----------------------------------------------------------------------
+
+
+class BusinessSettingsView(ApiView):
+    permission_classes = [IsManager]
+
+    @extend_schema(
+        tags=["business"],
+        summary="Get the business settings",
+        description="Owners, admins and API keys: report time zone, automatic assignment, CSAT.",
+        responses={200: s.BusinessSettingsSerializer, 403: error(403)},
+    )
+    def get(self, request):
+        return Response(s.BusinessSettingsSerializer(self.caller.business).data)
+
+    @extend_schema(
+        tags=["business"],
+        summary="Change the business settings",
+        description="Round robin assigns what waits at once; CSAT off stops the rating question.",
+        request=s.BusinessSettingsUpdateSerializer,
+        responses={200: s.BusinessSettingsSerializer, 403: error(403)},
+    )
+    def patch(self, request):
+        data = self.body(s.BusinessSettingsUpdateSerializer)
+        business = actions.do_update_business_settings(self.caller.business, **data)
+        return Response(s.BusinessSettingsSerializer(business).data)

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from conversations.events.types import EPHEMERAL, EventType, check_payload
 from conversations.visibility import Audience
+from pingback import metrics
 from pingback.bridge import bridge
 
 logger = logging.getLogger(__name__)
@@ -92,21 +93,34 @@ def subscribers() -> dict[str, tuple[Mode, Callable]]:
     return dict(_subscribers)
 
 
+def _lag(event: DomainEvent) -> float:
+    return (timezone.now() - event.occurred_at).total_seconds()
+
+
 def dispatch(event: DomainEvent) -> None:
     """Hand a committed event to every subscriber without blocking; one failing never stops
-    the others."""
+    the others.
+
+    Metrics: every dispatched event counts (by type; a ``message.created`` is a message
+    stored), and the lag from publish to the moment subscribers get it is observed: on the
+    bridge's loop when realtime subscribers exist, else here."""
     current = list(_subscribers.items())
+    bridged = any(mode != "inline" for mode, _ in (entry for _, entry in current))
+    metrics.event_dispatched(str(event.type), None if bridged else _lag(event))
+    if event.type == EventType.MESSAGE_CREATED:
+        metrics.message_stored()
     for name, (mode, fn) in current:
         if mode == "inline":
             try:
                 fn(event)
             except Exception:
                 logger.exception("event subscriber %s failed on %s %s", name, event.type, event.id)
-    if any(mode != "inline" for mode, _ in (entry for _, entry in current)):
+    if bridged:
         bridge.submit(lambda: _deliver(event, current))
 
 
 async def _deliver(event: DomainEvent, current) -> None:
+    metrics.dispatch_lag(_lag(event))
     for _name, (mode, fn) in current:
         if mode == "background":
             bridge.in_background(fn, event)

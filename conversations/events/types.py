@@ -17,6 +17,7 @@ from conversations.snapshots import (
     ConversationSnapshot,
     CustomerSnapshot,
     MessageSnapshot,
+    RatingSnapshot,
 )
 
 
@@ -27,10 +28,15 @@ class EventType(StrEnum):
     CONVERSATION_HANDOFF_REQUESTED = "conversation.handoff_requested"
     CONVERSATION_HANDOFF_CLEARED = "conversation.handoff_cleared"
     CONVERSATION_AI_TOGGLED = "conversation.ai_toggled"
+    CONVERSATION_RATED = "conversation.rated"  # the customer's CSAT answer (once)
     MESSAGE_CREATED = "message.created"
     MESSAGES_DELIVERED = "message.delivered"
     MESSAGES_READ = "message.read"
+    # A reply could not be sent on the conversation's channel (customer_channels.outbox).
+    MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
     CUSTOMER_IDENTIFIED = "customer.identified"
+    # A customer's personal data was erased on request (``privacy.actions.do_erase_customer``).
+    CUSTOMER_ERASED = "customer.erased"
     AGENT_STATUS_CHANGED = "agent.status_changed"
     AGENT_MEMBERSHIP_CHANGED = "agent.membership_changed"  # role changed or removed
     API_KEY_REVOKED = "api_key.revoked"
@@ -53,6 +59,8 @@ class StatusChanged(TypedDict):
     previous_status: str
     status: str
     actor: ActorSnapshot
+    # Resolved in a business that asks for CSAT: the widget shows the rating question.
+    csat_requested: bool
 
 
 class Assigned(TypedDict):
@@ -72,6 +80,12 @@ class HandoffRequested(TypedDict):
 class AiToggled(TypedDict):
     conversation: ConversationSnapshot
     enabled: bool
+    actor: ActorSnapshot
+
+
+class Rated(TypedDict):
+    conversation: ConversationSnapshot
+    rating: RatingSnapshot
     actor: ActorSnapshot
 
 
@@ -95,8 +109,21 @@ class Receipts(TypedDict):
     messages: list[MessageSnapshot]
 
 
+class DeliveryFailed(TypedDict):
+    conversation_id: int
+    message_id: int
+    channel: str  # the channel kind: email, whatsapp, telegram, api
+    reason: str
+
+
 class CustomerIdentified(TypedDict):
     customer: CustomerSnapshot
+    actor: ActorSnapshot
+
+
+class CustomerErased(TypedDict):
+    customer: CustomerSnapshot  # as it is after erasure: no name, email or metadata
+    conversations: list[ConversationSnapshot]  # theirs, with message texts erased
     actor: ActorSnapshot
 
 
@@ -140,10 +167,13 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.CONVERSATION_HANDOFF_REQUESTED: HandoffRequested,
     EventType.CONVERSATION_HANDOFF_CLEARED: ConversationChanged,
     EventType.CONVERSATION_AI_TOGGLED: AiToggled,
+    EventType.CONVERSATION_RATED: Rated,
     EventType.MESSAGE_CREATED: MessageCreated,
     EventType.MESSAGES_DELIVERED: Receipts,
     EventType.MESSAGES_READ: Receipts,
+    EventType.MESSAGE_DELIVERY_FAILED: DeliveryFailed,
     EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
+    EventType.CUSTOMER_ERASED: CustomerErased,
     EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,
     EventType.AGENT_MEMBERSHIP_CHANGED: MembershipChanged,
     EventType.API_KEY_REVOKED: ApiKeyRevoked,

@@ -50,6 +50,18 @@ def _receipts(name: str, render):
     return emits
 
 
+def _delivery_failed(event: DomainEvent) -> list[Emit]:
+    # Staff only (the audience opens no widget): the inbox marks the reply as not delivered.
+    d = event.data
+    payload = {
+        "conversation_id": d["conversation_id"],
+        "message_id": d["message_id"],
+        "channel": d["channel"],
+        "reason": d["reason"],
+    }
+    return [Emit("delivery_failed", payload, rooms.conversation_targets(event.audience))]
+
+
 def _assigned(event: DomainEvent) -> list[Emit]:
     payload = payloads.conversation_assigned(event.data)
     return [Emit("conversation_assigned", payload, _conversation_and_business(event))]
@@ -61,8 +73,19 @@ def _status_changed(event: DomainEvent) -> list[Emit]:
         "conversation_id": d["conversation"]["id"],
         "status": d["status"],
         "previous_status": d["previous_status"],
+        "csat_requested": d["csat_requested"],
     }
     return [Emit("conversation_status_changed", payload, _conversation_and_business(event))]
+
+
+def _rated(event: DomainEvent) -> list[Emit]:
+    d = event.data
+    payload = {
+        "conversation_id": d["conversation"]["id"],
+        "score": d["rating"]["score"],
+        "comment": d["rating"]["comment"],
+    }
+    return [Emit("conversation_rated", payload, _conversation_and_business(event))]
 
 
 def _conversation_created(event: DomainEvent) -> list[Emit]:
@@ -78,10 +101,17 @@ def _conversation_created(event: DomainEvent) -> list[Emit]:
 
 
 def _agent_status(event: DomainEvent) -> list[Emit]:
+    """Agents see who changed status; anonymous widgets only which agent id and the status,
+    as ``/widget/availability/`` shows them (docs/security.md): no names to strangers."""
     targets = rooms.business_targets(event.audience, event.business_public_id)
-    return [
-        Emit("agent_status_changed", payloads.agent_status_changed(event.data["agent"]), targets)
-    ]
+    agent = event.data["agent"]
+    widget_rooms = [room for room in targets if room == rooms.widgets(event.business_public_id)]
+    staff_rooms = [room for room in targets if room not in widget_rooms]
+    emits = [Emit("agent_status_changed", payloads.agent_status_changed(agent), staff_rooms)]
+    if widget_rooms:
+        public = payloads.agent_status_public(agent)
+        emits.append(Emit("agent_status_changed", public, widget_rooms))
+    return emits
 
 
 def _membership_changed(event: DomainEvent) -> list[Emit]:
@@ -116,10 +146,14 @@ SOCKETIO = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: NOT_ON_THIS_SURFACE,
         EventType.CONVERSATION_HANDOFF_CLEARED: NOT_ON_THIS_SURFACE,
         EventType.CONVERSATION_AI_TOGGLED: NOT_ON_THIS_SURFACE,
+        EventType.CONVERSATION_RATED: _rated,
         EventType.MESSAGE_CREATED: _message_created,
         EventType.MESSAGES_DELIVERED: _receipts("delivered", payloads.delivered),
         EventType.MESSAGES_READ: _receipts("read", payloads.read),
+        EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
+        # Staff views learn it from the topics API; the customer's widget is not told.
+        EventType.CUSTOMER_ERASED: NOT_ON_THIS_SURFACE,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         EventType.AGENT_MEMBERSHIP_CHANGED: _membership_changed,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys never open sockets
@@ -162,6 +196,13 @@ class Read(TypedDict):
     reader: str
 
 
+class DeliveryFailed(TypedDict):
+    conversation_id: int
+    message_id: int
+    channel: str
+    reason: str
+
+
 class ConversationAssigned(TypedDict):
     conversation_id: int
     assigned_by: int | None
@@ -174,6 +215,13 @@ class ConversationStatusChanged(TypedDict):
     conversation_id: int
     status: str
     previous_status: str
+    csat_requested: bool
+
+
+class ConversationRated(TypedDict):
+    conversation_id: int
+    score: int
+    comment: str
 
 
 class CustomerRef(TypedDict):
@@ -188,10 +236,13 @@ class NewConversation(TypedDict):
     created_at: str
 
 
-class AgentStatusChanged(TypedDict):
+class AgentStatusPublic(TypedDict):
     agent_id: int
     status: str
-    name: str
+
+
+class AgentStatusChanged(AgentStatusPublic, total=False):
+    name: str  # agents' sockets only; widgets never get agent names
 
 
 class MembershipChangedControl(TypedDict):
@@ -218,8 +269,10 @@ FRAMES: dict[str, type] = {
     "new_message": NewMessage,
     "delivered": Delivered,
     "read": Read,
+    "delivery_failed": DeliveryFailed,
     "conversation_assigned": ConversationAssigned,
     "conversation_status_changed": ConversationStatusChanged,
+    "conversation_rated": ConversationRated,
     "new_conversation": NewConversation,
     "agent_status_changed": AgentStatusChanged,
     MEMBERSHIP_CHANGED: MembershipChangedControl,

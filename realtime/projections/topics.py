@@ -36,15 +36,9 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def _conversation(event: DomainEvent, method: str = topics.UPDATE) -> list[Publish]:
-    """The conversation's own topic, and ``/requests`` while it is (or just stopped being) open."""
-    b, d = event.business_public_id, event.data
-    conv = d["conversation"]
+def _request(b: str, conv, method: str, was_open: bool = False) -> list[Publish]:
+    """A conversation's own topic, and ``/requests`` while it is (or just stopped being) open."""
     item = topics.request_item(conv)
-    was_open = (
-        event.type == EventType.CONVERSATION_STATUS_CHANGED
-        and d["previous_status"] in topics.OPEN_STATUSES
-    )
     out = []
     # /requests lists open conversations; one leaving that state is pushed once more (its
     # status 1000 tells the dashboard to drop it).
@@ -52,6 +46,20 @@ def _conversation(event: DomainEvent, method: str = topics.UPDATE) -> list[Publi
         out.append(Publish(topics.requests_topic(b), method, item))
     out.append(Publish(topics.request_topic(b, conv["id"]), method, item))
     return out
+
+
+def _conversation(event: DomainEvent, method: str = topics.UPDATE) -> list[Publish]:
+    d = event.data
+    was_open = (
+        event.type == EventType.CONVERSATION_STATUS_CHANGED
+        and d["previous_status"] in topics.OPEN_STATUSES
+    )
+    return _request(event.business_public_id, d["conversation"], method, was_open)
+
+
+def _rated(event: DomainEvent) -> list[Publish]:
+    rating = event.data["rating"]
+    return [p._replace(item=topics.with_rating(p.item, rating)) for p in _conversation(event)]
 
 
 def _created(event: DomainEvent) -> list[Publish]:
@@ -74,6 +82,12 @@ def _receipts(event: DomainEvent) -> list[Publish]:
         Publish(topic, topics.UPDATE, topics.message_item(m, b, d["customer_id"]))
         for m in d["messages"]
     ]
+
+
+def _erased(event: DomainEvent) -> list[Publish]:
+    """Each of the customer's conversations once more, as erased (no lead, no texts)."""
+    b = event.business_public_id
+    return [p for conv in event.data["conversations"] for p in _request(b, conv, topics.UPDATE)]
 
 
 def _agent_status(event: DomainEvent) -> list[Publish]:
@@ -99,11 +113,15 @@ TOPICS = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: _conversation,
         EventType.CONVERSATION_HANDOFF_CLEARED: _conversation,
         EventType.CONVERSATION_AI_TOGGLED: _conversation,
+        EventType.CONVERSATION_RATED: _rated,
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts,
         EventType.MESSAGES_READ: _receipts,
         # Customers are shown inside requests (``lead``); an identification alone changes no topic.
         EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
+        EventType.CUSTOMER_ERASED: _erased,
+        # The topics seed has no delivery-failure frame; the inbox hears it on its socket.
+        EventType.MESSAGE_DELIVERY_FAILED: NOT_ON_THIS_SURFACE,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         EventType.AGENT_MEMBERSHIP_CHANGED: _membership,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys use /ws, not the topics API
@@ -150,7 +168,14 @@ class RequestSnapshot(TypedDict):
     agents: list[UserObject]
 
 
-class RequestItem(TypedDict):
+class Rating(TypedDict, total=False):
+    """A rated request (CSAT): on the rating's push and the request topic's snapshot."""
+
+    rating: int
+    rating_message: str
+
+
+class RequestItem(Rating, total=True):
     _id: str
     id: str
     request_id: str

@@ -140,7 +140,42 @@
   input.setAttribute("aria-describedby", "pbw-count");
   composer.append(inputLabel, input, sendBtn, counter, errorEl);
   var files = attachmentComposer(); // attachments: picker, drop, paste, previews (below)
-  chat.append(list, typingEl, composer);
+  // Shown once the team resolved the conversation: a notice and, when the business asks for
+  // it, the rating question (1-5 and an optional comment), answered once.
+  var resolved = el("div", "pbw-resolved");
+  resolved.setAttribute("role", "status");
+  resolved.hidden = true;
+  var resolvedText = el("p", "pbw-resolved-text", "This conversation was resolved. Write again any time to reopen it.");
+  var rateForm = el("form", "pbw-rate");
+  var rateQuestion = el("p", "pbw-rate-question", "How did we do?");
+  var scores = el("div", "pbw-scores");
+  scores.setAttribute("role", "radiogroup");
+  scores.setAttribute("aria-label", "Your rating from 1 (poor) to 5 (excellent)");
+  var chosen = 0;
+  [1, 2, 3, 4, 5].forEach(function (n) {
+    var b = el("button", "pbw-score", String(n));
+    b.type = "button";
+    b.setAttribute("role", "radio");
+    b.setAttribute("aria-checked", "false");
+    b.setAttribute("aria-label", n + " out of 5");
+    b.addEventListener("click", function () {
+      chosen = n;
+      Array.prototype.forEach.call(scores.children, function (c, i) { c.setAttribute("aria-checked", String(i + 1 === n)); });
+      rateSend.disabled = false;
+    });
+    scores.append(b);
+  });
+  var rateComment = el("textarea", "pbw-rate-comment");
+  rateComment.rows = 2; rateComment.maxLength = 2000;
+  rateComment.placeholder = "Anything to add? (optional)";
+  rateComment.setAttribute("aria-label", "Comment (optional)");
+  var rateSend = el("button", "pbw-primary", "Send rating");
+  rateSend.type = "submit"; rateSend.disabled = true;
+  var rateThanks = el("p", "pbw-rate-thanks", "Thanks for your rating!");
+  rateThanks.hidden = true;
+  rateForm.append(rateQuestion, scores, rateComment, rateSend);
+  resolved.append(resolvedText, rateForm, rateThanks);
+  chat.append(list, typingEl, resolved, composer);
 
   panel.append(head, prechat, chat);
   root.append(panel, bubble);
@@ -356,6 +391,18 @@
     });
     socket.on("delivered", function (p) { if (p.reader !== "customer") setReceipt(p, "delivered_at"); });
     socket.on("read", function (p) { if (p.reader !== "customer") setReceipt(p, "read_at"); });
+    socket.on("conversation_status_changed", function (p) {
+      if (String(p.conversation_id) !== String(state.conversation_id)) return;
+      var done = p.status === "resolved" || p.status === "closed";
+      state.resolved = done ? p.conversation_id : null;
+      if (p.csat_requested) { state.rate_for = p.conversation_id; state.rated = null; }
+      if (!done) state.rate_for = null;
+      save(); showResolution();
+    });
+    socket.on("conversation_rated", function (p) {
+      if (String(p.conversation_id) !== String(state.conversation_id)) return;
+      state.rated = p.score; save(); showResolution();
+    });
     socket.on("agent_status_changed", function (p) {
       agents[p.agent_id] = p.status;
       showAvailability();
@@ -535,10 +582,34 @@
     };
   }
 
+  function showResolution() {
+    var here = state.resolved && String(state.resolved) === String(state.conversation_id);
+    resolved.hidden = !here;
+    rateForm.hidden = !(here && state.rate_for && !state.rated);
+    rateThanks.hidden = !(here && state.rated);
+  }
+  rateForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!chosen || !socket || !socket.connected) return;
+    rateSend.disabled = true;
+    var payload = { conversation_id: state.conversation_id, score: chosen, comment: rateComment.value };
+    socket.timeout(15000).emit("rate_conversation", payload, function (err, ack) {
+      rateSend.disabled = false;
+      if (err) return;
+      if (ack && (ack.ok || (ack.error && ack.error.code === "ALREADY_RATED"))) {
+        state.rated = chosen; save(); showResolution();
+      } else {
+        errorEl.textContent = "Rating not sent: " + ((ack && ack.error && ack.error.message) || "please try again.");
+        errorEl.hidden = false;
+      }
+    });
+  });
+
   function start() {
     document.body.appendChild(root);
     showStage();
     redraw();
+    showResolution();
     showAvailability();
     if (state.open) setOpen(true);
     fetchAvailability();

@@ -2,42 +2,24 @@
 sent from the pipeline's background pool to agents with no inbox open, per preference."""
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from conversations import actions, presence
 from conversations.actions import Actor
 from conversations.models import AgentPreferences
 from pingback.bridge import bridge
-from tests.live import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp(settings, monkeypatch):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+def smtp(smtp_server, monkeypatch):
     monkeypatch.setattr(presence, "_registry", presence.MemoryRegistry())
-    yield handler
-    controller.stop()
+    return smtp_server
 
 
 def mail_to(smtp, email: str) -> list[str]:
     bridge.wait_idle()
-    return [body for rcpt, body in smtp.messages if email in rcpt]
+    return [f"{m.subject}\n{m.text}" for m in smtp.to(email)]
 
 
 def test_new_conversation_emails_every_member_without_an_open_inbox(smtp, acme, globex):
@@ -54,15 +36,15 @@ def test_new_conversation_emails_every_member_without_an_open_inbox(smtp, acme, 
 
 def test_assignment_message_and_handoff_emails(smtp, acme):
     conv = acme.start("hello")
-    smtp.messages.clear()
+    smtp.clear()
     actions.do_assign(conv, acme.agent, actor=Actor.of_agent(acme.owner))
     assert any("is assigned to you" in b for b in mail_to(smtp, acme.agent.user.email))
-    smtp.messages.clear()
+    smtp.clear()
     actions.do_post_message(conv, sender_type="customer", content="Any news?")
     bodies = mail_to(smtp, acme.agent.user.email)
     assert any("New message from acme customer" in b and "Any news?" in b for b in bodies)
     assert not mail_to(smtp, acme.other_agent.user.email)  # not theirs
-    smtp.messages.clear()
+    smtp.clear()
     actions.do_request_handoff(conv, reason="wants a human", actor=Actor.of_customer(conv.customer))
     assert any("asked for a person" in b for b in mail_to(smtp, acme.agent.user.email))
     assert any("asked for a person" in b for b in mail_to(smtp, acme.owner.user.email))

@@ -71,7 +71,12 @@ async def test_anonymous_socket_never_receives_business_events(peers, acme):
     assert (await owner.next("conversation_assigned"))["conversation_id"] == conv_id
     # Agent availability is for every widget: it arrives after the events above were emitted.
     await owner.call("agent_status", {"status": "away"})
-    assert (await anonymous.next("agent_status_changed"))["status"] == "away"
+    # ... as the seed's {agent_id, status}: a widget never learns an agent's name from it.
+    assert await anonymous.next("agent_status_changed") == {
+        "agent_id": acme.owner.pk,
+        "status": "away",
+    }
+    assert (await owner.next("agent_status_changed"))["name"]
     for event in ("new_conversation", "conversation_assigned", "new_message", "typing"):
         assert anonymous.pending(event) == [], event
     joined = await anonymous.call("join_conversation", {"conversation_id": conv_id})

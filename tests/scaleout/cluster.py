@@ -215,3 +215,60 @@ class TopicWatcher:
             await self.ws.close()
         if self.task is not None:
             await asyncio.gather(self.task, return_exceptions=True)
+
+
+class StreamWatcher:
+    """An integration's ``/ws`` stream that resumes like a client should: on a ``stream.gap``
+    (or any close) it reconnects with the last ``eventId`` it processed. Collects
+    ``message.created`` message ids, and every event id it saw (to catch duplicates)."""
+
+    def __init__(self, server: AsgiServer, api_key: str):
+        self.url = f"ws://127.0.0.1:{server.port}/ws"
+        self.api_key = api_key
+        self.last_event_id: int | None = None
+        self.event_ids: list[int] = []
+        self.messages: set[int] = set()
+        self.gaps = 0
+        self.task: asyncio.Task | None = None
+        self.stopped = False
+
+    async def open(self) -> StreamWatcher:
+        ready = asyncio.Event()
+        self.task = asyncio.create_task(self._run(ready))
+        await asyncio.wait_for(ready.wait(), DEADLINE)
+        return self
+
+    async def _run(self, ready: asyncio.Event) -> None:
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import ConnectionClosed
+
+        while not self.stopped:
+            try:
+                async with connect(self.url, open_timeout=DEADLINE, max_queue=None) as ws:
+                    auth = {"type": "auth", "apiKey": self.api_key}
+                    if self.last_event_id is not None:
+                        auth["lastEventId"] = self.last_event_id
+                    await ws.send(json.dumps(auth))
+                    async for raw in ws:
+                        frame = json.loads(raw)
+                        if frame["type"] == "auth.ok":
+                            if self.last_event_id is None:
+                                self.last_event_id = frame["lastEventId"]
+                            ready.set()
+                        elif frame["type"] == "stream.gap":
+                            self.gaps += 1
+                        elif "eventId" in frame:
+                            self.event_ids.append(frame["eventId"])
+                            self.last_event_id = frame["eventId"]
+                            if frame["type"] == "message.created":
+                                self.messages.add(int(frame["message"]["id"]))
+            except (ConnectionClosed, OSError, TimeoutError):
+                pass
+            if not self.stopped:
+                await asyncio.sleep(0.5)  # the server or Redis may still be coming back
+
+    async def close(self) -> None:
+        self.stopped = True
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)

@@ -14,7 +14,7 @@ import itertools
 
 import pytest
 
-from tests.scaleout.cluster import Chat, Cluster, TopicWatcher, until
+from tests.scaleout.cluster import Chat, Cluster, StreamWatcher, TopicWatcher, until
 from tests.services import RedisServer, fresh_postgres_database, require_redis
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(300)]
@@ -198,6 +198,8 @@ async def test_redis_restart_servers_reconnect_and_no_process_stays_deaf(cluster
         customers.append(customer)
     for server in servers:
         agents.append(await Chat(server.url).connect(cluster.agent_auth()))
+    # An integration's /ws stream on the last process: told of the gap, it resumes.
+    stream = await StreamWatcher(servers[-1], cluster.info["api_key"]).open()
     try:
         for customer in customers:
             ack = await customer.call(
@@ -302,9 +304,21 @@ async def test_redis_restart_servers_reconnect_and_no_process_stays_deaf(cluster
                 assert len(stored) == len(before[conv]) + 2  # during outage (once), after
             for chat in resumed_customers + resumed:
                 assert len(chat.raw) == len(set(chat.raw)), "a duplicate after resuming"
+            # The /ws stream was told it may have missed events, resumed with its lastEventId
+            # and holds every message of every conversation, with no event twice.
+            # (The hub notices within a few probe periods: a probe that never came back.)
+            await until(lambda: stream.gaps >= 1, what="the /ws stream to be told of a gap")
+            every = set()
+            for conv in convs:
+                every.update(await asyncio.to_thread(cluster.rest_messages, conv))
+            await until(
+                lambda: every <= stream.messages, what="the /ws stream to hold every message"
+            )
+            assert len(stream.event_ids) == len(set(stream.event_ids)), "a duplicate on /ws"
         finally:
             for chat in resumed_customers + resumed:
                 await chat.close()
     finally:
+        await stream.close()
         for chat in customers + agents:
             await chat.close()

@@ -338,11 +338,11 @@ def test_delivery_connects_to_the_address_it_checked_not_a_rebound_one(acme, set
     )
     connected = []
 
-    def fake_post(target, address, headers, body, deadline):
+    def fake_request(method, target, address, headers, body, deadline, read_limit):
         connected.append((address, headers["Host"]))
         return transport.Outcome(status_code=200)
 
-    monkeypatch.setattr(transport, "_post", fake_post)
+    monkeypatch.setattr(transport, "_request", fake_request)
     endpoint = WebhookEndpoint(business=acme.business, url="http://hooks.example.com/x")
     outcome = transport.send(endpoint, WebhookDelivery(webhook_id="evt_1", body="{}"))
     assert outcome.success

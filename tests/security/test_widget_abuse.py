@@ -22,6 +22,7 @@ def server(django_db_setup, django_db_blocker):
             WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE="5",
             METADATA_MAX_BYTES="2048",
             METADATA_MAX_KEYS="10",
+            WIDGET_CONNECTS_PER_IP_PER_MINUTE="12",
         ) as live,
     ):
         yield live
@@ -137,3 +138,28 @@ async def test_a_deeply_nested_payload_gets_an_error_ack(connect, acme, depth):
     ack = await raw_call(widget, f'["typing",{{"conversation_id":{deep},"is_typing":true}}]')
     assert ack["ok"] is False
     assert (await start(widget, "still fine"))["ok"]
+
+
+async def test_connect_disconnect_cycles_are_limited_per_ip(server, connect, acme):
+    """A script cycling anonymous connections is refused after the per-IP limit in a minute,
+    with a code that says so; another IP still gets in (issue 21, item 8)."""
+    import socketio
+
+    not_at_a_minute_boundary()
+    cycler = "203.0.113.77"
+    for _ in range(12):
+        peer = await connect(acme.business, ip=cycler)
+        await peer.close()
+    refused = Peer(server.url)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await refused.client.connect(
+            server.url,
+            auth={"business_id": acme.business.public_id},
+            headers={"X-Forwarded-For": cycler},
+            transports=["websocket"],
+            wait_timeout=TIMEOUT,
+        )
+    assert refused.connect_error["data"] == {"code": "CONNECT_RATE_LIMITED"}
+    assert "at most 12 a minute" in refused.connect_error["message"]
+    other = await connect(acme.business, ip="203.0.113.78")
+    assert other.client.connected

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0006_message_created_at_default'),
+        ('conversations', '0007_business_service_settings'),
     ]
 
     operations = [

@@ -1,0 +1,194 @@
+"""The channel outbox: agent replies sent on their channel, never lost, retried, logged.
+
+1. ``queue_outbound`` runs inside the message's transaction (``conversations.actions.messages``
+   calls it for a reply on a non-widget conversation): the ``OutboundMessage`` row commits with
+   the message or not at all; after commit a task is enqueued.
+2. ``deliver`` (the task) claims the row with a conditional UPDATE and a lease, sends once
+   through the channel's provider (``customer_channels.providers``; HTTP goes through the
+   webhook transport, under a total deadline), records the attempt and schedules a retry
+   with backoff (``webhooks.retry.retry_delay``) or gives up.
+3. ``sweep`` (beat) re-enqueues rows that are due or whose lease expired: a worker killed
+   mid-send leaves a ``sending`` row whose lease runs out, and the sweeper sends it again.
+
+A message that finally fails is marked failed (``status=failed`` with ``last_error``) and a
+``message.delivery_failed`` event tells the agents why.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from conversations.events import Audience, EventType, WidgetScope, publish
+from conversations.models import Conversation, Message
+from customer_channels import providers
+from customer_channels.models import ChannelConversation, OutboundAttempt, OutboundMessage
+from pingback import logging as logs
+from webhooks.retry import retry_delay
+
+logger = logging.getLogger(__name__)
+Status = OutboundMessage.Status
+SWEEP_DUE_GRACE_SECONDS = 10
+COUNTDOWN_MAX_SECONDS = 60
+
+
+def goes_out(msg: Message) -> bool:
+    """Agent replies and the AI assistant's answers reach the customer; notes do not."""
+    return msg.sender_type == Message.SenderType.AGENT or (
+        msg.sender_type == Message.SenderType.SYSTEM and msg.is_ai
+    )
+
+
+def queue_outbound(conv: Conversation, msg: Message) -> OutboundMessage | None:
+    """Write the outbox row of a reply (inside its transaction); send it after commit."""
+    if not goes_out(msg):
+        return None
+    link = (
+        ChannelConversation.objects.filter(conversation_id=conv.pk)
+        .select_related("channel")
+        .only("channel__kind", "channel_id")
+        .first()
+    )
+    if link is None:
+        return None  # a conversation labelled with a channel but not connected to one
+    if link.channel.kind == link.channel.Kind.WHATSAPP:
+        # Refused before anything is stored: the agent sees why at once (422).
+        from customer_channels.providers.whatsapp import check_window
+
+        check_window(conv)
+    row = OutboundMessage.objects.create(
+        business_id=conv.business_id,
+        channel_id=link.channel_id,
+        message=msg,
+        next_attempt_at=msg.created_at,
+    )
+    transaction.on_commit(lambda: enqueue(row.pk))
+    return row
+
+
+def enqueue(outbound_id: int, countdown: float | None = None) -> None:
+    from customer_channels import tasks
+    from pingback import beat
+    from pingback.tasks import enqueue as enqueue_task
+    from pingback.tasks import uses_broker
+
+    enqueue_task(tasks.send_outbound, outbound_id, countdown=countdown)
+    if not uses_broker():
+        beat.ensure_started()  # the sweeper retries what a restart left behind
+
+
+def claim(outbound_id: int) -> str | None:
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    claimed = (
+        OutboundMessage.objects.filter(pk=outbound_id)
+        .filter(
+            Q(status=Status.PENDING, next_attempt_at__lte=now)
+            | Q(status=Status.SENDING, locked_until__lt=now)
+        )
+        .update(
+            status=Status.SENDING,
+            locked_until=now + timedelta(seconds=settings.CHANNELS_LEASE_SECONDS),
+            claim_token=token,
+        )
+    )
+    return token if claimed else None
+
+
+def deliver(outbound_id: int) -> providers.Sent | None:
+    """Claim and attempt one send; None when it was not due or someone else has it."""
+    token = claim(outbound_id)
+    if token is None:
+        return None
+    row = OutboundMessage.objects.select_related(
+        "channel__business", "message__conversation__channel_link__identity"
+    ).get(pk=outbound_id)
+    owned = OutboundMessage.objects.filter(pk=outbound_id, claim_token=token)
+    started_at = timezone.now()
+    if not row.channel.enabled:
+        sent = providers.Sent.refused("the channel is disabled")
+    else:
+        sent = providers.send(row.channel, row.message)
+    now = timezone.now()
+    number = row.attempts.count() + 1
+    outcome = sent.outcome
+    OutboundAttempt.objects.create(
+        outbound=row,
+        number=number,
+        started_at=started_at,
+        duration_ms=outcome.duration_ms,
+        status_code=outcome.status_code,
+        response_body=outcome.response_body,
+        error=sent.error,
+        success=sent.success,
+    )
+    logs.delivery_attempt(
+        row.channel.kind,
+        "succeeded" if sent.success else outcome.kind,
+        business_id=row.channel.business.public_id,
+        outbound_id=row.pk,
+        attempt=number,
+        status_code=outcome.status_code,
+        duration_ms=outcome.duration_ms,
+    )
+    attempts = row.attempt_count + 1
+    update: dict = {"attempt_count": attempts, "locked_until": None, "last_error": sent.error}
+    countdown = None
+    failed = False
+    if sent.success:
+        update.update(status=Status.SENT, completed_at=now, external_id=sent.external_id[:300])
+    elif sent.permanent or attempts >= settings.CHANNELS_MAX_ATTEMPTS:
+        update.update(status=Status.FAILED, completed_at=now)
+        failed = True
+    else:
+        delay = retry_delay(
+            attempts, settings.CHANNELS_RETRY_BASE_SECONDS, settings.CHANNELS_RETRY_MAX_SECONDS
+        )
+        if outcome.retry_after is not None:
+            delay = min(outcome.retry_after, settings.CHANNELS_RETRY_MAX_SECONDS)
+        update.update(status=Status.PENDING, next_attempt_at=now + timedelta(seconds=delay))
+        if delay <= COUNTDOWN_MAX_SECONDS:
+            countdown = delay
+    with transaction.atomic():
+        if owned.filter(status=Status.SENDING).update(**update) and failed:
+            _announce_failure(row.message, row.channel.kind, sent.error)
+    if countdown is not None:
+        enqueue(row.pk, countdown=countdown or None)
+    return sent
+
+
+def _announce_failure(msg: Message, channel_kind: str, reason: str) -> None:
+    conv = msg.conversation
+    publish(
+        EventType.MESSAGE_DELIVERY_FAILED,
+        business=conv.business,
+        audience=Audience.of_conversation(conv, widgets=WidgetScope.NONE),
+        data={
+            "conversation_id": conv.pk,
+            "message_id": msg.pk,
+            "channel": channel_kind,
+            "reason": reason,
+        },
+    )
+
+
+def dispatch_due(limit: int = 500, grace_seconds: float = SWEEP_DUE_GRACE_SECONDS) -> int:
+    """Enqueue sends that are due (and were not picked up) or whose lease expired."""
+    now = timezone.now()
+    ids = list(
+        OutboundMessage.objects.filter(
+            Q(status=Status.PENDING, next_attempt_at__lte=now - timedelta(seconds=grace_seconds))
+            | Q(status=Status.SENDING, locked_until__lt=now)
+        )
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    for outbound_id in ids:
+        enqueue(outbound_id)
+    return len(ids)

@@ -1,0 +1,30 @@
+"""Celery tasks of the channel outbox (also run on the in-process pool of the default)."""
+
+from celery import shared_task
+from django.db import connection
+
+from customer_channels import outbox
+
+
+@shared_task(bind=True, name="customer_channels.tasks.send_outbound", ignore_result=True)
+def send_outbound(self, outbound_id: int) -> None:
+    """One attempt of one outbound message (a no-op unless it can be claimed)."""
+    try:
+        outbox.deliver(outbound_id)
+    finally:
+        if self.request.is_eager:
+            connection.close()  # pool threads hold no connection between tasks
+
+
+@shared_task(name="customer_channels.tasks.sweep_outbound", ignore_result=True)
+def sweep_outbound() -> int:
+    """Periodic: re-enqueue due sends and those a dead worker left (expired lease)."""
+    return outbox.dispatch_due()
+
+
+@shared_task(name="customer_channels.tasks.poll_imap", ignore_result=True)
+def poll_imap() -> int:
+    """Periodic: fetch new mail of the email channels that poll a mailbox over IMAP."""
+    from customer_channels.inbound import imap
+
+    return imap.poll_all()
