@@ -6,9 +6,11 @@ run:        ## install, migrate, create demo data, serve at http://127.0.0.1:800
 test:       ## install test tools, lint, and run the whole suite
 	bin/test
 
-lint:       ## ruff, the lock files against pyproject.toml, mypy
+lint:       ## ruff, the lock files against pyproject.toml, import contracts, mypy
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 	.venv/bin/python bin/check-lock
+	.venv/bin/lint-imports --no-cache
+	.venv/bin/python bin/check-private-imports
 	$(MAKE) typecheck
 
 typecheck:  ## mypy + django-stubs on the modules listed in pyproject.toml [tool.mypy]

@@ -2,7 +2,7 @@
 
 from ai.models import KnowledgeArticle
 from conversations import errors
-from conversations.access import _int_id
+from conversations.access import int_id
 
 
 class ArticleNotFound(errors.NotFound):
@@ -14,7 +14,7 @@ def articles_of(business):
 
 
 def access_article(business, article_id) -> KnowledgeArticle:
-    pk = _int_id(article_id)
+    pk = int_id(article_id)
     article = articles_of(business).filter(pk=pk).first() if pk else None
     if article is None:
         raise ArticleNotFound("Article not found.")

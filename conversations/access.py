@@ -39,7 +39,7 @@ def agent_can_see(agent: Agent | None, conversation: Conversation) -> bool:
     return visibility.can_see(agent.pk, agent.is_manager, conversation.assignee_id)
 
 
-def _int_id(value) -> int | None:
+def int_id(value) -> int | None:
     if isinstance(value, bool):
         return None
     try:
@@ -52,7 +52,7 @@ def _int_id(value) -> int | None:
 def access_conversation(
     business: Business, conversation_id, *, agent: Agent | None = None
 ) -> Conversation:
-    pk = _int_id(conversation_id)
+    pk = int_id(conversation_id)
     if pk is None:
         raise errors.ConversationNotFound("Conversation not found.")
     try:
@@ -67,7 +67,7 @@ def access_conversation(
 
 
 def access_customer(business: Business, customer_id) -> Customer:
-    pk = _int_id(customer_id)
+    pk = int_id(customer_id)
     try:
         if pk is None:
             raise Customer.DoesNotExist
@@ -86,7 +86,7 @@ def access_agent_by_user(business: Business, user_id) -> Agent:
 
 
 def _agent(business: Business, field: str, raw_id) -> Agent:
-    pk = _int_id(raw_id)
+    pk = int_id(raw_id)
     try:
         if pk is None:
             raise Agent.DoesNotExist

@@ -78,6 +78,11 @@ class BusinessAdmin(admin.ModelAdmin):
     readonly_fields = ("public_id", "created_at")
     inlines = [AgentInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The add form would show a public id drawn for the unsaved form, not the one saved
+        # (the default is drawn again on save): it is shown once it exists.
+        return self.readonly_fields if obj is not None else ("created_at",)
+
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):

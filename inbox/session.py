@@ -7,12 +7,13 @@ answer 404, exactly like unknown ids.
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from conversations import access, errors
-from conversations.models import Agent
+from conversations.models import Agent, Business
 
 SESSION_KEY = "inbox_business_id"
 
@@ -48,7 +49,14 @@ def agent_required(view):
     def wrapper(request, *args, **kwargs):
         agent = resolve_agent(request)
         if agent is None:
-            return render(request, "inbox/no_business.html", status=403)
+            if not Business.objects.exists():
+                return redirect("accounts:setup")  # a fresh install
+            return render(
+                request,
+                "inbox/no_business.html",
+                {"allow_signup": settings.ALLOW_SIGNUP},
+                status=403,
+            )
         request.agent = agent
         request.business = agent.business
         try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inbox import views
+from inbox import settings_views, views
 from privacy import inbox_views as privacy_views
 
 app_name = "inbox"
@@ -25,4 +25,21 @@ urlpatterns = [
     path("c/<int:conv_id>/erase/", privacy_views.erase_customer, name="erase_customer"),
     path("exports/", privacy_views.exports, name="exports"),
     path("exports/<int:export_id>/", privacy_views.export_download, name="export_download"),
+    # Settings (inbox/settings_views.py; sections listed in inbox/settings_sections.py)
+    path("welcome/", settings_views.welcome, name="welcome"),
+    path("settings/", settings_views.settings_home, name="settings"),
+    path("settings/team/", settings_views.team, name="settings_team"),
+    path("settings/team/invite/", settings_views.invite, name="settings_invite"),
+    path(
+        "settings/team/invitations/<int:invitation_id>/revoke/",
+        settings_views.revoke_invitation,
+        name="settings_revoke_invitation",
+    ),
+    path("settings/team/<int:agent_id>/role/", settings_views.member_role, name="settings_role"),
+    path(
+        "settings/team/<int:agent_id>/remove/",
+        settings_views.member_remove,
+        name="settings_remove",
+    ),
+    path("settings/account/", settings_views.account, name="settings_account"),
 ]

@@ -19,6 +19,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from conversations import access, actions, errors, presence, tokens
 from conversations.actions import Actor
+from conversations.models import Business
 from conversations.snapshots import message_snapshot
 from conversations.validation import is_id
 from csat.models import Rating
@@ -32,6 +33,14 @@ S = queries.S
 class LoginView(auth_views.LoginView):
     template_name = "inbox/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "allow_signup": settings.ALLOW_SIGNUP}
+
+    def get(self, request, *args, **kwargs):
+        if not Business.objects.exists():
+            return redirect("accounts:setup")  # a fresh install: create the first business
+        return super().get(request, *args, **kwargs)
 
     @method_decorator(login_limits.limited)
     def post(self, request, *args, **kwargs):
@@ -116,14 +125,18 @@ def page_context(request, **extra) -> dict:
 
 def list_context(request, filters, current_id=None) -> dict:
     rows, next_row = queries.conversation_page(request.agent, filters)
+    counts = queries.filter_counts(request.agent, filters)
     return {
         "filters": filters,
         "rows": rows,
         "next_cursor": forms.encode_cursor(next_row) if next_row else None,
-        "counts": queries.filter_counts(request.agent, filters),
+        "counts": counts,
         "team": queries.team(request.business),
         "status_filters": forms.STATUS_FILTERS,
         "current_id": current_id,
+        # The unfiltered list with no conversation in any status yet ("all": every one the
+        # agent may see) shows the embed snippet and help instead.
+        "business_is_empty": filters == queries.InboxFilters() and counts["all"] == 0,
     }
 
 

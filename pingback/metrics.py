@@ -19,6 +19,7 @@ import hmac
 import logging
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from prometheus_client import (
@@ -123,26 +124,27 @@ def http_request(path: str, status: int, seconds: float) -> None:
 # --- computed at scrape --------------------------------------------------------------------
 
 
+_scrape_gauges: dict[str, tuple[str, Callable[[], float]]] = {}
+
+
+def scrape_gauge(name: str, documentation: str, read: Callable[[], float]) -> None:
+    """Report ``read()`` as the gauge ``name`` at every scrape. Apps register their own in
+    ``AppConfig.ready`` (the webhooks app: ``pingback_outbox_backlog``), so this module
+    imports no app."""
+    _scrape_gauges[name] = (documentation, read)
+
+
 class ScrapeCollector:
     """Gauges read from the database and the broker when Prometheus scrapes."""
 
     def collect(self):
-        backlog = GaugeMetricFamily(
-            "pingback_outbox_backlog",
-            "Webhook deliveries waiting to be sent (pending or being sent).",
-        )
-        try:
-            from webhooks.models import WebhookDelivery
-
-            backlog.add_metric(
-                [],
-                WebhookDelivery.objects.filter(
-                    status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.SENDING]
-                ).count(),
-            )
-        except Exception:  # a scrape must answer even while the database is down
-            logger.warning("metrics: outbox backlog unavailable", exc_info=True)
-        yield backlog
+        for name, (documentation, read) in sorted(_scrape_gauges.items()):
+            family = GaugeMetricFamily(name, documentation)
+            try:
+                family.add_metric([], read())
+            except Exception:  # a scrape must answer even while the database is down
+                logger.warning("metrics: %s unavailable", name, exc_info=True)
+            yield family
         depths = celery_queue_depths()
         if depths is not None:
             family = GaugeMetricFamily(

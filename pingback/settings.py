@@ -213,6 +213,7 @@ INSTALLED_APPS = [
     "privacy",
     "customer_channels",
     "csat",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -460,6 +461,14 @@ except ConfigError as exc:
     _errors.append(str(exc))
     EMAIL_URL = "console://"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PingBack <pingback@localhost>")
+
+# --- Accounts (accounts/, docs/setup.md) --------------------------------------------------------
+# Anyone may create a new business at /setup/ (the first one can always be created there).
+ALLOW_SIGNUP = _read(env_bool, "ALLOW_SIGNUP", False)
+# An invitation link works once, for this many hours.
+INVITATION_MAX_AGE_HOURS = _read(env_int, "INVITATION_MAX_AGE_HOURS", 72)
+# A password reset link works once, for this many seconds.
+PASSWORD_RESET_TIMEOUT = _read(env_int, "PASSWORD_RESET_TIMEOUT", 3600)
 # The Celery queue delivery tasks go to (a worker must consume it: -Q).
 WEBHOOKS_CELERY_QUEUE = os.environ.get("WEBHOOKS_CELERY_QUEUE", "celery")
 # Fairness: attempts in flight at once per endpoint and per business (0 = unlimited); a

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from customer_channels import urls as channel_urls
 from inbox import login_limits
 from pingback import health, metrics
 
 urlpatterns = [
+    path("", accounts_views.root, name="root"),
+    path("", include("accounts.urls")),  # /setup/, /invitation/…, /password/reset/…
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     # Password guessing on the admin's form login is rate limited (inbox/login_limits.py).

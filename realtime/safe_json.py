@@ -10,7 +10,7 @@ handler runs, so the client never got an ack. Here a packet nested deeper than
 import json
 import re
 
-from conversations.api.parsers import MAX_DEPTH, _depth_ok
+from pingback.json_depth import MAX_DEPTH, depth_ok
 
 EVENT_NAME = re.compile(r'^\s*\[\s*"((?:[^"\\]|\\.){0,200})"')
 
@@ -27,7 +27,7 @@ TOO_DEEP = TooDeep()
 
 def loads(raw, *args, **kwargs):
     text = raw.decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else raw
-    if isinstance(text, str) and not _depth_ok(text):
+    if isinstance(text, str) and not depth_ok(text):
         match = EVENT_NAME.match(text)
         if match is None:
             raise ValueError("packet nested too deeply")

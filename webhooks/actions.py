@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations import errors
-from conversations.access import _int_id
+from conversations.access import int_id
 from conversations.models import Business
 from conversations.snapshots import iso
 from conversations.validation import check_text
@@ -33,7 +33,7 @@ class DeliveryNotFound(errors.NotFound):
 
 
 def access_endpoint(business: Business, endpoint_id) -> WebhookEndpoint:
-    pk = _int_id(endpoint_id)
+    pk = int_id(endpoint_id)
     endpoint = WebhookEndpoint.objects.filter(business=business, pk=pk).first() if pk else None
     if endpoint is None:
         raise WebhookNotFound("Webhook not found.")
@@ -41,7 +41,7 @@ def access_endpoint(business: Business, endpoint_id) -> WebhookEndpoint:
 
 
 def access_delivery(endpoint: WebhookEndpoint, delivery_id) -> WebhookDelivery:
-    pk = _int_id(delivery_id)
+    pk = int_id(delivery_id)
     delivery = (
         WebhookDelivery.objects.filter(endpoint=endpoint, business_id=endpoint.business_id, pk=pk)
         .select_related("endpoint")

@@ -11,10 +11,17 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self):
+        # Imported once the app registry is ready (models), as Django requires.
         from conversations import events
-        from webhooks import subscribers
+        from pingback import metrics
+        from webhooks import outbox, subscribers
 
         events.subscribe("webhooks", subscribers.on_event, mode="background")
+        metrics.scrape_gauge(
+            "pingback_outbox_backlog",
+            "Webhook deliveries waiting to be sent (pending or being sent).",
+            outbox.backlog,
+        )
         # A server without a broker sweeps in-process (deliveries left by a restart go out).
         program = sys.argv[0] if sys.argv else ""
         names = {os.path.basename(program), os.path.basename(os.path.dirname(program))}

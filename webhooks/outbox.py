@@ -46,6 +46,11 @@ COUNTDOWN_MAX_SECONDS = 60
 Status = WebhookDelivery.Status
 
 
+def backlog() -> int:
+    """Deliveries waiting to be sent (pending or being sent): a metric read at scrape."""
+    return WebhookDelivery.objects.filter(status__in=[Status.PENDING, Status.SENDING]).count()
+
+
 # --- fan-out --------------------------------------------------------------------------------
 
 

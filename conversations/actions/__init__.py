@@ -29,7 +29,6 @@ from conversations.actions.conversations import (
     do_set_ai_enabled,
     do_set_pending,
     do_set_status,
-    do_start_conversation,
 )
 from conversations.actions.customers import create_customer, do_identify_customer
 from conversations.actions.messages import (
@@ -38,6 +37,7 @@ from conversations.actions.messages import (
     do_post_message,
     do_set_typing,
 )
+from conversations.actions.start import do_start_conversation
 
 __all__ = [
     "Actor",

@@ -4,8 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations import errors
+from conversations.actions.actor import Actor
+from conversations.actions.conversations import do_assign
 from conversations.events import Audience, EventType, WidgetScope, publish
-from conversations.models import Agent, Business
+from conversations.models import Agent, Business, Conversation
 from conversations.snapshots import agent_snapshot
 
 
@@ -37,10 +39,6 @@ def add_agent(business: Business, user, role: str = Agent.Role.AGENT) -> Agent:
 def remove_agent(agent: Agent) -> None:
     """End a membership. Their conversations become unassigned (back in everyone's queue) and
     their open connections lose access to the business at once."""
-    from conversations.actions.actor import Actor
-    from conversations.actions.conversations import do_assign
-    from conversations.models import Conversation
-
     with transaction.atomic():
         agent = Agent.objects.select_related("business").get(pk=agent.pk)
         for conv in Conversation.objects.filter(assignee=agent):

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from conversations.actions.actor import Actor
+from conversations.actions.conversations import do_assign
 from conversations.models import Agent, Business, Conversation
 
 S = Conversation.Status
@@ -56,8 +57,6 @@ def do_assign_waiting(business_id: int) -> list[tuple[int, int]]:
 
 
 def _assign_waiting(business_id: int) -> list[tuple[int, int]]:
-    from conversations.actions.conversations import do_assign
-
     with transaction.atomic():
         business = Business.objects.select_for_update().filter(pk=business_id).first()
         if business is None or business.auto_assign_mode != Business.AutoAssign.ROUND_ROBIN:

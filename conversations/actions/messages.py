@@ -4,9 +4,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from attachments.actions import claim, parse_ids
+from attachments.models import Attachment
 from conversations import errors
 from conversations.actions.actor import Actor
-from conversations.actions.conversations import lock
+from conversations.actions.conversations import do_assign, do_clear_handoff, do_set_status, lock
 from conversations.actions.counters import counted_update
 from conversations.events import Audience, EventType, WidgetScope, publish, publish_ephemeral
 from conversations.models import Agent, ApiKey, Conversation, Message
@@ -81,7 +83,6 @@ def do_post_message(
     socket's cached proof); the agent must still see the conversation as it is under the row
     lock, or the write is refused with ConversationNotFound.
     """
-    from attachments.actions import parse_ids
 
     attachment_ids = parse_ids(attachments)
     if attachment_ids:
@@ -162,9 +163,6 @@ def _post(
     attachment_ids=(),
     api_key=None,
 ) -> Message:
-    from attachments.actions import claim
-    from conversations.actions.conversations import do_assign, do_clear_handoff, do_set_status
-
     # Attachment messages take the locking path (their files are claimed under the row lock).
     if settings.IS_POSTGRES and sender_type in (S_CUSTOMER, S_AGENT) and not attachment_ids:
         now = timezone.now()  # the message's time is the conversation's last activity
@@ -220,8 +218,6 @@ def _post(
         client_id=client_id,
     )
     if files:
-        from attachments.models import Attachment
-
         Attachment.objects.filter(pk__in=[a.pk for a in files]).update(message=msg)
         for a in files:
             a.message = msg

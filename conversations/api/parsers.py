@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import codecs
 import json
-import re
-from itertools import accumulate
 
 from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
-# Far below Python's recursion limit, far above any legitimate payload.
-MAX_DEPTH = 64
+from pingback.json_depth import MAX_DEPTH, depth_ok
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -47,18 +44,6 @@ def read_limited(stream, request=None) -> bytes:
     return raw
 
 
-STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-BRACKET = re.compile(r"[\[\]{}]")
-
-
-def _depth_ok(raw: str) -> bool:
-    """A cheap pre-check: the deepest bracket nesting outside strings."""
-    if raw.count("[") + raw.count("{") <= MAX_DEPTH:
-        return True
-    steps = (1 if c in "[{" else -1 for c in BRACKET.findall(STRING.sub("", raw)))
-    return max(accumulate(steps), default=0) <= MAX_DEPTH
-
-
 class BoundedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
@@ -71,7 +56,7 @@ class BoundedJSONParser(JSONParser):
             text = codecs.decode(raw, encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from None
-        if not _depth_ok(text):
+        if not depth_ok(text):
             raise exceptions.ParseError(f"JSON nested deeper than {MAX_DEPTH} levels.")
         try:
             return json.loads(text, parse_constant=_refuse_constant)

@@ -675,7 +675,7 @@ class ApiKeyDetailView(ApiView):
     permission_classes = [IsManager]
 
     def key(self, pk) -> ApiKey:
-        key_id = access._int_id(pk)
+        key_id = access.int_id(pk)
         key = ApiKey.objects.filter(business=self.caller.business, pk=key_id).first()
         if key_id is None or key is None:
             raise errors.NotFound("API key not found.", code="API_KEY_NOT_FOUND")

@@ -78,7 +78,9 @@ def test_logout_is_a_post_with_csrf(acme):
     assert client.get("/inbox/").status_code == 302
 
 
-def test_a_user_without_a_business_gets_a_clear_403(client, db):
+def test_a_user_without_a_business_gets_a_clear_403(client, acme):
+    """(On a fresh install, with no business at all, /inbox/ leads to /setup/ instead:
+    tests/accounts/test_setup.py.)"""
     user = get_user_model().objects.create_user("nobody@x.test", "nobody@x.test", PASSWORD)
     client.force_login(user)
     response = client.get("/inbox/")

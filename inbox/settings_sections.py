@@ -1,0 +1,21 @@
+"""The inbox settings sections, in menu order. Adding a section is one entry here, one view
+and one template extending ``inbox/settings/base.html``."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Section:
+    url_name: str  # in the ``inbox`` namespace
+    label: str
+    managers_only: bool = True
+
+
+SECTIONS: list[Section] = [
+    Section("settings_team", "Team"),
+    Section("settings_account", "My account", managers_only=False),
+]
+
+
+def visible_sections(agent) -> list[Section]:
+    return [s for s in SECTIONS if agent.is_manager or not s.managers_only]
