@@ -4,13 +4,14 @@ password reset. Thin adapters: parse a form, call one action, render or redirect
 from __future__ import annotations
 
 import logging
+import time
 
 from django.contrib import messages as flash
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import actions, emails, forms, links
+from accounts import actions, emails, forms, links, two_factor
 from conversations import errors
 from conversations.models import Business
 from inbox import login_limits
@@ -155,3 +156,35 @@ def reset_confirm(request, token):
         {"form": form, "error": error, "reset_user": user},
         status=400 if error else 200,
     )
+
+
+PENDING_KEY = "pingback_second_factor"
+PENDING_SECONDS = 300
+
+
+def second_factor_pending(request, user, next_url: str) -> None:
+    """The password was right: remember who, for a few minutes, until the code is given."""
+    request.session[PENDING_KEY] = {"user": user.pk, "at": time.time(), "next": next_url}
+
+
+@require_http_methods(["GET", "POST"])
+@login_limits.limited
+def login_code(request):
+    """The second step of a two-factor login: a code from the app, or a recovery code."""
+    pending = request.session.get(PENDING_KEY) or {}
+    user = None
+    if pending and time.time() - pending.get("at", 0) < PENDING_SECONDS:
+        user = get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+    if user is None:
+        request.session.pop(PENDING_KEY, None)
+        flash.error(request, "Log in again: the code was not given in time.")
+        return redirect("inbox:login")
+    error = ""
+    if request.method == "POST":
+        if two_factor.verify(user, request.POST.get("code", "")):
+            request.session.pop(PENDING_KEY, None)
+            login(request, user, backend=BACKEND)
+            return redirect(pending.get("next") or "inbox:inbox")
+        error = "That code is not right (or was used already). Try the next one."
+    # A wrong code answers 200, which the login limiter counts as a failed attempt.
+    return render(request, "accounts/login_code.html", {"error": error, "pending_user": user})

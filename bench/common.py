@@ -9,23 +9,16 @@ from __future__ import annotations
 import json
 import os
 import platform
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from pingback import processes
+from pingback.processes import PYTHON, ROOT, free_port
+
+__all__ = ["PYTHON", "ROOT", "BenchServer", "free_port", "wait_http"]
 RESULTS = ROOT / "bench" / "results"
-PYTHON = sys.executable
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -110,65 +103,40 @@ class BenchServer:
         if redis_url:
             self.env["REDIS_URL"] = redis_url
         self.env.update(extra_env or {})
-        self.procs: list[subprocess.Popen] = []
+        self.processes: list[processes.Process] = []
         self.ports: list[int] = []
         self.demo: dict = {}
 
     def manage(self, *args: str) -> str:
-        out = subprocess.run(
-            [PYTHON, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return out.stdout
+        return processes.manage(*args, env=self.env)
 
     def prepare(self) -> dict:
         self.manage("migrate", "--noinput", "-v0")
         self.demo = json.loads(self.manage("demo", "--json", "--password", "bench-password-1"))
         return self.demo
 
-    def start(self, processes: int = 1) -> list[str]:
-        for _ in range(processes):
+    def start(self, processes_count: int = 1) -> list[str]:
+        for _ in range(processes_count):
             port = free_port()
-            log = open(Path(self.tmp) / f"daphne-{port}.log", "w")  # noqa: SIM115
-            proc = subprocess.Popen(
-                [
-                    PYTHON,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "pingback.asgi:application",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            self.procs.append(proc)
+            log = Path(self.tmp) / f"daphne-{port}.log"
+            self.processes.append(processes.daphne(port, self.env, log).start())
             self.ports.append(port)
-        for port in self.ports:
-            wait_http(f"http://127.0.0.1:{port}/healthz", timeout=180)
+        for process, port in zip(self.processes, self.ports, strict=True):
+            process.wait_http(f"http://127.0.0.1:{port}/healthz", timeout=180)
         return self.urls
+
+    @property
+    def procs(self) -> list:
+        """The daphne ``Popen`` objects (their pids are measured)."""
+        return [p.proc for p in self.processes]
 
     @property
     def urls(self) -> list[str]:
         return [f"http://127.0.0.1:{p}" for p in self.ports]
 
     def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for process in self.processes:
+            process.stop()
 
 
 def wait_http(url: str, timeout: float = 30) -> None:

@@ -38,15 +38,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
     PYTHON,
-    ROOT,
     BenchServer,
     free_port,
     percentile,
     print_table,
     rss_mib,
-    wait_http,
     write_result,
 )
+from pingback import processes
 
 MAX_CONVERSATIONS = 200
 MAX_RATE = 2000  # messages/s offered, over all conversations
@@ -234,60 +233,60 @@ class BareTarget:
 
     def __init__(self):
         self.port = free_port()
-        self.proc: subprocess.Popen | None = None
+        self.process = processes.daphne(self.port, dict(os.environ), app="bench.bare_relay:app")
 
     def start(self) -> dict:
-        self.proc = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "bench.bare_relay:app",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
         url = f"http://127.0.0.1:{self.port}"
-        wait_http(url + "/socket.io/?EIO=4&transport=polling")
+        self.process.start().wait_http(url + "/socket.io/?EIO=4&transport=polling", timeout=30)
         return {"url": url, "business_id": "bare", "token": "none"}
 
     @property
     def pid(self) -> int:
-        return self.proc.pid
+        return self.process.pid
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
+        self.process.stop()
 
 
-def sweep(target, args, rates: list[int]) -> list[dict]:
-    info = target.start()
-    gens = []
-    points = []
+def python_generator(info: dict, plan: list[int], args) -> subprocess.Popen:
+    """A load-generator process of this script (``--generate``) for the conversations ``plan``."""
+    return subprocess.Popen(
+        [
+            *(PYTHON, __file__, "--generate", "--url", info["url"]),
+            *("--business-id", info["business_id"], "--token", info["token"]),
+            *("--plan", json.dumps(plan)),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+class Probe:
+    """Extra measurements around each rate (``bench/roundtrip_node.py`` adds CPU, database
+    counters and profiles); this one adds nothing."""
+
+    def before(self, target, rate: int):
+        return None
+
+    def after(self, target, rate: int, state, received: int) -> dict:
+        return {}
+
+
+def sweep(target, args, rates: list[int], spawn=python_generator, probe=None) -> list[dict]:
+    """Offer each rate in turn to ``target`` from ``args.generators`` processes made by
+    ``spawn(info, plan, args)``; stop at the first rate it cannot keep up with. The one sweep of
+    both round-trip benchmarks."""
+    probe = probe or Probe()
+    gens, points = [], []
     try:
+        info = target.start()
         for g in range(args.generators):
-            plan = list(range(g, args.conversations, args.generators))
-            gens.append(
-                subprocess.Popen(
-                    [
-                        *(PYTHON, __file__, "--generate", "--url", info["url"]),
-                        *("--business-id", info["business_id"], "--token", info["token"]),
-                        *("--plan", json.dumps(plan)),
-                    ],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    text=True,
-                )
-            )
+            gens.append(spawn(info, list(range(g, args.conversations, args.generators)), args))
         for gen in gens:
             assert "ready" in json.loads(gen.stdout.readline())
         for rate in rates:
+            state = probe.before(target, rate)
             for gen in gens:
                 command = {
                     "rate": rate,
@@ -299,11 +298,10 @@ def sweep(target, args, rates: list[int]) -> list[dict]:
             reports = [json.loads(gen.stdout.readline()) for gen in gens]
             latencies = [x for r in reports for x in r["latencies"]]
             received = sum(r["received"] for r in reports)
-            offered = sum(r["offered"] for r in reports)
             point = {
                 "target": target.name,
                 "offered_rate": rate,
-                "offered": offered,
+                "offered": sum(r["offered"] for r in reports),
                 "received": received,
                 "lost": sum(r["lost"] for r in reports),
                 "errors": sum(r["errors"] for r in reports),
@@ -314,6 +312,7 @@ def sweep(target, args, rates: list[int]) -> list[dict]:
                 "p50": round(percentile(latencies, 50), 1),
                 "p95": round(percentile(latencies, 95), 1),
                 "p99": round(percentile(latencies, 99), 1),
+                **probe.after(target, rate, state, received),
                 "server_rss_mib": round(rss_mib(target.pid), 1),
             }
             points.append(point)

@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import RESULTS, percentile, print_table, rss_mib, write_result
-from bench.roundtrip import PG_ADMIN, BareTarget, PingBackTarget
+from bench.common import RESULTS, print_table, write_result
+from bench.roundtrip import PG_ADMIN, BareTarget, PingBackTarget, Probe, sweep
 
 LOAD = Path(__file__).resolve().parent / "js" / "load.mjs"
 MAX_CONVERSATIONS = 200
@@ -73,92 +73,56 @@ def db_stats(target) -> dict | None:
     return dict(zip(DB_STATS, row, strict=True))
 
 
-def sweep(target, args, rates: list[int]) -> list[dict]:
-    gens, points = [], []
-    try:
-        info = target.start()
-        for g in range(args.generators):
-            plan = list(range(g, args.conversations, args.generators))
-            config = {**info, "plan": plan, "grace": args.grace}
-            gens.append(
-                subprocess.Popen(
-                    ["node", str(LOAD), json.dumps(config)],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    text=True,
-                )
+def node_generator(info: dict, plan: list[int], args) -> subprocess.Popen:
+    """A Node load-generator process (``bench/js/load.mjs``) for the conversations ``plan``."""
+    config = {**info, "plan": plan, "grace": args.grace}
+    return subprocess.Popen(
+        ["node", str(LOAD), json.dumps(config)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+class ServerCost(Probe):
+    """The server's CPU share and CPU time per delivered message, the database's counters per
+    message (PingBack), and a py-spy profile at ``--profile-rate``."""
+
+    def __init__(self, profile_rate: int | None, duration: float):
+        self.profile_rate, self.duration = profile_rate, duration
+
+    def before(self, target, rate: int):
+        spy = None
+        if target.name == "pingback" and rate == self.profile_rate:
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            spy = subprocess.Popen(
+                [
+                    *(PY_SPY, "record", "--format", "raw"),
+                    *("--rate", "200", "--duration", str(int(self.duration))),
+                    *("--pid", str(target.pid), "--threads", "--nonblocking"),
+                    *("-o", str(RESULTS / f"profile-{rate}.txt")),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
-        for gen in gens:
-            assert "ready" in json.loads(gen.stdout.readline())
-        for rate in rates:
-            spy = None
-            if target.name == "pingback" and rate == args.profile_rate:
-                RESULTS.mkdir(parents=True, exist_ok=True)
-                spy = subprocess.Popen(
-                    [
-                        *(PY_SPY, "record", "--format", "raw"),
-                        *("--rate", "200", "--duration", str(int(args.duration))),
-                        *("--pid", str(target.pid), "--threads", "--nonblocking"),
-                        *("-o", str(RESULTS / f"profile-{rate}.txt")),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            stats_before = db_stats(target)
-            cpu_before, clock_before = cpu_seconds(target.pid), time.monotonic()
-            for gen in gens:
-                command = {
-                    "rate": rate,
-                    "conversations": args.conversations,
-                    "duration": args.duration,
-                }
-                gen.stdin.write(json.dumps(command) + "\n")
-                gen.stdin.flush()
-            reports = [json.loads(gen.stdout.readline()) for gen in gens]
-            cpu_used = cpu_seconds(target.pid) - cpu_before
-            cpu = cpu_used / (time.monotonic() - clock_before)
-            stats_after = db_stats(target)
-            if spy is not None:
-                spy.wait(30)
-            latencies = [x for r in reports for x in r["latencies"]]
-            received = sum(r["received"] for r in reports)
-            point = {
-                "target": target.name,
-                "offered_rate": rate,
-                "offered": sum(r["offered"] for r in reports),
-                "received": received,
-                "lost": sum(r["lost"] for r in reports),
-                "errors": sum(r["errors"] for r in reports),
-                "achieved_rate": round(
-                    received / max(args.duration, *(r["window"] for r in reports)), 1
-                ),
-                "p50": round(percentile(latencies, 50), 1),
-                "p95": round(percentile(latencies, 95), 1),
-                "p99": round(percentile(latencies, 99), 1),
-                "server_cpu": round(cpu, 2),
-                # Contention-proof cost: the server's CPU time per delivered message.
-                "server_cpu_ms_per_msg": round(cpu_used * 1000 / received, 3) if received else None,
-                "server_rss_mib": round(rss_mib(target.pid), 1),
+        return spy, db_stats(target), cpu_seconds(target.pid), time.monotonic()
+
+    def after(self, target, rate: int, state, received: int) -> dict:
+        spy, stats_before, cpu_before, clock_before = state
+        cpu_used = cpu_seconds(target.pid) - cpu_before
+        stats_after = db_stats(target)
+        if spy is not None:
+            spy.wait(30)
+        out = {
+            "server_cpu": round(cpu_used / (time.monotonic() - clock_before), 2),
+            # Contention-proof cost: the server's CPU time per delivered message.
+            "server_cpu_ms_per_msg": round(cpu_used * 1000 / received, 3) if received else None,
+        }
+        if stats_before and received:
+            out["db_per_msg"] = {
+                k: round((stats_after[k] - stats_before[k]) / received, 2) for k in DB_STATS
             }
-            if stats_before and received:
-                point["db_per_msg"] = {
-                    k: round((stats_after[k] - stats_before[k]) / received, 2) for k in DB_STATS
-                }
-            points.append(point)
-            print(json.dumps(point), file=sys.stderr, flush=True)
-            if point["achieved_rate"] < 0.9 * rate or point["p50"] > 1000:
-                break
-        for gen in gens:
-            gen.stdin.write('"stop"\n')
-            gen.stdin.flush()
-        for gen in gens:
-            gen.wait(30)
-    finally:
-        for gen in gens:
-            if gen.poll() is None:
-                gen.kill()
-        target.stop()
-    return points
+        return out
 
 
 def main() -> None:
@@ -181,12 +145,13 @@ def main() -> None:
         return [min(int(r), MAX_RATE) for r in text.split(",")]
 
     started = time.time()
-    pingback = (
-        []
-        if args.only == "bare"
-        else sweep(PingBackTarget(args.redis), args, rates(args.pingback_rates))
-    )
-    bare = [] if args.only == "pingback" else sweep(BareTarget(), args, rates(args.bare_rates))
+    cost = ServerCost(args.profile_rate, args.duration)
+
+    def run(target, rates_text):
+        return sweep(target, args, rates(rates_text), spawn=node_generator, probe=cost)
+
+    pingback = [] if args.only == "bare" else run(PingBackTarget(args.redis), args.pingback_rates)
+    bare = [] if args.only == "pingback" else run(BareTarget(), args.bare_rates)
 
     def best(points):
         kept = [p["achieved_rate"] for p in points if p["achieved_rate"] >= 0.9 * p["offered_rate"]]

@@ -27,6 +27,7 @@ SESSION_HANDOFF_REQUESTED = "session.handoff_requested"
 SESSION_HANDOFF_CLEARED = "session.handoff_cleared"
 SESSION_AI_TOGGLED = "session.ai_toggled"
 SESSION_RATED = "session.rated"
+SESSION_LABELS_CHANGED = "session.labels_changed"
 MESSAGE_CREATED = "message.created"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
@@ -46,6 +47,7 @@ NAMES = (
     SESSION_HANDOFF_CLEARED,
     SESSION_AI_TOGGLED,
     SESSION_RATED,
+    SESSION_LABELS_CHANGED,
     CUSTOMER_IDENTIFIED,
     CUSTOMER_ERASED,
     MESSAGE_DELIVERED,
@@ -103,6 +105,17 @@ def _rated(event: DomainEvent):
     return [(SESSION_RATED, {**_session(event), "rating": rating})]
 
 
+def _labels(event: DomainEvent):
+    d = event.data
+    data = {
+        **_session(event),
+        "labels": d["labels"],
+        "added": d["added"],
+        "removed": d["removed"],
+    }
+    return [(SESSION_LABELS_CHANGED, data)]
+
+
 def _message(event: DomainEvent):
     msg = event.data["message"]
     data = {"sessionId": str(msg["conversation_id"]), "message": pocketping.message(msg)}
@@ -153,6 +166,9 @@ POCKETPING = Projection(
         EventType.CONVERSATION_HANDOFF_CLEARED: _handoff_cleared,
         EventType.CONVERSATION_AI_TOGGLED: _ai_toggled,
         EventType.CONVERSATION_RATED: _rated,
+        EventType.CONVERSATION_LABELS_CHANGED: _labels,
+        # Private notes are staff-only: never on /ws nor in a webhook (teamtools.actions.notes).
+        EventType.NOTE_CREATED: NOT_ON_THIS_SURFACE,
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts(MESSAGE_DELIVERED),
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
@@ -276,6 +292,18 @@ class RatedEvent(SessionEvent):
     rating: Rating
 
 
+class Label(TypedDict):
+    id: int
+    name: str
+    color: str
+
+
+class LabelsEvent(SessionEvent):
+    labels: list[Label]
+    added: list[Label]
+    removed: list[Label]
+
+
 class MessageEvent(TypedDict):
     sessionId: str
     message: Message
@@ -318,6 +346,7 @@ FRAMES: dict[str, type] = {
     SESSION_HANDOFF_CLEARED: SessionEvent,
     SESSION_AI_TOGGLED: AiToggledEvent,
     SESSION_RATED: RatedEvent,
+    SESSION_LABELS_CHANGED: LabelsEvent,
     MESSAGE_CREATED: MessageEvent,
     MESSAGE_DELIVERED: ReceiptsEvent,
     MESSAGE_READ: ReceiptsEvent,

@@ -214,6 +214,20 @@ def _receive(channel: Channel, item: Inbound) -> Message:
     return message
 
 
+def link_conversation(channel: Channel, conv: Conversation, address: str) -> ChannelConversation:
+    """Carry ``conv`` on ``channel`` to ``address`` (idempotent; call inside a transaction):
+    a widget conversation continued by email, or a seeded demo conversation."""
+    identity = ChannelIdentity.objects.filter(channel=channel, address=address).first()
+    if identity is None:
+        identity = ChannelIdentity.objects.create(
+            channel=channel, customer=conv.customer, address=address
+        )
+    link, _ = ChannelConversation.objects.get_or_create(
+        conversation=conv, defaults={"channel": channel, "identity": identity}
+    )
+    return link
+
+
 def do_record_receipt(channel: Channel, external_id: str, status: str) -> list:
     """A provider said the customer received (``delivered``) or read (``read``) a message."""
     outbound = (

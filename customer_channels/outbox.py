@@ -78,9 +78,13 @@ def enqueue(outbound_id: int, countdown: float | None = None) -> None:
     from pingback.tasks import enqueue as enqueue_task
     from pingback.tasks import uses_broker
 
+    if uses_broker():
+        tasks.send_outbound.apply_async(
+            args=(outbound_id,), countdown=countdown, queue=settings.CHANNELS_CELERY_QUEUE
+        )
+        return
     enqueue_task(tasks.send_outbound, outbound_id, countdown=countdown)
-    if not uses_broker():
-        beat.ensure_started()  # the sweeper retries what a restart left behind
+    beat.ensure_started()  # the sweeper retries what a restart left behind
 
 
 def claim(outbound_id: int) -> str | None:

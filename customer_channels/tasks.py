@@ -28,3 +28,15 @@ def poll_imap() -> int:
     from customer_channels.inbound import imap
 
     return imap.poll_all()
+
+
+@shared_task(bind=True, name="customer_channels.tasks.email_followup", ignore_result=True)
+def email_followup(self, conversation_id: int) -> None:
+    """Email a widget visitor the replies they missed (``customer_channels.followup``)."""
+    from customer_channels import followup
+
+    try:
+        followup.do_queue_email_followup(conversation_id)
+    finally:
+        if self.request.is_eager:
+            connection.close()

@@ -34,6 +34,8 @@ class InboxFilterForm(forms.Form):
     assignee = forms.CharField(required=False, max_length=20)
     handoff = forms.BooleanField(required=False)
     cursor = forms.CharField(required=False, max_length=40)
+    label = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+    q = forms.CharField(required=False, max_length=200, strip=True)
     current = forms.IntegerField(required=False, min_value=1, max_value=2**62)
 
     def clean(self):

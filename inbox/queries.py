@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 
 from conversations import access
 from conversations.models import Agent, AgentReadState, Business, Conversation, Message
+from search import engine as search_engine
+from teamtools.queries import attach_labels
 
 PAGE_SIZE = 50
 MESSAGE_PAGE = 200
@@ -22,6 +24,8 @@ class InboxFilters:
     status: str = S.OPEN  # a status or "all"
     assignee: str = "any"  # any | me | unassigned | <agent id>
     handoff: bool = False
+    label: int | None = None  # a label id (teamtools)
+    q: str = ""  # a search (search.engine)
     cursor: tuple | None = None
 
 
@@ -73,6 +77,11 @@ def conversation_page(agent: Agent, filters: InboxFilters):
     )
     if filters.handoff:
         qs = qs.filter(needs_human_handoff=True)
+    if filters.label:
+        qs = qs.filter(label_links__label_id=filters.label)
+    hits = search_hits(agent, filters)
+    if hits is not None:
+        qs = qs.filter(pk__in=list(hits))
     if filters.cursor:
         at, pk = filters.cursor
         qs = qs.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, pk__lt=pk))
@@ -82,8 +91,21 @@ def conversation_page(agent: Agent, filters: InboxFilters):
         )[: PAGE_SIZE + 1]
     )
     more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows = attach_labels(rows[:PAGE_SIZE])
+    for row in rows:
+        row.hit = hits.get(row.pk) if hits else None
     return rows, (rows[-1] if more else None)
+
+
+SEARCH_MAX = 200  # a search in the list shows its best matches
+
+
+def search_hits(agent: Agent, filters: InboxFilters) -> dict | None:
+    """The search's hits by conversation id, or None without a search."""
+    if not filters.q:
+        return None
+    found = search_engine.search(agent, agent.business, filters.q, SEARCH_MAX)
+    return {h.conversation_id: h for h in found}
 
 
 def _count(condition: Q) -> Count:
@@ -116,6 +138,11 @@ def filter_counts(agent: Agent, filters: InboxFilters) -> dict:
     qs = access.visible_conversations(agent, business).annotate(
         has_unread=Exists(_unread_messages(agent))
     )
+    if filters.label:
+        qs = qs.filter(label_links__label_id=filters.label)
+    hits = search_hits(agent, filters)
+    if hits is not None:
+        qs = qs.filter(pk__in=list(hits))
     values = qs.aggregate(**aggregates)
     values["unread"] = {
         k.removesuffix("_unread"): v for k, v in values.items() if k.endswith("_unread")
@@ -127,7 +154,9 @@ def recent_messages(conv: Conversation) -> tuple[list[Message], bool]:
     """The latest messages of a conversation, oldest first, and whether older ones exist."""
     rows = list(
         Message.objects.filter(conversation=conv)
-        .select_related("sender_agent__user", "sender_api_key")
+        .select_related(
+            "sender_agent__user", "sender_api_key", "outbound"
+        )  # outbound: a failed channel send
         .order_by("-pk")[: MESSAGE_PAGE + 1]
     )
     older = len(rows) > MESSAGE_PAGE

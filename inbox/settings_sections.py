@@ -13,7 +13,11 @@ class Section:
 
 SECTIONS: list[Section] = [
     Section("settings_team", "Team"),
+    Section("settings_widget", "Widget"),
+    Section("settings_hours", "Business hours"),
     Section("settings_account", "My account", managers_only=False),
+    Section("canned", "Canned responses", managers_only=False),  # teamtools
+    Section("settings_labels", "Labels", managers_only=False),  # teamtools
 ]
 
 

@@ -17,12 +17,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import actions as account_actions
-from accounts import emails, links
+from accounts import emails, links, totp, two_factor
 from accounts.forms import ChangePasswordForm
-from accounts.models import Invitation
+from accounts.models import Invitation, TwoFactor
+from business_settings import actions as settings_actions
+from business_settings import hours as business_hours
+from business_settings.models import WidgetSettings
+from business_settings.widget_config import widget_config
+from business_settings.widget_texts import texts
 from conversations import access, errors
 from conversations.models import Agent
 from inbox.session import agent_required, wants_json
+from inbox.settings_forms import BusinessHoursForm, WidgetSettingsForm
 from inbox.settings_sections import visible_sections
 from inbox.views import error_response, page_context
 
@@ -193,6 +199,128 @@ def account(request):
             return error_response(request, exc, back)
         update_session_auth_hash(request, request.user)  # this session stays logged in
         return done(request, "Password changed.", "inbox:settings_account")
+    return render_account(request)
+
+
+def render_account(request, **extra):
+    user = request.user
+    device = TwoFactor.objects.filter(user=user).first()
+    pending = device is not None and device.confirmed_at is None
     return render(
-        request, "inbox/settings/account.html", settings_context(request, "settings_account")
+        request,
+        "inbox/settings/account.html",
+        settings_context(
+            request,
+            "settings_account",
+            two_factor_on=device is not None and device.confirmed_at is not None,
+            setup_secret=device.secret if pending else "",
+            setup_uri=totp.provisioning_uri(device.secret, user.email) if pending else "",
+            recovery_left=two_factor.recovery_codes_left(user),
+            **extra,
+        ),
+    )
+
+
+@require_POST
+@agent_required
+def two_factor_start(request):
+    try:
+        two_factor.start(request.user)
+    except errors.DomainError as exc:
+        return error_response(request, exc, reverse("inbox:settings_account"))
+    return redirect("inbox:settings_account")
+
+
+@require_POST
+@agent_required
+def two_factor_confirm(request):
+    try:
+        codes = two_factor.confirm(request.user, request.POST.get("code", ""))
+    except errors.DomainError as exc:
+        return error_response(request, exc, reverse("inbox:settings_account"))
+    if wants_json(request):
+        return JsonResponse({"ok": True, "recovery_codes": codes})
+    # The recovery codes are shown once, on this answer only.
+    return render_account(request, recovery_codes=codes)
+
+
+@require_POST
+@agent_required
+def two_factor_disable(request):
+    try:
+        two_factor.disable(request.user, request.POST.get("password", ""))
+    except errors.DomainError as exc:
+        return error_response(request, exc, reverse("inbox:settings_account"))
+    return done(request, "Two-factor login is off.", "inbox:settings_account")
+
+
+def _form_or_action(request, form, action, url_name: str, message: str):
+    """Validate ``form``, call ``action(business, **data)``; refusals say why (400/403 JSON or a
+    flash message)."""
+    back = reverse(url_name)
+    if not form.is_valid():
+        text = " ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
+        return error_response(request, errors.ValidationFailed(text), back)
+    try:
+        action(request.business, **form.cleaned_for_action())
+    except errors.DomainError as exc:
+        return error_response(request, exc, back)
+    return done(request, message, url_name)
+
+
+@require_http_methods(["GET", "POST"])
+@agent_required
+@manager_required
+def widget(request):
+    """The widget's look, texts, language and allowed websites, with a live preview."""
+    if request.method == "POST":
+        return _form_or_action(
+            request,
+            WidgetSettingsForm(request.POST),
+            settings_actions.update_widget_settings,
+            "inbox:settings_widget",
+            "Widget settings saved.",
+        )
+    ws = settings_actions.widget_settings_of(request.business)
+    initial = {name: getattr(ws, name) for name in WidgetSettingsForm.base_fields}
+    initial["allowed_domains"] = "\n".join(ws.allowed_domains or [])
+    return render(
+        request,
+        "inbox/settings/widget.html",
+        settings_context(
+            request,
+            "settings_widget",
+            form=WidgetSettingsForm(initial=initial),
+            config=widget_config(request.business),
+            all_texts={code: texts(code) for code, _ in WidgetSettings.Language.choices},
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@agent_required
+@manager_required
+def hours(request):
+    """Business hours: time zone, weekly schedule, holidays and the automatic away reply."""
+    if request.method == "POST":
+        return _form_or_action(
+            request,
+            BusinessHoursForm(request.POST),
+            settings_actions.update_business_hours,
+            "inbox:settings_hours",
+            "Business hours saved.",
+        )
+    current = business_hours.hours_of(request.business)
+    form = BusinessHoursForm(
+        initial=BusinessHoursForm.initial_from(current, request.business.timezone)
+    )
+    return render(
+        request,
+        "inbox/settings/hours.html",
+        settings_context(
+            request,
+            "settings_hours",
+            form=form,
+            open_now=business_hours.is_open(request.business, hours=current),
+        ),
     )

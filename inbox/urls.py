@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from inbox import settings_views, views
 from privacy import inbox_views as privacy_views
@@ -41,5 +41,11 @@ urlpatterns = [
         settings_views.member_remove,
         name="settings_remove",
     ),
+    path("settings/widget/", settings_views.widget, name="settings_widget"),
+    path("settings/hours/", settings_views.hours, name="settings_hours"),
     path("settings/account/", settings_views.account, name="settings_account"),
+    path("settings/account/2fa/start/", settings_views.two_factor_start, name="2fa_start"),
+    path("settings/account/2fa/confirm/", settings_views.two_factor_confirm, name="2fa_confirm"),
+    path("settings/account/2fa/disable/", settings_views.two_factor_disable, name="2fa_disable"),
+    path("", include("teamtools.inbox_urls")),  # notes, labels
 ]

@@ -8,6 +8,7 @@ get JSON back instead of a redirect.
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import views as auth_views
+from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts import two_factor
+from accounts.views import second_factor_pending
 from conversations import access, actions, errors, presence, tokens
 from conversations.actions import Actor
 from conversations.models import Business
@@ -26,6 +29,7 @@ from csat.models import Rating
 from inbox import actions as inbox_actions
 from inbox import forms, login_limits, queries
 from inbox.session import agent_required, select_business, wants_json
+from teamtools import queries as teamtools
 
 S = queries.S
 
@@ -41,6 +45,14 @@ class LoginView(auth_views.LoginView):
         if not Business.objects.exists():
             return redirect("accounts:setup")  # a fresh install: create the first business
         return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # Right password; with two-factor login on, the code comes next (accounts.views).
+        user = form.get_user()
+        if two_factor.enabled_for(user):
+            second_factor_pending(self.request, user, self.get_success_url())
+            return redirect("accounts:login_code")
+        return super().form_valid(form)
 
     @method_decorator(login_limits.limited)
     def post(self, request, *args, **kwargs):
@@ -133,6 +145,7 @@ def list_context(request, filters, current_id=None) -> dict:
         "counts": counts,
         "team": queries.team(request.business),
         "status_filters": forms.STATUS_FILTERS,
+        "business_labels": teamtools.business_labels(request.business, current_id),
         "current_id": current_id,
         # The unfiltered list with no conversation in any status yet ("all": every one the
         # agent may see) shows the embed snippet and help instead.
@@ -168,15 +181,17 @@ def conversation(request, conv_id):
     # Reading is a POST the page sends once it is visible (inbox.js), never a side effect
     # of GET: a prefetch or a background tab does not mark anything read.
     history, has_older = queries.recent_messages(conv)
+    listed = list_context(request, queries.InboxFilters(), current_id=conv.pk)
     return render(
         request,
         "inbox/conversation.html",
         page_context(
             request,
-            **list_context(request, queries.InboxFilters(), current_id=conv.pk),
+            **listed,
             conv=conv,
             history=history,
             has_older=has_older,
+            **teamtools.conversation_context(conv, history, has_older, listed["business_labels"]),
             last_message_id=history[-1].pk if history else 0,
             rating=Rating.objects.filter(conversation=conv).first(),
         ),
@@ -201,6 +216,7 @@ def conversation_messages(request, conv_id):
     rows = access.messages_after(conv, int(after) if after else None, limit=queries.MESSAGE_PAGE)
     if request.GET.get("format") == "html":
         # The same partial as the first render: one template for every message on screen.
+        prefetch_related_objects(rows, "outbound")  # a reply's channel delivery (failed?)
         return render(request, "inbox/_messages.html", {"messages_page": rows, "conv": conv})
     return JsonResponse(
         {

@@ -214,6 +214,9 @@ INSTALLED_APPS = [
     "customer_channels",
     "csat",
     "accounts",
+    "business_settings",
+    "teamtools",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -254,7 +257,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = False
+USE_I18N = True  # the widget's texts (business_settings/widget_texts.py)
+# First in precedence: the widget's own words win over Django's catalogs for the same msgid.
+LOCALE_PATHS = [BASE_DIR / "business_settings" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -343,7 +348,7 @@ WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE = _read(
 )
 # New anonymous widget connections per client IP per minute (0 = off; agents are not counted).
 WIDGET_CONNECTS_PER_IP_PER_MINUTE = _read(env_int, "WIDGET_CONNECTS_PER_IP_PER_MINUTE", 120)
-# --- Widget realtime (Socket.IO, realtime/widget.py) ---------------------------------------------
+# --- Widget realtime (Socket.IO, realtime/widget/) -----------------------------------------------
 # Per-socket token bucket for client events: refill rate (events/s; 0 disables) and burst.
 SOCKETIO_RATE_LIMIT_PER_SECOND = _read(env_int, "SOCKETIO_RATE_LIMIT_PER_SECOND", 10)
 SOCKETIO_RATE_LIMIT_BURST = _read(env_int, "SOCKETIO_RATE_LIMIT_BURST", 30)
@@ -593,15 +598,21 @@ if CHANNELS_LEASE_SECONDS < CHANNELS_SEND_TIMEOUT_SECONDS + 2:
         f"CHANNELS_LEASE_SECONDS={CHANNELS_LEASE_SECONDS} must be at least 2 seconds longer "
         f"than CHANNELS_SEND_TIMEOUT_SECONDS={CHANNELS_SEND_TIMEOUT_SECONDS}."
     )
+# A widget reply the visitor's page never received (no delivered receipt) is emailed after
+# this many seconds, if they left an email address and the business has an email channel.
+CHANNELS_EMAIL_FOLLOWUP_SECONDS = _read(env_int, "CHANNELS_EMAIL_FOLLOWUP_SECONDS", 120)
 # Email channels with an IMAP mailbox are polled this often.
 CHANNELS_IMAP_POLL_SECONDS = _read(env_int, "CHANNELS_IMAP_POLL_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["channels-imap"] = {
     "task": "customer_channels.tasks.poll_imap",
     "schedule": float(CHANNELS_IMAP_POLL_SECONDS),
 }
+# The Celery queue of outbound channel sends (a worker must consume it: -Q).
+CHANNELS_CELERY_QUEUE = os.environ.get("CHANNELS_CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE["channels-sweep"] = {
     "task": "customer_channels.tasks.sweep_outbound",
     "schedule": float(CHANNELS_SWEEP_SECONDS),
+    "options": {"queue": CHANNELS_CELERY_QUEUE},
 }
 LOGGING = {
     "version": 1,

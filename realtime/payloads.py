@@ -76,3 +76,17 @@ def typing(data: dict) -> dict:
         "sender_type": data["sender_type"],
         "is_ai": data["is_ai"],
     }
+
+
+def note(note: dict) -> dict:
+    """A private note for the staff's sockets (``note_created``)."""
+    author = note["author"]
+    return {
+        "id": note["id"],
+        "conversation_id": note["conversation_id"],
+        "content": note["content"],
+        "author_id": author["id"] if author else None,
+        "author_name": author["name"] if author else "",
+        "mention_ids": [a["id"] for a in note["mentions"]],
+        "created_at": note["created_at"],
+    }

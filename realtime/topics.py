@@ -5,6 +5,7 @@ Topics (``PROJECT_ID`` is the business's public id, "project" in the seed):
 - ``/<b>/requests`` — open conversations (status ``open`` or ``pending``)
 - ``/<b>/requests/<id>`` — one conversation
 - ``/<b>/requests/<id>/messages`` — its messages
+- ``/<b>/requests/<id>/notes`` — its private notes (staff only, like every topic)
 - ``/<b>/project_users/<agent id>`` — one agent (membership) of the business
 - ``/<b>/project_users/users/<user id>`` — the same, found by the agent's user id (Tiledesk's
   dashboard subscribes this way: ``ws-requests.service.ts``)
@@ -29,6 +30,7 @@ from conversations.snapshots import (
     message_snapshot,
     rating_snapshot,
 )
+from teamtools.queries import latest_notes
 
 
 def rating_of(conv) -> dict | None:
@@ -49,6 +51,7 @@ TOPIC_RE = re.compile(
     r"(?:(?P<requests>requests)"
     r"|requests/(?P<request>\d{1,18})"
     r"|requests/(?P<messages>\d{1,18})/messages"
+    r"|requests/(?P<notes>\d{1,18})/notes"
     r"|project_users/(?P<agent>\d{1,18})"
     r"|project_users/users/(?P<user>\d{1,18}))"
 )
@@ -72,7 +75,8 @@ def not_found() -> TopicError:
 class Topic:
     name: str
     business_public_id: str
-    kind: str  # "requests" | "request" | "messages" | "project_user" | "project_user_by_user"
+    # "requests" | "request" | "messages" | "notes" | "project_user" | "project_user_by_user"
+    kind: str
     object_id: int | None = None
 
     @property
@@ -82,6 +86,7 @@ class Topic:
             "requests": "requests",
             "request": f"request.{self.object_id}",
             "messages": f"messages.{self.object_id}",
+            "notes": f"notes.{self.object_id}",
             "project_user": f"project_user.{self.object_id}",
             "project_user_by_user": f"project_user.user.{self.object_id}",
         }[self.kind]
@@ -96,8 +101,8 @@ def parse_topic(raw) -> Topic:
         raise TopicError(
             "INVALID_TOPIC",
             "Unknown topic format; expected /<project>/requests, /<project>/requests/<id>, "
-            "/<project>/requests/<id>/messages, /<project>/project_users/<id> or "
-            "/<project>/project_users/users/<user id>.",
+            "/<project>/requests/<id>/messages, /<project>/requests/<id>/notes, "
+            "/<project>/project_users/<id> or /<project>/project_users/users/<user id>.",
         )
     business = match["business"]
     if match["requests"]:
@@ -106,6 +111,8 @@ def parse_topic(raw) -> Topic:
         return Topic(raw, business, "request", int(match["request"]))
     if match["messages"]:
         return Topic(raw, business, "messages", int(match["messages"]))
+    if match["notes"]:
+        return Topic(raw, business, "notes", int(match["notes"]))
     if match["agent"]:
         return Topic(raw, business, "project_user", int(match["agent"]))
     return Topic(raw, business, "project_user_by_user", int(match["user"]))
@@ -129,6 +136,15 @@ def messages_topic(business_public_id: str, conversation_id: int) -> Topic:
         f"/{business_public_id}/requests/{conversation_id}/messages",
         business_public_id,
         "messages",
+        conversation_id,
+    )
+
+
+def notes_topic(business_public_id: str, conversation_id: int) -> Topic:
+    return Topic(
+        f"/{business_public_id}/requests/{conversation_id}/notes",
+        business_public_id,
+        "notes",
         conversation_id,
     )
 
@@ -354,6 +370,27 @@ def message_item(msg: dict, business_public_id: str, customer_id: int) -> dict:
     }
 
 
+def note_item(note: dict, business_public_id: str) -> dict:
+    """A private note from its snapshot (``teamtools.snapshots``), in the shape of a Tiledesk
+    request's ``notes`` entry (``text``, ``createdBy`` user id, ``createdAt``) plus PingBack's
+    ``sender``/``senderFullname`` and ``mentions`` (people by user id, as everywhere here)."""
+    pk = str(note["id"])
+    author = note["author"]
+    by = str(author["user_id"]) if author else ""
+    return {
+        "_id": pk,
+        "id": pk,
+        "request_id": str(note["conversation_id"]),
+        "id_project": business_public_id,
+        "sender": by,
+        "senderFullname": author["name"] if author else "",
+        "createdBy": by,
+        "text": note["content"],
+        "mentions": [str(a["user_id"]) for a in note["mentions"]],
+        "createdAt": note["created_at"],
+    }
+
+
 def project_user_item(agent: dict, business_public_id: str, changed_at: str | None) -> dict:
     pk = str(agent["id"])
     online = agent["status"] == Agent.Status.ONLINE
@@ -407,7 +444,7 @@ def subscribe(user, raw_topic, snapshot_size: int | None = None) -> Subscription
             .order_by("-last_activity_at", "-id")[:size]
         )
         items = [request_item(conversation_snapshot(c)) for c in convs]
-    elif topic.kind in ("request", "messages"):
+    elif topic.kind in ("request", "messages", "notes"):
         try:
             conv = access.access_conversation(business, topic.object_id, agent=agent)
         except errors.NotFound:
@@ -416,6 +453,8 @@ def subscribe(user, raw_topic, snapshot_size: int | None = None) -> Subscription
             item = request_item(conversation_snapshot(conv))
             rating = rating_of(conv)
             items = [with_rating(item, rating) if rating else item]
+        elif topic.kind == "notes":
+            items = [note_item(n, b) for n in latest_notes(conv, size)]
         else:
             latest = list(conv.messages.select_related("sender_agent__user").order_by("-id")[:size])
             latest.reverse()  # the most recent N, oldest first

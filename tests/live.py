@@ -1,4 +1,5 @@
-"""Real ASGI server processes for tests: daphne serving pingback.asgi on a free port.
+"""Real server processes for tests: daphne serving pingback.asgi on a free port, Celery workers
+(started by ``pingback.processes``, the launcher the benchmarks use too).
 
 The server shares the test database (a file for SQLite, the test database for PostgreSQL),
 so tests using it need ``transactional_db``. Without REDIS_URL each process has its own
@@ -9,22 +10,14 @@ the test process.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+from pingback import processes
+from pingback.processes import ROOT, free_port
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["ROOT", "AsgiServer", "CeleryWorker", "database_url", "free_port", "server_env"]
 
 
 def database_url() -> str:
@@ -60,63 +53,32 @@ def server_env(**overrides) -> dict:
 
 
 class AsgiServer:
-    """One daphne process. ``url`` is its base URL once ``start()`` returned."""
+    """One daphne process (``pingback.processes``). ``url`` is its base URL once ``start()``
+    returned."""
 
     def __init__(self, port: int | None = None, **env_overrides):
         self.port = port or free_port()
         self.env = server_env(**env_overrides)
-        self.proc: subprocess.Popen | None = None
         self.log_path = ROOT / "test-artifacts" / f"daphne-{self.port}.log"
+        self.process = processes.daphne(self.port, self.env, self.log_path)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def proc(self) -> subprocess.Popen | None:
+        return self.process.proc
+
     def start(self, timeout: float = 90) -> AsgiServer:
-        self.log_path.parent.mkdir(exist_ok=True)
-        log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "pingback.asgi:application",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"daphne exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as resp:
-                    if resp.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"daphne did not start: {self.log_path.read_text()[-2000:]}")
+        self.process.start().wait_http(self.url + "/healthz", timeout)
+        return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self.process.stop()
 
     def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        self.process.kill()
 
     def __enter__(self) -> AsgiServer:
         return self.start()
@@ -131,56 +93,27 @@ class CeleryWorker:
     def __init__(self, name: str, env: dict, queue: str | None = None):
         self.name = name
         self.env = env
-        self.queue = queue
-        self.proc: subprocess.Popen | None = None
         self.log_path = ROOT / "test-artifacts" / f"celery-{name}-{os.getpid()}.log"
+        self.process = processes.celery_worker(name, env, self.log_path, queue)
+
+    @property
+    def proc(self) -> subprocess.Popen | None:
+        return self.process.proc
 
     def start(self) -> CeleryWorker:
-        self.log_path.parent.mkdir(exist_ok=True)
-        log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
-        queues = ["-Q", self.queue] if self.queue else []
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "pingback",
-                "worker",
-                "--pool=solo",
-                *queues,
-                "-n",
-                f"{self.name}@%h",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "info",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        self.process.start()
         return self
 
     def ready(self) -> bool:
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"celery worker exited: {self.log_path.read_text()[-2000:]}")
-        return " ready." in self.log_path.read_text()
+        if not self.process.running():
+            raise RuntimeError(f"celery worker exited: {self.process.log()}")
+        return " ready." in self.process.log(tail=0)
 
     def tasks_succeeded(self) -> int:
-        return self.log_path.read_text().count(" succeeded in ")
+        return self.process.log(tail=0).count(" succeeded in ")
 
     def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
+        self.process.kill()
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        self.process.stop(timeout=15)

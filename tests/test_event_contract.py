@@ -39,6 +39,14 @@ def every_event_type(tenant) -> None:
         conv, sender_type="agent", content="", agent=tenant.agent, attachments=[image.pk, pdf.pk]
     )
     _failed_channel_delivery(tenant)
+    # Team tools: a note mentioning a manager, labels on and off.
+    from teamtools.actions.labels import create_label, do_set_labels
+    from teamtools.actions.notes import do_add_note
+
+    do_add_note(conv, author=tenant.agent, content="@olivia please check")
+    vip = create_label(tenant.business, name="vip", color="#d97706")
+    do_set_labels(conv, add=[vip], actor=actor)
+    do_set_labels(conv, remove=[vip], actor=actor)
     actions.do_mark_delivered(conv, reader="customer", up_to_id=msg.pk)
     actions.do_mark_read(conv, reader="customer")
     actions.do_mark_read(conv, reader="agent")

@@ -10,6 +10,7 @@ from attachments.api import AttachmentOut, attachments_of
 from conversations.actions.messages import CLIENT_ID_MAX
 from conversations.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from conversations.models import Agent, ApiKey, Business, Conversation, Customer, Message
+from teamtools.queries import labels_for
 
 
 class StrictCharField(serializers.CharField):
@@ -77,10 +78,24 @@ class CustomerSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LabelSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    color = serializers.CharField(read_only=True, help_text="#rrggbb")
+
+
 class ConversationSerializer(serializers.ModelSerializer):
     customer = CustomerSummarySerializer()
     assignee = AgentSummarySerializer(allow_null=True)
     first_response_seconds = serializers.FloatField(allow_null=True)
+    labels = serializers.SerializerMethodField(help_text="The conversation's labels, by name.")
+
+    @extend_schema_field(LabelSerializer(many=True))
+    def get_labels(self, conv) -> list:
+        labels = getattr(conv, "labels", None)  # a list page loads them at once
+        if labels is None:
+            labels = labels_for([conv])[conv.pk]
+        return LabelSerializer(labels, many=True).data
 
     class Meta:
         model = Conversation
@@ -106,6 +121,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "closed_at",
             "first_response_at",
             "first_response_seconds",
+            "labels",
         ]
         read_only_fields = fields
 
@@ -260,6 +276,16 @@ class ConversationFilterSerializer(LimitCursorSerializer):
     updated_since = serializers.DateTimeField(
         required=False, help_text="ISO 8601; conversations updated at or after this time."
     )
+    label = StrictCharField(
+        required=False,
+        max_length=40,
+        help_text="Only conversations with this label (its name, any case, or its id).",
+    )
+    q = StrictCharField(
+        required=False,
+        max_length=200,
+        help_text="Only conversations a search for this finds (see GET /search).",
+    )
 
 
 class MessageFilterSerializer(LimitCursorSerializer):
@@ -279,6 +305,11 @@ class CustomerFilterSerializer(LimitCursorSerializer):
 class TokenObtainSerializer(serializers.Serializer):
     email = StrictCharField(max_length=254)
     password = StrictCharField(max_length=256, trim_whitespace=False)
+    otp = StrictCharField(
+        max_length=20,
+        required=False,
+        help_text="With two-factor login on: the authenticator app's code, or a recovery code.",
+    )
 
 
 class TokenRefreshSerializer(serializers.Serializer):

@@ -262,8 +262,9 @@ class SessionMessagesView(SessionView):
             raise errors.PermissionDenied(
                 f"Agents may only send type operator, not {kind}.", field="type"
             )
-        agent = self.sending_agent(data.get("agentId")) if kind == "operator" else None
-        api_key = self.sending_api_key(agent) if kind == "operator" else None
+        agent, api_key = (
+            self.message_sender(data.get("agentId")) if kind == "operator" else (None, None)
+        )
         sender = {
             "visitor": Message.SenderType.CUSTOMER,
             "operator": Message.SenderType.AGENT,

@@ -14,6 +14,7 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer as JwtRe
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from accounts import two_factor
 from attachments import api as attachments_api
 from conversations import access, actions, errors, tokens
 from conversations.actions import Actor
@@ -24,8 +25,11 @@ from conversations.api.permissions import IsManager
 from conversations.api.schema import error
 from conversations.auth import Caller
 from conversations.models import ApiKey, Conversation, Message
+from search import engine as search_engine
+from teamtools.queries import attach_labels, label_named
 
 HANDOFF_LIST_MAX = 500
+SEARCH_FILTER_MAX = 500  # ?q= on the list: the best matches
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -58,6 +62,17 @@ class ApiView(APIView):
 
     def validated(self, serializer_class, data=None) -> dict:
         # A plain dict: an empty ``?updated_since=`` is refused, not silently ignored.
+        if data is None:
+            # A misspelt or unsupported filter must not silently return everything.
+            known = list(serializer_class().fields)
+            unknown = sorted(set(self.request.query_params) - set(known))
+            if unknown:
+                expected = f"expected {', '.join(known)}" if known else "this takes none"
+                raise errors.ValidationFailed(
+                    f"Unknown query parameter {unknown[0]!r}; {expected}.",
+                    code="UNKNOWN_PARAMETER",
+                    field=unknown[0],
+                )
         source = self.request.query_params.dict() if data is None else data
         serializer = serializer_class(data=source)
         serializer.is_valid(raise_exception=True)
@@ -71,18 +86,25 @@ class ApiView(APIView):
     def conversation(self, pk) -> Conversation:
         return access.access_conversation(self.caller.business, pk, agent=self.caller.agent)
 
-    def sending_agent(self, agent_id):
-        """The agent a message is sent as: the caller itself; for an API key the agent it names
-        (``agent_id``; ``agentId`` on sessions), or None: the key sends as itself."""
+    def sending_agent(self, agent_id, field: str = "agent_id"):
+        """The agent who acts: the caller itself, or for API keys the agent named by ``field``
+        (required: notes and canned replies need a person)."""
         if self.caller.agent is not None:
             return self.caller.agent
         if agent_id is None:
-            return None
+            raise errors.ValidationFailed(
+                f"API keys must name the agent: pass {field}.", code="AGENT_REQUIRED", field=field
+            )
         return access.access_agent(self.caller.business, agent_id)
 
-    def sending_api_key(self, agent):
-        """The API key a message is recorded as sent by (no agent named), else None."""
-        return self.caller.api_key if agent is None and self.caller.agent is None else None
+    def message_sender(self, agent_id):
+        """Who an operator message is from, ``(agent, api_key)``: the calling agent; for an API
+        key the agent it names, or else the key itself (it has no person behind it)."""
+        if self.caller.agent is not None:
+            return self.caller.agent, None
+        if agent_id is None:
+            return None, self.caller.api_key
+        return access.access_agent(self.caller.business, agent_id), None
 
     def actor_for(self, agent=None) -> Actor:
         if self.caller.agent is not None:
@@ -114,7 +136,11 @@ class TokenObtainView(ApiView):
         request=s.TokenObtainSerializer,
         responses={
             200: s.TokenPairSerializer,
-            401: error(401, "Wrong email or password (INVALID_CREDENTIALS)."),
+            401: error(
+                401,
+                "Wrong email or password (INVALID_CREDENTIALS); two-factor login on and no "
+                "otp (OTP_REQUIRED) or a wrong one (OTP_INVALID).",
+            ),
             403: error(403, "The user is in no business (NO_BUSINESS)."),
         },
         auth=[],
@@ -127,6 +153,16 @@ class TokenObtainView(ApiView):
             if not users:
                 make_password(data["password"])  # same cost whether or not the email exists
             raise errors.Unauthorized("Wrong email or password.", code="INVALID_CREDENTIALS")
+        if two_factor.enabled_for(user):
+            if not data.get("otp"):
+                raise errors.Unauthorized(
+                    "Two-factor login is on: send otp, the authenticator app's code.",
+                    code="OTP_REQUIRED",
+                )
+            if not two_factor.verify(user, data["otp"]):
+                raise errors.Unauthorized(
+                    "The otp code is wrong or was used already.", code="OTP_INVALID"
+                )
         if not access.memberships(user).exists():
             raise errors.PermissionDenied(
                 "This user is not an agent of any business.", code="NO_BUSINESS"
@@ -272,6 +308,14 @@ def filter_conversations(qs, f: dict, caller: Caller):
         qs = qs.filter(customer_id=f["customer"])
     if f.get("updated_since"):
         qs = qs.filter(updated_at__gte=f["updated_since"])
+    if f.get("label"):
+        label = label_named(caller.business, f["label"])
+        if label is None:
+            raise errors.ValidationFailed(f"No label {f['label']!r}.", field="label")
+        qs = qs.filter(label_links__label=label)
+    if f.get("q"):
+        hits = search_engine.search(caller.agent, caller.business, f["q"], SEARCH_FILTER_MAX)
+        qs = qs.filter(pk__in=[h.conversation_id for h in hits])
     return qs
 
 
@@ -290,7 +334,7 @@ class ConversationListView(ApiView):
         qs = access.visible_conversations(self.caller.agent, self.caller.business)
         qs = filter_conversations(qs, f, self.caller).select_related("customer", "assignee__user")
         items, cursor = page_by_activity(qs, f.get("cursor"), f["limit"])
-        return page_response(request, s.ConversationSerializer, items, cursor)
+        return page_response(request, s.ConversationSerializer, attach_labels(items), cursor)
 
     @extend_schema(
         tags=["conversations"],
@@ -313,7 +357,7 @@ class ConversationListView(ApiView):
         )
         agent = None
         if "message" in data:
-            agent = self.sending_agent(data.get("agent_id"))
+            agent, _ = self.message_sender(data.get("agent_id"))
         elif self.caller.agent is None and data.get("agent_id"):
             agent = access.access_agent(business, data["agent_id"])
         replayed = (
@@ -358,7 +402,7 @@ class HandoffListView(ApiView):
             .select_related("customer", "assignee__user")
             .order_by("handoff_requested_at", "id")[:HANDOFF_LIST_MAX]
         )
-        return Response({"results": s.ConversationSerializer(qs, many=True).data})
+        return Response({"results": s.ConversationSerializer(attach_labels(qs), many=True).data})
 
 
 class ConversationDetailView(ApiView):
@@ -499,14 +543,14 @@ class MessageListView(ApiView):
             data, files = attachments_api.parse_multipart(request, s.MessageCreateSerializer)
         else:
             data = self.body(s.MessageCreateSerializer)
-        agent = self.sending_agent(data.get("agent_id"))
+        agent, api_key = self.message_sender(data.get("agent_id"))
         client_id = request.headers.get("Idempotency-Key") or data.get("client_id")
         message, created = actions.do_post_message(
             conv,
             sender_type=Message.SenderType.AGENT,
             content=data["content"],
             agent=agent,
-            api_key=self.sending_api_key(agent),
+            api_key=api_key,
             client_id=client_id,
             attachments=attachments_api.upload(conv, files, "agent", agent and agent.pk)
             if files

@@ -19,6 +19,7 @@ from conversations.snapshots import (
     MessageSnapshot,
     RatingSnapshot,
 )
+from teamtools.snapshots import LabelSnapshot, NoteSnapshot
 
 
 class EventType(StrEnum):
@@ -34,6 +35,9 @@ class EventType(StrEnum):
     MESSAGES_READ = "message.read"
     # A reply could not be sent on the conversation's channel (customer_channels.outbox).
     MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
+    CONVERSATION_LABELS_CHANGED = "conversation.labels_changed"
+    # A private note (staff only: never on a customer surface, see teamtools.actions.notes).
+    NOTE_CREATED = "note.created"
     CUSTOMER_IDENTIFIED = "customer.identified"
     # A customer's personal data was erased on request (``privacy.actions.do_erase_customer``).
     CUSTOMER_ERASED = "customer.erased"
@@ -92,6 +96,20 @@ class Rated(TypedDict):
 class MessageCreated(TypedDict):
     message: MessageSnapshot
     conversation: ConversationSnapshot
+
+
+class LabelsChanged(TypedDict):
+    conversation: ConversationSnapshot
+    labels: list[LabelSnapshot]  # all of the conversation's labels now
+    added: list[LabelSnapshot]
+    removed: list[LabelSnapshot]
+    actor: ActorSnapshot
+
+
+class NoteCreated(TypedDict):
+    note: NoteSnapshot
+    conversation: ConversationSnapshot
+    actor: ActorSnapshot
 
 
 class Receipt(TypedDict, total=False):
@@ -172,6 +190,8 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.MESSAGES_DELIVERED: Receipts,
     EventType.MESSAGES_READ: Receipts,
     EventType.MESSAGE_DELIVERY_FAILED: DeliveryFailed,
+    EventType.CONVERSATION_LABELS_CHANGED: LabelsChanged,
+    EventType.NOTE_CREATED: NoteCreated,
     EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
     EventType.CUSTOMER_ERASED: CustomerErased,
     EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,

@@ -12,14 +12,17 @@ from __future__ import annotations
 import smtplib
 from email.utils import formataddr
 
+from django.db.models import Max
 from django.utils.html import escape, linebreaks
 
-from conversations.models import Message
+from conversations.models import Conversation, Message
 from customer_channels import email_threads
-from customer_channels.models import Channel
+from customer_channels.models import Channel, OutboundMessage
 from customer_channels.providers import Sent
 from pingback.email import build_email, connection
 from webhooks.transport import Outcome
+
+FOLLOWUP_NOTE = "You can answer this email to continue the conversation."
 
 
 def subject(channel: Channel, message: Message) -> str:
@@ -38,6 +41,8 @@ def build(channel: Channel, messages: list[Message], to: str, conversation_id: i
         headers["In-Reply-To"] = thread[-1]
         headers["References"] = " ".join(thread)
     texts = [m.content for m in messages if m.content]
+    if last.conversation.channel_type == Conversation.Channel.WEBCHAT:
+        texts.append(FOLLOWUP_NOTE)
     sender = channel.settings.get("from_name") or channel.business.name
     email = build_email(
         to,
@@ -77,6 +82,27 @@ def deliver(email) -> Sent:
     return Sent(Outcome(status_code=250), external_id=email.extra_headers["Message-ID"])
 
 
+def batch(message: Message) -> list[Message]:
+    """What one email carries: the message, or for a widget follow-up every reply since the
+    previous follow-up email (``customer_channels.followup``)."""
+    conv = message.conversation
+    if conv.channel_type != Conversation.Channel.WEBCHAT:
+        return [message]
+    from customer_channels.followup import REPLIES
+
+    previous = (
+        OutboundMessage.objects.filter(
+            message__conversation_id=conv.pk, message_id__lt=message.pk
+        ).aggregate(last=Max("message_id"))["last"]
+        or 0
+    )
+    return list(
+        Message.objects.filter(
+            REPLIES, conversation_id=conv.pk, pk__gt=previous, pk__lte=message.pk
+        ).order_by("id")
+    )
+
+
 def send(channel: Channel, message: Message) -> Sent:
     link = message.conversation.channel_link
-    return deliver(build(channel, [message], link.identity.address, message.conversation_id))
+    return deliver(build(channel, batch(message), link.identity.address, message.conversation_id))

@@ -100,6 +100,31 @@ def _conversation_created(event: DomainEvent) -> list[Emit]:
     return [Emit("new_conversation", payload, targets)]
 
 
+def _labels_changed(event: DomainEvent) -> list[Emit]:
+    d = event.data
+    payload = {"conversation_id": d["conversation"]["id"], "labels": d["labels"]}
+    return [Emit("conversation_labels_changed", payload, _conversation_and_business(event))]
+
+
+def _note_created(event: DomainEvent) -> list[Emit]:
+    """The note to the staff in the conversation; a notice to each mentioned colleague's own
+    sockets (wherever they are in the inbox). The audience is staff only: no widget room."""
+    note = event.data["note"]
+    out = [Emit("note_created", payloads.note(note), rooms.conversation_targets(event.audience))]
+    for agent in note["mentions"]:
+        manager = agent["role"] in ("owner", "admin")
+        if event.audience.allows_agent(agent["id"], event.business_id, manager):
+            notice = {
+                "conversation_id": note["conversation_id"],
+                "note_id": note["id"],
+                "author_name": note["author"]["name"] if note["author"] else "",
+                "customer_name": event.data["conversation"]["customer"]["name"],
+                "text": note["content"][:200],
+            }
+            out.append(Emit("mentioned", notice, [rooms.agent(agent["id"])]))
+    return out
+
+
 def _agent_status(event: DomainEvent) -> list[Emit]:
     """Agents see who changed status; anonymous widgets only which agent id and the status,
     as ``/widget/availability/`` shows them (docs/security.md): no names to strangers."""
@@ -147,6 +172,8 @@ SOCKETIO = Projection(
         EventType.CONVERSATION_HANDOFF_CLEARED: NOT_ON_THIS_SURFACE,
         EventType.CONVERSATION_AI_TOGGLED: NOT_ON_THIS_SURFACE,
         EventType.CONVERSATION_RATED: _rated,
+        EventType.CONVERSATION_LABELS_CHANGED: _labels_changed,  # staff rooms only
+        EventType.NOTE_CREATED: _note_created,  # staff rooms only
         EventType.MESSAGE_CREATED: _message_created,
         EventType.MESSAGES_DELIVERED: _receipts("delivered", payloads.delivered),
         EventType.MESSAGES_READ: _receipts("read", payloads.read),
@@ -180,6 +207,35 @@ class NewMessage(TypedDict):
     content_type: str
     text: str
     attachments: list[AttachmentSnapshot]
+
+
+class LabelRef(TypedDict):
+    id: int
+    name: str
+    color: str
+
+
+class ConversationLabelsChanged(TypedDict):
+    conversation_id: int
+    labels: list[LabelRef]
+
+
+class NoteCreated(TypedDict):
+    id: int
+    conversation_id: int
+    content: str
+    author_id: int | None
+    author_name: str
+    mention_ids: list[int]
+    created_at: str
+
+
+class Mentioned(TypedDict):
+    conversation_id: int
+    note_id: int
+    author_name: str
+    customer_name: str
+    text: str
 
 
 class Delivered(TypedDict):
@@ -267,6 +323,9 @@ class Viewing(TypedDict):
 
 FRAMES: dict[str, type] = {
     "new_message": NewMessage,
+    "conversation_labels_changed": ConversationLabelsChanged,
+    "note_created": NoteCreated,
+    "mentioned": Mentioned,
     "delivered": Delivered,
     "read": Read,
     "delivery_failed": DeliveryFailed,

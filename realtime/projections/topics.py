@@ -73,6 +73,12 @@ def _message(event: DomainEvent) -> list[Publish]:
     return [*_conversation(event), Publish(topic, topics.CREATE, item)]
 
 
+def _note(event: DomainEvent) -> list[Publish]:
+    b, note = event.business_public_id, event.data["note"]
+    topic = topics.notes_topic(b, note["conversation_id"])
+    return [Publish(topic, topics.CREATE, topics.note_item(note, b))]
+
+
 def _receipts(event: DomainEvent) -> list[Publish]:
     """Every marked message, whole: Tiledesk's dashboard replaces a message with the object of
     an UPDATE (``ws-msgs.service.ts`` ``updateWsMsg``)."""
@@ -114,6 +120,10 @@ TOPICS = Projection(
         EventType.CONVERSATION_HANDOFF_CLEARED: _conversation,
         EventType.CONVERSATION_AI_TOGGLED: _conversation,
         EventType.CONVERSATION_RATED: _rated,
+        # The request item's ``tags`` are left empty everywhere (its snapshots do not load
+        # labels); a label change still pushes the conversation (REST has the labels).
+        EventType.CONVERSATION_LABELS_CHANGED: _conversation,
+        EventType.NOTE_CREATED: _note,
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts,
         EventType.MESSAGES_READ: _receipts,
@@ -253,6 +263,19 @@ class MessageItem(TypedDict):
     read_at: str | None
 
 
+class NoteItem(TypedDict):
+    _id: str
+    id: str
+    request_id: str
+    id_project: str
+    sender: str
+    senderFullname: str
+    createdBy: str
+    text: str
+    mentions: list[str]
+    createdAt: str
+
+
 class Presence(TypedDict):
     status: Literal["online", "offline"]
     changedAt: str | None
@@ -282,6 +305,7 @@ FRAMES: dict[str, type] = {
     "requests": RequestItem,
     "request": RequestItem,
     "messages": MessageItem,
+    "notes": NoteItem,
     "project_user": ProjectUserItem,
     "project_user_by_user": ProjectUserItem,
     GROUP_MEMBERSHIP: MembershipControl,

@@ -112,7 +112,8 @@
   function notify(kind, convId, title, body, nth) {
     // One notification per event, however many channels (socket, list) report it.
     var tag = "pb-" + kind + "-" + convId + (nth ? "-" + nth : "");
-    if (!prefs[kind] || fired[tag]) return;
+    // Mentions notify unless sound and desktop are both off (no per-event switch yet).
+    if ((kind !== "on_mention" && !prefs[kind]) || fired[tag]) return;
     fired[tag] = true;
     document.body.dataset.notifications = String(Number(document.body.dataset.notifications || 0) + 1);
     if (prefs.sound) beep();
@@ -239,6 +240,8 @@
   var socket = null;
   var handlers = [];
   function onSocket(name, fn) { handlers.push([name, fn]); if (socket) socket.on(name, fn); }
+  // For static/inbox/teamtools.js (notes, labels), loaded after this file.
+  window.PingBackInbox = { onSocket: onSocket, notify: notify, postForm: postForm, networkError: networkError };
   if (window.io) {
     socket = window.io({
       // presence: this tab counts towards the agent being online (conversations/presence.py).
@@ -564,6 +567,17 @@
       }
     });
     onSocket("new_message", addMessage);
+    // A reply the conversation's channel (email, WhatsApp, Telegram, API) could not deliver.
+    onSocket("delivery_failed", function (p) {
+      if (String(p.conversation_id) !== convId) return;
+      var li = document.querySelector('#messages [data-message-id="' + p.message_id + '"]');
+      if (!li || li.querySelector(".delivery-failed")) return;
+      var note = document.createElement("p");
+      note.className = "delivery-failed";
+      note.setAttribute("role", "status");
+      note.textContent = "Not delivered: " + p.reason;
+      li.appendChild(note);
+    });
     onSocket("typing", function (p) {
       if (String(p.conversation_id) !== convId) return;
       var fromCustomer = p.sender_type ? p.sender_type === "customer" : String(p.user_id) !== ds.agent;
@@ -587,6 +601,7 @@
     // Someone else changed status or assignee: re-render the details and action buttons
     // from the server (Django-escaped HTML, parsed inertly, never scripts).
     var detailsTimer = null;
+    window.PingBackInbox.refreshDetails = function () { refreshDetails(); };
     function refreshDetails() {
       clearTimeout(detailsTimer);
       detailsTimer = setTimeout(function () {

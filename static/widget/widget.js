@@ -19,6 +19,9 @@
   var origin = new URL(script.src, location.href).origin;
   var title = script.getAttribute("data-title") || "Chat with us";
   var KEY = "pingback.widget." + businessId;
+  // The business's settings (GET /widget/settings/): look, texts in its language, open now.
+  var config = null;
+  function t(key, english) { return (config && config.texts && config.texts[key]) || english; }
   var KEEP = 100; // messages cached for an instant resume
 
   function load() {
@@ -215,7 +218,7 @@
     if (m.id) li.setAttribute("data-message-id", m.id);
     if (m.client_id) li.setAttribute("data-client-id", m.client_id);
     if (!mine) {
-      var who = kind === "agent" ? (m.sender_name || "Support") : (kind === "ai" ? "AI assistant" : "Notice");
+      var who = kind === "agent" ? (m.sender_name || t("support", "Support")) : (kind === "ai" ? t("ai", "AI assistant") : t("notice", "Notice"));
       var sender = el("span", "pbw-sender");
       if (kind === "agent") sender.append(el("span", "pbw-avatar", initials(who)), " ");
       sender.append(who);
@@ -287,8 +290,12 @@
     var statuses = Object.keys(agents).map(function (k) { return agents[k]; });
     var status = statuses.indexOf("online") >= 0 ? "online" : (statuses.indexOf("away") >= 0 ? "away" : "offline");
     presenceDot.className = "pbw-dot pbw-dot-" + status;
-    availability.textContent = !socket || !socket.connected ? "Reconnecting…" :
-      status === "online" ? "We're online" : status === "away" ? "We're away, back soon" : "Nobody is online — leave a message and we'll answer here";
+    var closed = config && config.open_now === false;
+    availability.textContent = !socket || !socket.connected ? t("reconnecting", "Reconnecting…") :
+      closed ? t("closed", "We're closed right now — leave your email and we'll answer by email") :
+      status === "online" ? t("online", "We're online") : status === "away" ? t("away", "We're away, back soon") :
+      t("offline", "Nobody is online — leave a message and we'll answer here");
+    root.setAttribute("data-open", closed ? "false" : "true");
     root.setAttribute("data-availability", status);
   }
 
@@ -412,7 +419,7 @@
   prechat.addEventListener("submit", function (e) {
     e.preventDefault();
     if (!prechat.checkValidity()) { prechat.reportValidity(); return; }
-    state.name = nameInput.value.trim();
+    state.name = nameInput.value.trim() || t("visitor", "Visitor");
     state.email = emailInput.value.trim();
     save(); showStage(); input.focus();
   });
@@ -628,7 +635,56 @@
       .catch(function () {});
   }
 
+  // Settings first: a website the business did not allow shows no widget at all.
+  function applyConfig(cfg) {
+    config = cfg;
+    root.style.setProperty("--pbw-accent", cfg.color);
+    root.classList.toggle("pbw-left", cfg.position === "left");
+    panel.setAttribute("lang", cfg.language);
+    panel.setAttribute("aria-label", cfg.title);
+    root.querySelector(".pbw-title").textContent = cfg.title;
+    bubble.querySelector(".pbw-bubble-text").textContent = cfg.launcher_text;
+    bubble.setAttribute("aria-label", t("open_chat", "Open chat"));
+    closeBtn.setAttribute("aria-label", t("close_chat", "Close chat"));
+    intro.textContent = cfg.greeting;
+    var nameOptional = cfg.prechat && cfg.prechat.name === "optional";
+    nameInput.required = !nameOptional;
+    nameLabel.textContent = t("name", "Name") + (nameOptional ? " (" + t("optional", "optional") + ")" : "");
+    emailLabel.textContent = t("email", "Email");
+    startBtn.textContent = t("start", "Start chat");
+    list.setAttribute("aria-label", t("messages", "Messages"));
+    typingEl.textContent = t("typing", "Support is typing…");
+    input.placeholder = t("placeholder", "Write a message…");
+    inputLabel.textContent = t("your_message", "Your message");
+    sendBtn.textContent = t("send", "Send");
+    resolvedText.textContent = t("resolved", resolvedText.textContent);
+    rateQuestion.textContent = t("rate_question", rateQuestion.textContent);
+    scores.setAttribute("aria-label", t("rate_scale", scores.getAttribute("aria-label")));
+    rateComment.placeholder = t("rate_comment", rateComment.placeholder);
+    rateComment.setAttribute("aria-label", t("rate_comment_label", "Comment (optional)"));
+    rateSend.textContent = t("rate_send", rateSend.textContent);
+    rateThanks.textContent = t("rate_thanks", rateThanks.textContent);
+    availability.textContent = t("connecting", "Connecting…");
+    root.setAttribute("data-language", cfg.language);
+  }
+  function loadConfig(then) {
+    fetch(origin + "/widget/settings/?business_id=" + encodeURIComponent(businessId))
+      .then(function (r) { return r.json().then(function (body) { return { status: r.status, body: body }; }); })
+      .then(function (res) {
+        if (res.status === 200) { applyConfig(res.body); return then(); }
+        if (res.body && res.body.code === "ORIGIN_NOT_ALLOWED") {
+          if (window.console) console.warn("PingBack widget: " + res.body.message);
+          return; // refused here: no widget
+        }
+        then();
+      })
+      .catch(function () { then(); }); // unreachable settings: the defaults
+  }
+
   function boot() {
+    loadConfig(bootSocket);
+  }
+  function bootSocket() {
     if (window.io) return start();
     var lib = el("script");
     lib.src = origin + "/static/vendor/socket.io.min.js";
@@ -636,6 +692,7 @@
     lib.onerror = function () { availability.textContent = "Chat unavailable"; document.body.appendChild(root); };
     document.head.appendChild(lib);
   }
+  window.PingBackWidget = { applyConfig: function (cfg) { applyConfig(cfg); showAvailability(); } };
   if (document.body) boot();
   else document.addEventListener("DOMContentLoaded", boot);
 })();

@@ -5,11 +5,23 @@ from tests.channels.fake_telegram import TOKEN, FakeTelegram
 
 
 @pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast(request, settings):
+    if request.node.get_closest_marker("browser") is None:  # live servers verify passwords
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.API_ANON_RATE_PER_MINUTE = 0
     settings.CHANNELS_RETRY_BASE_SECONDS = 0  # retries are due at once; tests drive them
     settings.CHANNELS_SEND_TIMEOUT_SECONDS = 3
+
+
+@pytest.fixture(autouse=True)
+def queued(monkeypatch):
+    """Outbound ids handed to the task queue, instead of sending them from a pool thread that
+    cannot see this test's uncommitted rows: the tests call ``outbox.deliver`` themselves."""
+    from customer_channels import outbox
+
+    ids: list[int] = []
+    monkeypatch.setattr(outbox, "enqueue", lambda pk, countdown=None: ids.append(pk))
+    return ids
 
 
 @pytest.fixture

@@ -179,7 +179,7 @@ def test_an_attachment_reply_goes_out_with_send_photo(acme, acme_telegram, fake_
 
 
 def test_a_lease_left_by_a_dead_worker_is_swept_and_sent(
-    acme, acme_telegram, fake_telegram, monkeypatch
+    acme, acme_telegram, fake_telegram, queued
 ):
     from datetime import timedelta
 
@@ -192,10 +192,8 @@ def test_a_lease_left_by_a_dead_worker_is_swept_and_sent(
     OutboundMessage.objects.filter(pk=row.pk).update(
         locked_until=timezone.now() - timedelta(seconds=1)
     )
-    sent: list[int] = []
-    monkeypatch.setattr(outbox, "enqueue", lambda pk, countdown=None: sent.append(pk))
     assert outbox.dispatch_due() == 1
-    outbox.deliver(sent[0])
+    outbox.deliver(queued[-1])
     row.refresh_from_db()
     assert row.status == "sent" and len(fake_telegram.sent("sendMessage")) == 1
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
-import sys
 import time
 import uuid
 from collections import defaultdict
@@ -19,7 +17,8 @@ from collections import defaultdict
 import httpx
 import socketio
 
-from tests.live import ROOT, AsgiServer, CeleryWorker, server_env
+from pingback import processes
+from tests.live import AsgiServer, CeleryWorker, server_env
 
 DEADLINE = 60.0  # seconds; conditions normally hold in well under a second
 
@@ -39,16 +38,7 @@ async def until(predicate, timeout: float = DEADLINE, what: str = "condition"):
 def demo(database_url: str, password: str) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url}
     env.pop("PYTEST_XDIST_WORKER", None)
-    out = subprocess.run(
-        [sys.executable, "manage.py", "demo", "--json", "--password", password],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    return json.loads(out.stdout)
+    return json.loads(processes.manage("demo", "--json", "--password", password, env=env))
 
 
 class Cluster:

@@ -1,0 +1,153 @@
+"""Conversation search: one interface over two full-text engines.
+
+- SQLite (the embedded default): an FTS5 table over message text, kept by triggers
+  (``search/migrations/0001``), ranked by bm25, with ``snippet()``.
+- PostgreSQL: ``to_tsvector('simple', content)`` with a GIN index on that expression,
+  ``ts_rank`` and ``ts_headline``.
+
+Both take the same query: its words (at most ``MAX_TERMS``), all required, the last one as a
+prefix (search as you type). Messages are searched only inside conversations the caller may see
+(``conversations.access.visible_conversations``, the visibility rule); customers match by name
+or email, conversations by id (``42`` or ``#42``). Snippets are HTML-escaped with the matching
+words in ``<mark>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q
+from django.utils.html import escape
+
+from conversations import access
+from conversations.models import Agent, Business, Conversation
+
+MAX_TERMS = 8
+MAX_QUERY = 200
+START, STOP = "\x02", "\x03"  # markers the engines put around matches, before escaping
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class Hit:
+    conversation_id: int
+    matched: str  # "message" | "customer" | "id"
+    message_id: int | None = None
+    snippet: str = ""  # safe HTML: escaped text with <mark>…</mark>
+
+
+def terms(query: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(query[:MAX_QUERY])][:MAX_TERMS]
+
+
+def highlight(raw: str) -> str:
+    """Escape an engine's snippet and turn its markers into ``<mark>``."""
+    return escape(raw).replace(START, "<mark>").replace(STOP, "</mark>")
+
+
+def _visible_sql(agent: Agent | None, business: Business) -> tuple[str, tuple]:
+    ids = access.visible_conversations(agent, business).values("id")
+    sql, params = ids.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _sqlite_messages(words, visible, business_id, limit):
+    match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+    # Only constants and Django's compiled subquery are formatted in; values are parameters.
+    sql = (
+        "SELECT m.conversation_id, m.id, "  # noqa: S608
+        f"snippet(search_message_fts, 0, '{START}', '{STOP}', '…', 12) "
+        "FROM search_message_fts JOIN conversations_message m ON m.id = search_message_fts.rowid "
+        "WHERE search_message_fts MATCH %s AND m.business_id = %s "
+        f"AND m.conversation_id IN ({visible[0]}) "
+        "ORDER BY bm25(search_message_fts), m.id DESC LIMIT %s"
+    )
+    return sql, (match, business_id, *visible[1], limit)
+
+
+def _postgres_messages(words, visible, business_id, limit):
+    tsquery = " & ".join([*words[:-1], f"{words[-1]}:*"])
+    sql = (
+        "SELECT m.conversation_id, m.id, ts_headline('simple', m.content, q, "  # noqa: S608
+        f"'StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=8, MaxFragments=1') "
+        "FROM conversations_message m, to_tsquery('simple', %s) q "
+        "WHERE to_tsvector('simple', m.content) @@ q AND m.business_id = %s "
+        f"AND m.conversation_id IN ({visible[0]}) "
+        "ORDER BY ts_rank(to_tsvector('simple', m.content), q) DESC, m.id DESC LIMIT %s"
+    )
+    return sql, (tsquery, business_id, *visible[1], limit)
+
+
+def message_hits(agent: Agent | None, business: Business, query: str, limit: int) -> list[Hit]:
+    """The best-matching message of each matching conversation, best first."""
+    words = terms(query)
+    if not words:
+        return []
+    build = _postgres_messages if connection.vendor == "postgresql" else _sqlite_messages
+    # Several messages of one conversation may match: read a few more than asked.
+    sql, params = build(words, _visible_sql(agent, business), business.pk, limit * 4)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    hits: dict[int, Hit] = {}
+    for conv_id, msg_id, snippet in rows:
+        if conv_id not in hits:
+            hits[conv_id] = Hit(conv_id, "message", msg_id, highlight(snippet))
+    return list(hits.values())[:limit]
+
+
+def _mark_words(text: str, words: list[str]) -> str:
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    return highlight(pattern.sub(lambda m: START + m.group(0) + STOP, text))
+
+
+def other_hits(agent, business, query: str, limit: int) -> list[Hit]:
+    """Conversations found by id, or by their customer's name or email."""
+    words = terms(query)
+    visible = access.visible_conversations(agent, business)
+    hits: list[Hit] = []
+    wanted = query.strip().lstrip("#")
+    if wanted.isdigit() and len(wanted) < 19:
+        for conv in visible.filter(pk=int(wanted)).select_related("customer"):
+            hits.append(Hit(conv.pk, "id", snippet=f"<mark>#{conv.pk}</mark>"))
+    if words:
+        who = Q()
+        for w in words:
+            who &= Q(customer__name__icontains=w) | Q(customer__email__icontains=w)
+        convs = visible.filter(who).select_related("customer").order_by("-last_activity_at")
+        for conv in convs[:limit]:
+            c = conv.customer
+            text = " · ".join(x for x in (c.name, c.email) if x)
+            hits.append(Hit(conv.pk, "customer", snippet=_mark_words(text, words)))
+    return hits
+
+
+def search(agent: Agent | None, business: Business, query: str, limit: int = 20) -> list[Hit]:
+    """Conversations matching ``query`` that the caller may see, one hit each: the id first,
+    then customers, then messages by relevance."""
+    found: dict[int, Hit] = {}
+    for hit in [
+        *other_hits(agent, business, query, limit),
+        *message_hits(agent, business, query, limit),
+    ]:
+        found.setdefault(hit.conversation_id, hit)
+    return list(found.values())[:limit]
+
+
+def conversations_for(hits: list[Hit]) -> list[Conversation]:
+    """The hits' conversations in hit order, each with its ``hit`` (one query)."""
+    by_id = {
+        c.pk: c
+        for c in Conversation.objects.filter(
+            pk__in=[h.conversation_id for h in hits]
+        ).select_related("customer", "assignee__user")
+    }
+    out = []
+    for hit in hits:
+        conv = by_id.get(hit.conversation_id)
+        if conv is not None:
+            conv.hit = hit
+            out.append(conv)
+    return out

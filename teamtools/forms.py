@@ -1,0 +1,35 @@
+"""Inbox forms of the team tools."""
+
+from django import forms
+from django.conf import settings
+
+
+class NoteForm(forms.Form):
+    content = forms.CharField(
+        strip=False,
+        max_length=settings.MESSAGE_MAX_LENGTH,
+        error_messages={
+            "required": "Write the note first.",
+            "max_length": "Your note is %(show_value)d characters long; the limit is "
+            "%(limit_value)d.",
+        },
+    )
+
+    def clean_content(self):
+        content = self.cleaned_data["content"]
+        if not content.strip():
+            raise forms.ValidationError("Write the note first.")
+        return content
+
+
+class LabelChangeForm(forms.Form):
+    label = forms.IntegerField(
+        min_value=1, max_value=2**62, error_messages={"required": "Pick a label."}
+    )
+    change = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")])
+
+
+class CannedForm(forms.Form):
+    shortcut = forms.CharField(max_length=41, help_text="Typed after / in the reply box.")
+    title = forms.CharField(max_length=120)
+    content = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), strip=False)

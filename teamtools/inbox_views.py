@@ -1,0 +1,163 @@
+"""Inbox pages of the team tools (notes, labels): thin adapters like ``inbox.views``."""
+
+from django.contrib import messages as flash
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from conversations import access, errors
+from conversations.actions import Actor
+from conversations.validation import is_id
+from inbox.session import agent_required, wants_json
+from inbox.settings_views import settings_context
+from inbox.views import after_change, conversation_url, error_response, form_error
+from teamtools import forms, queries
+from teamtools.actions import canned as canned_actions
+from teamtools.actions import labels as label_actions
+from teamtools.actions import notes as note_actions
+
+
+@require_POST
+@agent_required
+def add_note(request, conv_id):
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    form = forms.NoteForm(request.POST)
+    back = conversation_url(conv.pk) + "#note-form"
+    if not form.is_valid():
+        return form_error(request, form, back)
+    try:
+        note = note_actions.do_add_note(
+            conv, author=request.agent, content=form.cleaned_data["content"]
+        )
+    except errors.DomainError as exc:
+        return error_response(request, exc, back)
+    if wants_json(request):
+        return JsonResponse({"note": {"id": note.pk}}, status=201)
+    return redirect(back)
+
+
+@require_GET
+@agent_required
+def notes_after(request, conv_id):
+    """Notes after ``?after=<id>`` as the timeline's partial (live updates, one template)."""
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    after = request.GET.get("after", "0")
+    if not is_id(after) and after != "0":
+        return error_response(
+            request, errors.ValidationFailed("after must be a note id."), conversation_url(conv.pk)
+        )
+    notes = queries.notes_of(conv).filter(pk__gt=int(after)).order_by("id")[: queries.NOTES_MAX]
+    return render(request, "inbox/partials/notes.html", {"notes": notes, "conv": conv})
+
+
+@require_POST
+@agent_required
+def change_labels(request, conv_id):
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    form = forms.LabelChangeForm(request.POST)
+    back = conversation_url(conv.pk)
+    if not form.is_valid():
+        return form_error(request, form, back)
+    try:
+        label = queries.access_label(request.business, form.cleaned_data["label"])
+        change = {form.cleaned_data["change"]: [label]}
+        conv, _ = label_actions.do_set_labels(conv, actor=Actor.of_agent(request.agent), **change)
+    except errors.DomainError as exc:
+        return error_response(request, exc, back)
+    done = f"Label {label.name} {'added' if 'add' in change else 'removed'}."
+    return after_change(request, conv, done)
+
+
+@require_GET
+@agent_required
+def canned_picker(request, conv_id):
+    """The reply box's ``/`` picker: matches for ``?q=``, rendered for this conversation."""
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    q = request.GET.get("q", "")[:100]
+    rows = queries.search_canned(request.business, q, limit=8)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": r.pk,
+                    "shortcut": r.shortcut,
+                    "title": r.title,
+                    "content": canned_actions.render(r, conv, request.agent),
+                }
+                for r in rows
+            ]
+        }
+    )
+
+
+@agent_required
+def canned_settings(request):
+    """Inbox settings: the business's canned responses (managers change them)."""
+    back = reverse("inbox:canned")
+    if request.method == "POST":
+        if not request.agent.is_manager:
+            return error_response(
+                request,
+                errors.PermissionDenied("Only owners and admins manage canned responses."),
+                back,
+            )
+        try:
+            if request.POST.get("delete"):
+                canned_actions.delete_canned(
+                    queries.access_canned(request.business, request.POST["delete"])
+                )
+                flash.success(request, "Canned response deleted.")
+            else:
+                form = forms.CannedForm(request.POST)
+                if not form.is_valid():
+                    return form_error(request, form, back)
+                row = canned_actions.create_canned(request.business, **form.cleaned_data)
+                flash.success(request, f"Saved /{row.shortcut}.")
+        except errors.DomainError as exc:
+            return error_response(request, exc, back)
+        return redirect(back)
+    if request.method != "GET":
+        return JsonResponse({"error": "Method not allowed"}, status=405)
+    return render(
+        request,
+        "inbox/settings/canned.html",
+        settings_context(
+            request,
+            "canned",
+            rows=list(queries.canned_of(request.business)),
+            variables=list(canned_actions.VARIABLES),
+            form=forms.CannedForm(),
+        ),
+    )
+
+
+@agent_required
+def label_settings(request):
+    """Inbox settings: the business's labels (managers create and delete them)."""
+    back = reverse("inbox:settings_labels")
+    if request.method == "POST":
+        if not request.agent.is_manager:
+            denied = errors.PermissionDenied("Only owners and admins manage labels.")
+            return error_response(request, denied, back)
+        try:
+            if request.POST.get("delete"):
+                label = queries.access_label(request.business, request.POST["delete"])
+                label_actions.delete_label(label)
+                flash.success(request, f"Label {label.name} deleted.")
+            else:
+                label = label_actions.create_label(
+                    request.business, name=request.POST.get("name"), color=request.POST.get("color")
+                )
+                flash.success(request, f"Label {label.name} created.")
+        except errors.DomainError as exc:
+            return error_response(request, exc, back)
+        return redirect(back)
+    if request.method != "GET":
+        return JsonResponse({"error": "Method not allowed"}, status=405)
+    labels = list(queries.labels_of_business(request.business))
+    return render(
+        request,
+        "inbox/settings/labels.html",
+        settings_context(request, "settings_labels", labels=labels),
+    )

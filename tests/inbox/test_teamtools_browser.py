@@ -1,0 +1,140 @@
+"""Team tools the way agents use them, in Chromium against a real daphne: Olivia labels a
+conversation and leaves a private note for Alex, who is told at once on his inbox page; the
+list filtered by the label shows the row with its chip. Screenshots in test-artifacts/inbox."""
+
+import pytest
+
+from conversations import actions
+from conversations.actions import Actor
+from conversations.demo import DEMO_AGENT_EMAIL, DEMO_OWNER_EMAIL
+from teamtools.actions.labels import create_label
+from tests.inbox.conftest import SHOTS
+from tests.inbox.test_team_browser import new_agent_page
+
+WAIT = 15_000
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_label_a_conversation_and_leave_a_note_for_a_colleague(server, demo, browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    refund = create_label(demo.business, name="refund", color="#b42318")
+    create_label(demo.business, name="vip", color="#d97706")
+    customer = actions.create_customer(demo.business, name="Sam Buyer", email="sam@x.test")
+    conv, _ = actions.do_start_conversation(
+        demo.business,
+        customer,
+        actor=Actor.of_customer(customer),
+        opening_message="I was charged twice for order 1042.",
+    )
+    seen: list = []
+    _, alex = new_agent_page(browser, base, DEMO_AGENT_EMAIL, seen)
+    expect(alex.locator("#live-state")).to_have_text("live")
+    _, olivia = new_agent_page(browser, base, DEMO_OWNER_EMAIL, seen)
+    olivia.goto(f"{base}/inbox/c/{conv.pk}/")
+    expect(olivia.locator("#live-state")).to_have_text("live")
+
+    # Label it from the details pane.
+    olivia.locator("#label-add").select_option(label="refund")
+    olivia.get_by_role("button", name="Add label").click()
+    expect(olivia.locator("#conv-labels .label-chip")).to_contain_text(["refund"])
+
+    # A private note for Alex: shown in the thread, marked as private.
+    olivia.get_by_label("Private note").fill(
+        "@alex can you check the double charge? Refund approved."
+    )
+    olivia.get_by_role("button", name="Add note").click()
+    note = olivia.locator("#messages .msg-note")
+    expect(note).to_contain_text("can you check the double charge?")
+    expect(note).to_contain_text("Notified: @Alex Agent")
+    expect(olivia.locator("#note-text")).to_have_value("")
+
+    # Alex, on his inbox list, is told at once and can go there in one click.
+    toast = alex.locator("#mention-toast")
+    expect(toast).to_contain_text("Olivia Owner mentioned you in a note on Sam Buyer")
+    olivia.screenshot(path=SHOTS / "30-note-and-label-1366.png")
+    alex.screenshot(path=SHOTS / "31-mentioned-1366.png")
+    toast.get_by_role("link").click()
+    expect(alex.locator("#messages .msg-note")).to_contain_text("Refund approved.")
+    expect(alex.locator("#conv-labels")).to_contain_text("refund")
+
+    # The list filtered by the label shows the row with its chip.
+    olivia.goto(f"{base}/inbox/?status=all&label={refund.pk}")
+    row = olivia.locator(f'[data-conversation-id="{conv.pk}"]')
+    expect(row.locator(".label-chip")).to_have_text(["refund"])
+    expect(olivia.locator("#conversation-list > li")).to_have_count(1)
+    olivia.screenshot(path=SHOTS / "32-list-by-label-1366.png")
+    assert seen == []
+
+
+def test_answer_with_a_canned_response_from_the_reply_box(server, demo, browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    customer = actions.create_customer(demo.business, name="Sam Buyer", email="sam@x.test")
+    conv, _ = actions.do_start_conversation(
+        demo.business, customer, actor=Actor.of_customer(customer), opening_message="Refund?"
+    )
+    seen: list = []
+    _, olivia = new_agent_page(browser, base, DEMO_OWNER_EMAIL, seen)
+    # The owner saves a canned response in the inbox settings.
+    olivia.get_by_role("link", name="Settings").click()
+    olivia.get_by_role("link", name="Canned responses").click()
+    olivia.get_by_label("Shortcut").fill("refund")
+    olivia.get_by_label("Title").fill("Refund on its way")
+    olivia.get_by_label("Content").fill(
+        "Hi {{customer.first_name | there}}, your refund is on its way. {{agent.first_name}}"
+    )
+    olivia.get_by_role("button", name="Save").click()
+    expect(olivia.locator(".canned-table")).to_contain_text("/refund")
+    olivia.screenshot(path=SHOTS / "33-canned-settings-1366.png")
+
+    olivia.goto(f"{base}/inbox/c/{conv.pk}/")
+    expect(olivia.locator("#live-state")).to_have_text("live")
+    reply = olivia.locator("#reply")
+    reply.press_sequentially("/ref")
+    option = olivia.locator("#canned-picker [role=option]")
+    expect(option).to_contain_text("Hi Sam, your refund is on its way. Olivia")
+    olivia.screenshot(path=SHOTS / "34-canned-picker-1366.png")
+    reply.press("Enter")  # inserts, does not send
+    expect(reply).to_have_value("Hi Sam, your refund is on its way. Olivia")
+    expect(olivia.locator("#canned-picker")).to_be_hidden()
+    reply.press("Enter")  # sends
+    expect(olivia.locator("#messages .msg-operator").last).to_contain_text(
+        "Hi Sam, your refund is on its way. Olivia"
+    )
+    expect(reply).to_have_value("")
+    assert seen == []
+
+
+def test_find_a_returning_customer_by_what_they_wrote(server, demo, browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    customer = actions.create_customer(demo.business, name="Sam Buyer", email="sam@x.test")
+    conv, _ = actions.do_start_conversation(
+        demo.business,
+        customer,
+        actor=Actor.of_customer(customer),
+        opening_message="My parcel 77-XJ never arrived, tracking says delivered.",
+    )
+    actions.do_resolve(conv, actor=Actor.system())
+    seen: list = []
+    _, alex = new_agent_page(browser, base, DEMO_AGENT_EMAIL, seen)
+    alex.get_by_label("Search conversations").fill("parcel tracking")
+    alex.get_by_label("Search conversations").press("Enter")
+    row = alex.locator(f'[data-conversation-id="{conv.pk}"]')
+    expect(row.locator(".search-hit mark")).to_have_text(["parcel", "tracking"])
+    expect(alex.locator("#conversation-list > li")).to_have_count(1)
+    alex.screenshot(path=SHOTS / "35-search-1366.png")
+    # By email too; then open it.
+    alex.get_by_label("Search conversations").fill("sam@x")
+    alex.get_by_label("Search conversations").press("Enter")
+    expect(row.locator(".search-hit mark")).to_have_text(["Sam", "sam", "x"])
+    row.get_by_role("link").click()
+    expect(alex.locator("#messages")).to_contain_text("never arrived")
+    assert seen == []
