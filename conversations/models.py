@@ -220,6 +220,9 @@ class Conversation(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # Pending until this time, then reopened by beat (teamtools.actions.snooze); cleared
+    # whenever the conversation leaves pending (a customer writing, an agent reopening).
+    snoozed_until = models.DateTimeField(null=True, blank=True)
     first_message_text = models.CharField(max_length=300, blank=True)
     last_message_text = models.CharField(max_length=300, blank=True)
     message_count = models.PositiveIntegerField(default=0)
@@ -240,6 +243,11 @@ class Conversation(models.Model):
                 condition=Q(needs_human_handoff=True),
             ),
             models.Index(fields=["business", "customer"], name="conv_business_customer"),
+            models.Index(
+                fields=["snoozed_until"],
+                name="conv_snoozed",
+                condition=Q(snoozed_until__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,7 @@ SESSION_HANDOFF_CLEARED = "session.handoff_cleared"
 SESSION_AI_TOGGLED = "session.ai_toggled"
 SESSION_RATED = "session.rated"
 SESSION_LABELS_CHANGED = "session.labels_changed"
+SESSION_SNOOZED = "session.snoozed"
 MESSAGE_CREATED = "message.created"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
@@ -48,6 +49,7 @@ NAMES = (
     SESSION_AI_TOGGLED,
     SESSION_RATED,
     SESSION_LABELS_CHANGED,
+    SESSION_SNOOZED,
     CUSTOMER_IDENTIFIED,
     CUSTOMER_ERASED,
     MESSAGE_DELIVERED,
@@ -103,6 +105,10 @@ def _rated(event: DomainEvent):
     r = event.data["rating"]
     rating = {"score": r["score"], "comment": r["comment"], "createdAt": r["created_at"]}
     return [(SESSION_RATED, {**_session(event), "rating": rating})]
+
+
+def _snoozed(event: DomainEvent):
+    return [(SESSION_SNOOZED, {**_session(event), "until": event.data["until"]})]
 
 
 def _labels(event: DomainEvent):
@@ -167,6 +173,7 @@ POCKETPING = Projection(
         EventType.CONVERSATION_AI_TOGGLED: _ai_toggled,
         EventType.CONVERSATION_RATED: _rated,
         EventType.CONVERSATION_LABELS_CHANGED: _labels,
+        EventType.CONVERSATION_SNOOZED: _snoozed,
         # Private notes are staff-only: never on /ws nor in a webhook (teamtools.actions.notes).
         EventType.NOTE_CREATED: NOT_ON_THIS_SURFACE,
         EventType.MESSAGE_CREATED: _message,
@@ -179,6 +186,7 @@ POCKETPING = Projection(
         # Internal: connections re-check access (topics, sockets); integrations see nothing.
         EventType.AGENT_MEMBERSHIP_CHANGED: NOT_ON_THIS_SURFACE,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # the /ws stream closes instead
+        EventType.WIDGET_SETTINGS_CHANGED: NOT_ON_THIS_SURFACE,  # GET the settings instead
         EventType.TYPING: NOT_ON_THIS_SURFACE,  # ephemeral: never replayed or webhooked
         EventType.ASSISTANT_TYPING: NOT_ON_THIS_SURFACE,
         EventType.VIEWING: NOT_ON_THIS_SURFACE,  # ephemeral and inbox-only
@@ -298,6 +306,10 @@ class Label(TypedDict):
     color: str
 
 
+class SnoozedEvent(SessionEvent):
+    until: str
+
+
 class LabelsEvent(SessionEvent):
     labels: list[Label]
     added: list[Label]
@@ -347,6 +359,7 @@ FRAMES: dict[str, type] = {
     SESSION_AI_TOGGLED: AiToggledEvent,
     SESSION_RATED: RatedEvent,
     SESSION_LABELS_CHANGED: LabelsEvent,
+    SESSION_SNOOZED: SnoozedEvent,
     MESSAGE_CREATED: MessageEvent,
     MESSAGE_DELIVERED: ReceiptsEvent,
     MESSAGE_READ: ReceiptsEvent,

@@ -7,6 +7,8 @@ they are the one canonical description of an object at the moment of an event.
 from datetime import datetime
 from typing import TypedDict
 
+from attachments.links import VIEW, url
+
 
 class AgentSnapshot(TypedDict):
     id: int
@@ -49,6 +51,7 @@ class ConversationSnapshot(TypedDict):
     closed_at: str | None
     first_response_at: str | None
     first_response_seconds: float | None
+    snoozed_until: str | None
 
 
 class AttachmentSnapshot(TypedDict):
@@ -139,6 +142,7 @@ def conversation_snapshot(conv) -> ConversationSnapshot:
         "closed_at": iso(conv.closed_at),
         "first_response_at": iso(conv.first_response_at),
         "first_response_seconds": conv.first_response_seconds,
+        "snoozed_until": iso(conv.snoozed_until),
     }
 
 
@@ -148,7 +152,6 @@ def attachment_snapshots(msg, attachments=None) -> list[AttachmentSnapshot]:
     Text messages have none (and cost no query)."""
     if msg.content_type != "attachment":
         return []
-    from attachments.links import VIEW, url
 
     if attachments is None:
         # Loaded with the message by the action (so async callers render it without a query).

@@ -4,6 +4,7 @@ from django import forms
 
 from business_settings.hours import DAYS
 from business_settings.models import WidgetSettings
+from conversations.models import Business
 
 W = WidgetSettings
 
@@ -98,3 +99,25 @@ class BusinessHoursForm(forms.Form):
             ranges = (hours.weekly or {}).get(str(i), [])
             initial[f"day_{i}"] = ", ".join(f"{a}-{b}" for a, b in ranges)
         return initial
+
+
+class ServiceSettingsForm(forms.Form):
+    auto_assign_mode = forms.ChoiceField(
+        choices=[
+            (Business.AutoAssign.OFF, "Off: agents pick conversations themselves"),
+            (Business.AutoAssign.ROUND_ROBIN, "Round robin among online agents"),
+        ],
+        label="Automatic assignment",
+    )
+    auto_assign_capacity = forms.IntegerField(
+        min_value=1,
+        max_value=1000,
+        label="Open conversations per agent",
+        help_text="Round robin skips an agent who holds this many open or pending conversations.",
+    )
+    csat_enabled = forms.BooleanField(
+        required=False, label="Ask customers to rate resolved conversations (CSAT)"
+    )
+
+    def cleaned_for_action(self) -> dict:
+        return dict(self.cleaned_data)

@@ -15,6 +15,11 @@ SECTIONS: list[Section] = [
     Section("settings_team", "Team"),
     Section("settings_widget", "Widget"),
     Section("settings_hours", "Business hours"),
+    Section("settings_channels", "Channels"),  # customer_channels/inbox_views.py
+    Section("settings_ai", "AI assistant"),
+    Section("settings_api_keys", "API keys"),
+    Section("settings_webhooks", "Webhooks"),
+    Section("settings_service", "Assignment & ratings"),
     Section("settings_account", "My account", managers_only=False),
     Section("canned", "Canned responses", managers_only=False),  # teamtools
     Section("settings_labels", "Labels", managers_only=False),  # teamtools

@@ -25,10 +25,10 @@ from business_settings import hours as business_hours
 from business_settings.models import WidgetSettings
 from business_settings.widget_config import widget_config
 from business_settings.widget_texts import texts
-from conversations import access, errors
+from conversations import access, actions, errors
 from conversations.models import Agent
 from inbox.session import agent_required, wants_json
-from inbox.settings_forms import BusinessHoursForm, WidgetSettingsForm
+from inbox.settings_forms import BusinessHoursForm, ServiceSettingsForm, WidgetSettingsForm
 from inbox.settings_sections import visible_sections
 from inbox.views import error_response, page_context
 
@@ -323,4 +323,32 @@ def hours(request):
             form=form,
             open_now=business_hours.is_open(request.business, hours=current),
         ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@agent_required
+@manager_required
+def service(request):
+    """Automatic assignment (round robin, capacity) and the CSAT question."""
+    if request.method == "POST":
+        return _form_or_action(
+            request,
+            ServiceSettingsForm(request.POST),
+            actions.do_update_business_settings,
+            "inbox:settings_service",
+            "Assignment and rating settings saved.",
+        )
+    b = request.business
+    form = ServiceSettingsForm(
+        initial={
+            "auto_assign_mode": b.auto_assign_mode,
+            "auto_assign_capacity": b.auto_assign_capacity,
+            "csat_enabled": b.csat_enabled,
+        }
+    )
+    return render(
+        request,
+        "inbox/settings/service.html",
+        settings_context(request, "settings_service", form=form),
     )

@@ -60,6 +60,9 @@ if _EXPLICIT_SECRET_KEY == DEFAULT_SECRET_KEY:
 ALLOWED_HOSTS = _read(env_list, "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _read(env_list, "CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reports fold an event into the rollups once it is this old (a transaction that took its id
+# earlier may still commit): how far behind the live figures may be.
+REPORTS_SETTLE_SECONDS = _read(env_int, "REPORTS_SETTLE_SECONDS", 5)
 # How long a customer's signed rating link (email and channels) stays valid.
 CSAT_LINK_MAX_AGE_DAYS = _read(env_int, "CSAT_LINK_MAX_AGE_DAYS", 30)
 
@@ -187,6 +190,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Automatic assignment's safety net (each event that frees or adds work runs it at once).
     "assign-waiting": {"task": "conversations.tasks.assign_waiting_everywhere", "schedule": 60.0},
+    # The reports' rollups fold the settled new events of the event log (reports/rollup.py).
+    "reports-fold": {"task": "reports.tasks.fold_events", "schedule": 10.0},
+    # Snoozed conversations reopen when their time comes (teamtools.actions.snooze).
+    "wake-snoozed": {"task": "teamtools.tasks.wake_snoozed", "schedule": 30.0},
 }
 
 # --- Applications -----------------------------------------------------------------------------
@@ -213,6 +220,7 @@ INSTALLED_APPS = [
     "privacy",
     "customer_channels",
     "csat",
+    "reports",
     "accounts",
     "business_settings",
     "teamtools",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include("privacy.api.urls")),  # customers/<id>/erase, exports
     path("api/v1/", include(channel_urls.api_urlpatterns)),  # /api/v1/channels
     path("channels/", include(channel_urls.inbound_urlpatterns)),  # providers' webhooks
+    path("api/v1/", include("reports.urls")),  # /api/v1/reports
     path("api/v1/", include("teamtools.urls")),  # notes, labels, canned responses
     path("api/v1/", include("business_settings.api_urls")),  # widget, hours, AI settings
     path("api/v1/", include("search.urls")),  # /api/v1/search

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from attachments.links import LINK, item
 from conversations import access, errors
 from conversations.models import Agent, Conversation
 from conversations.snapshots import (
@@ -300,6 +301,7 @@ def request_item(conv: dict) -> dict:
         "first_response_at": conv["first_response_at"],
         "resolved_at": conv["resolved_at"],
         "closed_at": conv["closed_at"],
+        "snoozed_until": conv.get("snoozed_until"),
         # Milliseconds from creation to the first agent reply (the seed's waiting_time).
         "waiting_time": _ms_between(conv["created_at"], conv["first_response_at"]),
     }
@@ -308,7 +310,6 @@ def request_item(conv: dict) -> dict:
 def _tiledesk_file(msg: dict) -> tuple[str, dict | None, list]:
     """Tiledesk's message ``type`` and ``metadata`` for an attachment message (its first file;
     every file, link-signed, in ``attachments``)."""
-    from attachments.links import LINK, item
 
     files = [item(a, LINK) for a in msg.get("attachments") or []]
     if not files:

@@ -3,6 +3,8 @@
 from django import forms
 from django.conf import settings
 
+from teamtools.snooze_times import PRESETS
+
 
 class NoteForm(forms.Form):
     content = forms.CharField(
@@ -33,3 +35,18 @@ class CannedForm(forms.Form):
     shortcut = forms.CharField(max_length=41, help_text="Typed after / in the reply box.")
     title = forms.CharField(max_length=120)
     content = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), strip=False)
+
+
+class SnoozeForm(forms.Form):
+    preset = forms.ChoiceField(choices=[("", "a time"), *PRESETS.items()], required=False)
+    until = forms.DateTimeField(
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        error_messages={"invalid": "Pick a valid date and time."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("preset") and not data.get("until"):
+            raise forms.ValidationError("Pick how long to snooze, or a time.")
+        return data

@@ -4,6 +4,7 @@ from django.contrib import messages as flash
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from conversations import access, errors
@@ -12,10 +13,11 @@ from conversations.validation import is_id
 from inbox.session import agent_required, wants_json
 from inbox.settings_views import settings_context
 from inbox.views import after_change, conversation_url, error_response, form_error
-from teamtools import forms, queries
+from teamtools import forms, queries, snooze_times
 from teamtools.actions import canned as canned_actions
 from teamtools.actions import labels as label_actions
 from teamtools.actions import notes as note_actions
+from teamtools.actions import snooze as snooze_actions
 
 
 @require_POST
@@ -161,3 +163,26 @@ def label_settings(request):
         "inbox/settings/labels.html",
         settings_context(request, "settings_labels", labels=labels),
     )
+
+
+@require_POST
+@agent_required
+def snooze(request, conv_id):
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    form = forms.SnoozeForm(request.POST)
+    back = conversation_url(conv.pk)
+    if not form.is_valid():
+        return form_error(request, form, back)
+    zone = request.business.timezone
+    preset, until = form.cleaned_data.get("preset"), form.cleaned_data.get("until")
+    try:
+        if preset:
+            until = snooze_times.preset_until(preset, timezone.now(), zone)
+        else:
+            # The date picker has no zone: the business's (timezone.make_naive'd by the form).
+            until = snooze_times.local_until(timezone.make_naive(until), zone)
+        conv = snooze_actions.do_snooze(conv, until, actor=Actor.of_agent(request.agent))
+    except errors.DomainError as exc:
+        return error_response(request, exc, back)
+    local = until.astimezone(snooze_times.zone(zone))
+    return after_change(request, conv, f"Snoozed until {local:%a %b %-d, %H:%M}.")

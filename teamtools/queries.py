@@ -7,6 +7,7 @@ from conversations.access import int_id
 from conversations.models import Agent, Business, Conversation
 from teamtools.models import CannedResponse, ConversationLabel, Label, Note
 from teamtools.snapshots import NoteSnapshot, note_snapshot
+from teamtools.snooze_times import PRESETS
 
 NOTES_MAX = 200  # a conversation shows its latest notes
 
@@ -129,6 +130,7 @@ def conversation_context(conv: Conversation, history: list, has_older: bool, lab
     """What the inbox's conversation page shows besides messages: notes, and its labels from
     ``business_labels(business, conv.pk)``."""
     return {
+        "snooze_presets": list(PRESETS.items()),
         "timeline": timeline(conv, history, has_older),
         "conv_labels": [lb for lb in labels if lb.on_current],
     }

@@ -6,6 +6,7 @@ from teamtools import api
 urlpatterns = [
     route(f"conversations/{ID}/notes", api.NoteListView.as_view(), "api-notes"),
     route(f"conversations/{ID}/labels", api.ConversationLabelsView.as_view(), "api-conv-labels"),
+    route(f"conversations/{ID}/snooze", api.SnoozeView.as_view(), "api-snooze"),
     route("labels", api.LabelListView.as_view(), "api-labels"),
     route(f"labels/{ID}", api.LabelDetailView.as_view(), "api-label"),
     route("canned-responses", api.CannedListView.as_view(), "api-canned"),

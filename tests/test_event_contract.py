@@ -47,11 +47,22 @@ def every_event_type(tenant) -> None:
     vip = create_label(tenant.business, name="vip", color="#d97706")
     do_set_labels(conv, add=[vip], actor=actor)
     do_set_labels(conv, remove=[vip], actor=actor)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from teamtools.actions.snooze import do_snooze
+
+    do_snooze(conv, timezone.now() + timedelta(hours=1), actor=actor)
+    actions.do_set_status(conv, "open", actor=actor)
     actions.do_mark_delivered(conv, reader="customer", up_to_id=msg.pk)
     actions.do_mark_read(conv, reader="customer")
     actions.do_mark_read(conv, reader="agent")
     actions.do_identify_customer(tenant.customer, name="Jane", email="jane@x.test", actor=actor)
     actions.do_set_agent_status(tenant.agent, Agent.Status.ONLINE)
+    from business_settings.actions import update_widget_settings
+
+    update_widget_settings(tenant.business, color="#123456", language="fr")
     actions.do_set_typing(conv, is_typing=True, agent=tenant.agent)
     actions.do_set_typing(conv, is_typing=False)
     from ai.actions import do_show_typing

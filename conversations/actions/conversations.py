@@ -63,6 +63,8 @@ def do_set_status(
             )
         now = timezone.now()
         conv.status = status
+        if status != S.PENDING:
+            conv.snoozed_until = None  # a snooze ends when the conversation leaves pending
         if status == S.RESOLVED:
             conv.resolved_at = now
         elif status == S.CLOSED:

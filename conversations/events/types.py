@@ -36,6 +36,7 @@ class EventType(StrEnum):
     # A reply could not be sent on the conversation's channel (customer_channels.outbox).
     MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
     CONVERSATION_LABELS_CHANGED = "conversation.labels_changed"
+    CONVERSATION_SNOOZED = "conversation.snoozed"
     # A private note (staff only: never on a customer surface, see teamtools.actions.notes).
     NOTE_CREATED = "note.created"
     CUSTOMER_IDENTIFIED = "customer.identified"
@@ -44,6 +45,8 @@ class EventType(StrEnum):
     AGENT_STATUS_CHANGED = "agent.status_changed"
     AGENT_MEMBERSHIP_CHANGED = "agent.membership_changed"  # role changed or removed
     API_KEY_REVOKED = "api_key.revoked"
+    # Widget settings or business hours changed: open widgets reload their settings.
+    WIDGET_SETTINGS_CHANGED = "widget.settings_changed"
     # Ephemeral (never stored in the event log, no id): someone is composing a message.
     TYPING = "conversation.typing"
     # The AI assistant started/stopped composing a reply (ephemeral too).
@@ -106,6 +109,12 @@ class LabelsChanged(TypedDict):
     actor: ActorSnapshot
 
 
+class Snoozed(TypedDict):
+    conversation: ConversationSnapshot
+    until: str
+    actor: ActorSnapshot
+
+
 class NoteCreated(TypedDict):
     note: NoteSnapshot
     conversation: ConversationSnapshot
@@ -160,6 +169,10 @@ class ApiKeyRevoked(TypedDict):
     api_key_id: int
 
 
+class WidgetSettingsChanged(TypedDict):
+    changed: list[str]  # field names (widget settings) or "hours"
+
+
 class Typing(TypedDict):
     conversation_id: int
     # Who types, as the server knows it: an agent id, a customer id, or "ai".
@@ -191,12 +204,14 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.MESSAGES_READ: Receipts,
     EventType.MESSAGE_DELIVERY_FAILED: DeliveryFailed,
     EventType.CONVERSATION_LABELS_CHANGED: LabelsChanged,
+    EventType.CONVERSATION_SNOOZED: Snoozed,
     EventType.NOTE_CREATED: NoteCreated,
     EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
     EventType.CUSTOMER_ERASED: CustomerErased,
     EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,
     EventType.AGENT_MEMBERSHIP_CHANGED: MembershipChanged,
     EventType.API_KEY_REVOKED: ApiKeyRevoked,
+    EventType.WIDGET_SETTINGS_CHANGED: WidgetSettingsChanged,
     EventType.TYPING: Typing,
     EventType.ASSISTANT_TYPING: Typing,
     EventType.VIEWING: Viewing,

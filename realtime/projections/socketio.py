@@ -106,6 +106,12 @@ def _labels_changed(event: DomainEvent) -> list[Emit]:
     return [Emit("conversation_labels_changed", payload, _conversation_and_business(event))]
 
 
+def _snoozed(event: DomainEvent) -> list[Emit]:
+    d = event.data
+    payload = {"conversation_id": d["conversation"]["id"], "until": d["until"]}
+    return [Emit("conversation_snoozed", payload, _conversation_and_business(event))]
+
+
 def _note_created(event: DomainEvent) -> list[Emit]:
     """The note to the staff in the conversation; a notice to each mentioned colleague's own
     sockets (wherever they are in the inbox). The audience is staff only: no widget room."""
@@ -161,6 +167,14 @@ def _viewing(event: DomainEvent) -> list[Emit]:
     return [Emit("viewing", payload, rooms.conversation_targets(event.audience))]
 
 
+def _widget_settings_changed(event: DomainEvent) -> list[Emit]:
+    """Open widgets of the business fetch /widget/settings/ again (nothing secret is sent)."""
+    targets = rooms.business_targets(event.audience, event.business_public_id)
+    widget_rooms = [room for room in targets if room == rooms.widgets(event.business_public_id)]
+    payload = {"changed": list(event.data["changed"])}
+    return [Emit("widget_settings_changed", payload, widget_rooms)] if widget_rooms else []
+
+
 SOCKETIO = Projection(
     "socket.io",
     {
@@ -173,6 +187,7 @@ SOCKETIO = Projection(
         EventType.CONVERSATION_AI_TOGGLED: NOT_ON_THIS_SURFACE,
         EventType.CONVERSATION_RATED: _rated,
         EventType.CONVERSATION_LABELS_CHANGED: _labels_changed,  # staff rooms only
+        EventType.CONVERSATION_SNOOZED: _snoozed,
         EventType.NOTE_CREATED: _note_created,  # staff rooms only
         EventType.MESSAGE_CREATED: _message_created,
         EventType.MESSAGES_DELIVERED: _receipts("delivered", payloads.delivered),
@@ -184,6 +199,7 @@ SOCKETIO = Projection(
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         EventType.AGENT_MEMBERSHIP_CHANGED: _membership_changed,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys never open sockets
+        EventType.WIDGET_SETTINGS_CHANGED: _widget_settings_changed,  # widgets only
         EventType.TYPING: _typing,
         EventType.ASSISTANT_TYPING: _typing,
         EventType.VIEWING: _viewing,  # staff only: the audience opens no widget
@@ -218,6 +234,11 @@ class LabelRef(TypedDict):
 class ConversationLabelsChanged(TypedDict):
     conversation_id: int
     labels: list[LabelRef]
+
+
+class ConversationSnoozed(TypedDict):
+    conversation_id: int
+    until: str
 
 
 class NoteCreated(TypedDict):
@@ -321,9 +342,15 @@ class Viewing(TypedDict):
     is_viewing: bool
 
 
+class WidgetSettingsChangedFrame(TypedDict):
+    changed: list[str]
+
+
 FRAMES: dict[str, type] = {
+    "widget_settings_changed": WidgetSettingsChangedFrame,
     "new_message": NewMessage,
     "conversation_labels_changed": ConversationLabelsChanged,
+    "conversation_snoozed": ConversationSnoozed,
     "note_created": NoteCreated,
     "mentioned": Mentioned,
     "delivered": Delivered,

@@ -123,6 +123,7 @@ TOPICS = Projection(
         # The request item's ``tags`` are left empty everywhere (its snapshots do not load
         # labels); a label change still pushes the conversation (REST has the labels).
         EventType.CONVERSATION_LABELS_CHANGED: _conversation,
+        EventType.CONVERSATION_SNOOZED: _conversation,
         EventType.NOTE_CREATED: _note,
         EventType.MESSAGE_CREATED: _message,
         EventType.MESSAGES_DELIVERED: _receipts,
@@ -135,6 +136,7 @@ TOPICS = Projection(
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         EventType.AGENT_MEMBERSHIP_CHANGED: _membership,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys use /ws, not the topics API
+        EventType.WIDGET_SETTINGS_CHANGED: NOT_ON_THIS_SURFACE,  # for widgets (Socket.IO)
         EventType.TYPING: NOT_ON_THIS_SURFACE,  # the topics seed has no typing frames
         EventType.ASSISTANT_TYPING: NOT_ON_THIS_SURFACE,
         EventType.VIEWING: NOT_ON_THIS_SURFACE,  # an inbox-only signal
@@ -221,6 +223,7 @@ class RequestItem(Rating, total=True):
     first_response_at: str | None
     resolved_at: str | None
     closed_at: str | None
+    snoozed_until: str | None
     waiting_time: int | None
 
 

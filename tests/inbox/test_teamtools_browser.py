@@ -138,3 +138,28 @@ def test_find_a_returning_customer_by_what_they_wrote(server, demo, browser):
     row.get_by_role("link").click()
     expect(alex.locator("#messages")).to_contain_text("never arrived")
     assert seen == []
+
+
+def test_snooze_a_conversation_until_tomorrow(server, demo, browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    customer = actions.create_customer(demo.business, name="Sam Buyer", email="sam@x.test")
+    conv, _ = actions.do_start_conversation(
+        demo.business, customer, actor=Actor.of_customer(customer), opening_message="Call me later"
+    )
+    seen: list = []
+    _, olivia = new_agent_page(browser, base, DEMO_OWNER_EMAIL, seen)
+    olivia.goto(f"{base}/inbox/c/{conv.pk}/")
+    olivia.get_by_label("Snooze until").select_option(label="Tomorrow, 9:00")
+    olivia.get_by_role("button", name="Snooze", exact=True).click()
+    expect(olivia.locator("#conv-snoozed")).to_contain_text("Snoozed until")
+    expect(olivia.locator("#conv-status")).to_have_text("pending")
+    row = olivia.locator(f'[data-conversation-id="{conv.pk}"]')
+    olivia.goto(f"{base}/inbox/?status=pending")
+    expect(row.locator(".badge-snoozed")).to_contain_text("snoozed until")
+    olivia.screenshot(path=SHOTS / "36-snoozed-1366.png")
+    conv.refresh_from_db()
+    assert conv.status == "pending" and conv.snoozed_until is not None
+    assert seen == []
