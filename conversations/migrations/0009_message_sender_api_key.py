@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0007_business_service_settings'),
+        ('conversations', '0008_conversation_snoozed_until'),
     ]
 
     operations = [
