@@ -44,8 +44,11 @@ def progress(label: str, done: int, total: int, started: float) -> None:
     sys.stderr.flush()
 
 
-def seed(url: str, business_public_id: str, n_conv: int, n_msg: int) -> dict:
-    """COPY customers, conversations and messages into the demo business."""
+def seed(url: str, business_public_id: str, n_conv: int, n_msg: int, content=None) -> dict:
+    """COPY customers, conversations and messages into the demo business.
+
+    ``content(conversation_index, message_index, rng)``: each message's text (bench/search_large.py
+    writes words to search for); by default a numbered placeholder."""
     import psycopg
     import psycopg.sql
 
@@ -78,7 +81,7 @@ def seed(url: str, business_public_id: str, n_conv: int, n_msg: int) -> dict:
         with conn.cursor() as cur:
             with cur.copy(
                 "COPY conversations_customer (id, business_id, name, email, external_id, "
-                "metadata, created_at, updated_at) FROM STDIN"
+                "metadata, visitor_key_hash, created_at, updated_at) FROM STDIN"
             ) as copy:
                 for i in range(n_conv):
                     t = now - timedelta(minutes=n_conv - i)
@@ -90,6 +93,7 @@ def seed(url: str, business_public_id: str, n_conv: int, n_msg: int) -> dict:
                             f"v{i}@example.com",
                             "",
                             "{}",
+                            "",
                             t,
                             t,
                         )
@@ -150,7 +154,9 @@ def seed(url: str, business_public_id: str, n_conv: int, n_msg: int) -> dict:
                                 "customer" if m % 2 == 0 else "agent",
                                 False,
                                 "text",
-                                f"message {m} of conversation {i}",
+                                content(i, m, rng)
+                                if content
+                                else f"message {m} of conversation {i}",
                                 t + timedelta(seconds=30 * m),
                             )
                         )
