@@ -11,6 +11,7 @@ lint:       ## ruff, the lock files against pyproject.toml, import contracts, my
 	.venv/bin/python bin/check-lock
 	.venv/bin/lint-imports --no-cache
 	.venv/bin/python bin/check-private-imports
+	.venv/bin/python bin/check-function-imports
 	$(MAKE) typecheck
 
 typecheck:  ## mypy + django-stubs on the modules listed in pyproject.toml [tool.mypy]

@@ -6,6 +6,7 @@ class AIConfig(AppConfig):
     verbose_name = "AI assistant"
 
     def ready(self):
+        # Imported in ready(): models and other apps load only once the app registry is.
         from ai import subscribers
         from conversations import events
 

@@ -3,9 +3,9 @@ in-process pool of ``pingback.tasks`` in the embedded default)."""
 
 from celery import shared_task
 
+from ai import flow
+
 
 @shared_task(name="ai.reply_to_message", ignore_result=True)
 def reply_to_message(message_id: int) -> str:
-    from ai import flow
-
     return flow.reply_to_message(message_id).action

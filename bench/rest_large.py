@@ -81,7 +81,7 @@ def seed(url: str, business_public_id: str, n_conv: int, n_msg: int, content=Non
         with conn.cursor() as cur:
             with cur.copy(
                 "COPY conversations_customer (id, business_id, name, email, external_id, "
-                "metadata, visitor_key_hash, created_at, updated_at) FROM STDIN"
+                "metadata, created_at, updated_at, visitor_key_hash) FROM STDIN"
             ) as copy:
                 for i in range(n_conv):
                     t = now - timedelta(minutes=n_conv - i)
@@ -93,9 +93,9 @@ def seed(url: str, business_public_id: str, n_conv: int, n_msg: int, content=Non
                             f"v{i}@example.com",
                             "",
                             "{}",
+                            t,
+                            t,
                             "",
-                            t,
-                            t,
                         )
                     )
                     if i % 20000 == 0 or i == n_conv - 1:

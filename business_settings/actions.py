@@ -12,6 +12,7 @@ from business_settings import origins
 from business_settings.hours import is_holiday
 from business_settings.models import BusinessHours, WidgetSettings
 from conversations import errors
+from conversations.events import Audience, EventType, WidgetScope, publish
 from conversations.models import Business
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -92,7 +93,18 @@ def update_widget_settings(business: Business, /, **data) -> WidgetSettings:
         for name, value in fields.items():
             setattr(ws, name, value)
         ws.save()
+        settings_changed(business, sorted(fields))
     return ws
+
+
+def settings_changed(business: Business, changed: list[str]) -> None:
+    """Open widgets of the business reload their settings (``widget.settings_changed``)."""
+    publish(
+        EventType.WIDGET_SETTINGS_CHANGED,
+        business=business,
+        audience=Audience(business_id=business.pk, widgets=WidgetScope.BUSINESS),
+        data={"changed": changed},
+    )
 
 
 # --- business hours -------------------------------------------------------------------------
@@ -164,4 +176,5 @@ def update_business_hours(business: Business, /, **data) -> BusinessHours:
         for name, value in fields.items():
             setattr(hours, name, value)
         hours.save()
+        settings_changed(business, ["hours"])
     return hours

@@ -48,3 +48,31 @@ def is_holiday(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def open_seconds(
+    business, start: datetime, end: datetime, hours: BusinessHours | None = None
+) -> float:
+    """Seconds of business hours between ``start`` and ``end`` (e.g. a first response time in
+    business hours, for reports). Without business hours every second counts."""
+    from datetime import timedelta
+
+    if end <= start:
+        return 0.0
+    hours = hours or hours_of(business)
+    if not hours.enabled:
+        return (end - start).total_seconds()
+    tz = zone(business)
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    holidays = set(hours.holidays or [])
+    total = 0.0
+    day = local_start.date()
+    while day <= local_end.date():
+        if day.isoformat() not in holidays:
+            for a, b in (hours.weekly or {}).get(str(day.weekday()), []):
+                opens = datetime.combine(day, parse_time(a), tz)
+                closes = datetime.combine(day, parse_time(b), tz)
+                overlap = min(closes, local_end) - max(opens, local_start)
+                total += max(overlap.total_seconds(), 0.0)
+        day += timedelta(days=1)
+    return total

@@ -6,6 +6,7 @@ class ConversationsConfig(AppConfig):
     verbose_name = "Conversations"
 
     def ready(self):
+        # Imported in ready(): models and other apps load only once the app registry is.
         from conversations import (
             auto_assign,
             events,

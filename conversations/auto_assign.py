@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from conversations.events import DomainEvent, EventType
 from conversations.models import Business, Conversation
+from conversations.tasks import assign_waiting
+from pingback.tasks import enqueue
 
 S = Conversation.Status
 ONLINE = "online"
@@ -34,7 +36,5 @@ def on_event(event: DomainEvent) -> None:
         pk=event.business_id, auto_assign_mode=Business.AutoAssign.ROUND_ROBIN
     ).exists():
         return
-    from conversations.tasks import assign_waiting
-    from pingback.tasks import enqueue
 
     enqueue(assign_waiting, event.business_id)

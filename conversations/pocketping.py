@@ -14,6 +14,8 @@ conversation as a *session* through these functions, from the domain snapshots
 
 import re
 
+from attachments.links import LINK, relink
+
 ACTIVE_STATUSES = ("open", "pending")
 
 
@@ -47,7 +49,6 @@ def session(conv: dict) -> dict:
 def message(msg: dict) -> dict:
     """Attachment URLs here carry their own signature (``link`` scope: no PingBack session is
     needed; they expire after ``ATTACHMENTS_LINK_MAX_AGE``, docs/attachments.md)."""
-    from attachments.links import LINK, relink
 
     msg = relink(msg, LINK)
     return {

@@ -186,6 +186,7 @@ POCKETPING = Projection(
         # Internal: connections re-check access (topics, sockets); integrations see nothing.
         EventType.AGENT_MEMBERSHIP_CHANGED: NOT_ON_THIS_SURFACE,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # the /ws stream closes instead
+        EventType.WIDGET_SETTINGS_CHANGED: NOT_ON_THIS_SURFACE,  # GET the settings instead
         EventType.TYPING: NOT_ON_THIS_SURFACE,  # ephemeral: never replayed or webhooked
         EventType.ASSISTANT_TYPING: NOT_ON_THIS_SURFACE,
         EventType.VIEWING: NOT_ON_THIS_SURFACE,  # ephemeral and inbox-only

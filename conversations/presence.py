@@ -26,6 +26,8 @@ import time
 
 from django.conf import settings
 
+from conversations import errors
+from conversations.actions import do_set_agent_status
 from conversations.models import Agent, AgentPreferences, Business
 
 ONLINE, AWAY, OFFLINE = Agent.Status.ONLINE, Agent.Status.AWAY, Agent.Status.OFFLINE
@@ -169,7 +171,6 @@ def desired_status(agent: Agent, now: float | None = None) -> str:
 
 def recompute(agent: Agent) -> Agent:
     """Bring the stored status in line with the connections (publishes when it changes)."""
-    from conversations.actions import do_set_agent_status
 
     return do_set_agent_status(agent, desired_status(agent))
 
@@ -193,7 +194,6 @@ def set_idle(agent: Agent, conn: str, idle: bool) -> Agent | None:
 
 def set_manual(agent: Agent, status: str) -> Agent:
     """The agent's own choice: ``away``/``offline`` override, ``online`` follows connections."""
-    from conversations import errors
 
     if status not in Agent.Status.values:
         raise errors.ValidationFailed(
@@ -201,7 +201,6 @@ def set_manual(agent: Agent, status: str) -> Agent:
         )
     override = "" if status == ONLINE else status
     AgentPreferences.objects.update_or_create(agent=agent, defaults={"presence_override": override})
-    from conversations.actions import do_set_agent_status
 
     if status != ONLINE:
         return do_set_agent_status(agent, status)

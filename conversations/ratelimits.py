@@ -68,6 +68,8 @@ def check_new_widget_conversation(business_id: int, ip: str) -> None:
 
 
 def _check(limits: list[tuple[str, int, str]], error: type[errors.DomainError], what: str):
+    # The REST throttle's window counter, shared so widget and API limits count alike; it
+    # lives with the DRF throttle (an adapter), so the domain imports it only when it counts.
     from conversations.api.throttling import clock, hit
 
     for bucket, limit, scope in limits:

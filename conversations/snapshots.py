@@ -7,6 +7,8 @@ they are the one canonical description of an object at the moment of an event.
 from datetime import datetime
 from typing import TypedDict
 
+from attachments.links import VIEW, url
+
 
 class AgentSnapshot(TypedDict):
     id: int
@@ -149,7 +151,6 @@ def attachment_snapshots(msg, attachments=None) -> list[AttachmentSnapshot]:
     Text messages have none (and cost no query)."""
     if msg.content_type != "attachment":
         return []
-    from attachments.links import VIEW, url
 
     if attachments is None:
         # Loaded with the message by the action (so async callers render it without a query).

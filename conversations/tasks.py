@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from conversations.models import EventLog, EventLogHorizon
+from conversations.models import Business, EventLog, EventLogHorizon
 
 PRUNE_BATCH = 5000
 
@@ -40,6 +40,7 @@ def prune_event_log() -> int:
 @shared_task
 def assign_waiting(business_id: int) -> int:
     """Hand what waits in one business to online agents with room (automatic assignment)."""
+    # Late: the actions enqueue these tasks (actions -> tasks at import time).
     from conversations.actions.auto_assign import do_assign_waiting
 
     return len(do_assign_waiting(business_id))
@@ -49,8 +50,8 @@ def assign_waiting(business_id: int) -> int:
 def assign_waiting_everywhere() -> int:
     """The safety net of automatic assignment: a run per round-robin business, for chats an
     event missed (a process stopped between a commit and its subscribers)."""
+    # Late, as above: the actions enqueue these tasks.
     from conversations.actions.auto_assign import do_assign_waiting
-    from conversations.models import Business
 
     businesses = Business.objects.filter(auto_assign_mode=Business.AutoAssign.ROUND_ROBIN)
     return sum(len(do_assign_waiting(pk)) for pk in businesses.values_list("pk", flat=True))

@@ -6,6 +6,7 @@ class InboxConfig(AppConfig):
     verbose_name = "Agent inbox and widget pages"
 
     def ready(self):
+        # Imported in ready(): models and other apps load only once the app registry is.
         from conversations import events
         from inbox import notify_email
 

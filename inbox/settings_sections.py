@@ -15,6 +15,7 @@ SECTIONS: list[Section] = [
     Section("settings_team", "Team"),
     Section("settings_widget", "Widget"),
     Section("settings_hours", "Business hours"),
+    Section("settings_channels", "Channels"),  # customer_channels/inbox_views.py
     Section("settings_ai", "AI assistant"),
     Section("settings_api_keys", "API keys"),
     Section("settings_webhooks", "Webhooks"),

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from customer_channels import inbox_views as channel_views
 from inbox import settings_ai, settings_developers, settings_views, views
 from privacy import inbox_views as privacy_views
 from reports import inbox_views as report_views
@@ -83,6 +84,24 @@ urlpatterns = [
         name="report_export_download",
     ),
     path("settings/account/", settings_views.account, name="settings_account"),
+    # Settings → Channels (customer_channels/inbox_views.py)
+    path("settings/channels/", channel_views.channels, name="settings_channels"),
+    path("settings/channels/new/", channel_views.create, name="settings_channel_create"),
+    path(
+        "settings/channels/<int:channel_id>/toggle/",
+        channel_views.toggle,
+        name="settings_channel_toggle",
+    ),
+    path(
+        "settings/channels/<int:channel_id>/connect/",
+        channel_views.connect,
+        name="settings_channel_connect",
+    ),
+    path(
+        "settings/channels/<int:channel_id>/delete/",
+        channel_views.delete,
+        name="settings_channel_delete",
+    ),
     path("settings/account/2fa/start/", settings_views.two_factor_start, name="2fa_start"),
     path("settings/account/2fa/confirm/", settings_views.two_factor_confirm, name="2fa_confirm"),
     path("settings/account/2fa/disable/", settings_views.two_factor_disable, name="2fa_disable"),

@@ -19,6 +19,8 @@ import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from pingback import metrics
+
 CONTEXT_FIELDS = ("request_id", "business_id", "conversation_id")
 HEADER = "pingback_log_context"  # the Celery message header carrying the context
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -145,7 +147,6 @@ class OpenSocket:
     def closed(self, **fields) -> None:
         if self.open:
             self.open = False
-            from pingback import metrics
 
             metrics.socket_disconnected(self.kind)
             socket_event("disconnect", self.kind, self.sid, **{**self.fields, **fields})
@@ -153,7 +154,6 @@ class OpenSocket:
 
 def socket_opened(kind: str, sid: str | None = None, **fields) -> OpenSocket:
     """Count (metrics) and log a realtime connection that was accepted."""
-    from pingback import metrics
 
     sid = sid or uuid.uuid4().hex[:16]
     metrics.socket_connected(kind)
@@ -163,7 +163,6 @@ def socket_opened(kind: str, sid: str | None = None, **fields) -> OpenSocket:
 
 def delivery_attempt(channel: str, outcome: str, **fields) -> None:
     """Count (metrics) and log one outgoing delivery attempt (channel: webhook, …)."""
-    from pingback import metrics
 
     metrics.delivery_attempt(channel, outcome)
     deliveries.info(

@@ -17,6 +17,8 @@ from django.http import Http404, JsonResponse
 from django.template import loader
 
 from conversations.api.errors import body, database_unavailable, unavailable_response
+from pingback import logging as logs
+from pingback import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -107,9 +109,6 @@ class RequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from pingback import logging as logs
-        from pingback import metrics
-
         request_id = logs.valid_request_id(request.headers.get("X-Request-ID"))
         request_id = request_id or logs.new_request_id()
         started = time.monotonic()
@@ -139,6 +138,4 @@ class RequestMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # Known before the view runs, so tasks it enqueues carry it too.
-        from pingback import logging as logs
-
         logs.update(conversation_id=_conversation_id(request))

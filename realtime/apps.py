@@ -6,6 +6,7 @@ class RealtimeConfig(AppConfig):
     verbose_name = "Realtime"
 
     def ready(self):
+        # Imported in ready(): models and other apps load only once the app registry is.
         from conversations import events
         from realtime import sio_fanout, topic_fanout, widget  # noqa: F401 - Socket.IO handlers
 

@@ -1,3 +1,5 @@
+from conversations.snapshots import message_snapshot
+
 """Server -> client payloads, rendered from event snapshots with the seed's exact fields first.
 
 Extra fields are allowed by the protocol and help clients (``client_id`` to match an optimistic
@@ -24,8 +26,6 @@ def new_message(msg: dict) -> dict:
 
 
 def message_from_model(msg) -> dict:
-    from conversations.snapshots import message_snapshot
-
     return new_message(message_snapshot(msg))
 
 

@@ -20,6 +20,7 @@ class LocalManager(ControlEvents, OncePerSocket):
 
 def _client_manager():
     if settings.REDIS_URL:
+        # Only with Redis: the embedded default never loads the Redis manager.
         from realtime.sio_redis import ReliableRedisManager
 
         return ReliableRedisManager(settings.REDIS_URL, channel=f"{settings.REDIS_PREFIX}-socketio")

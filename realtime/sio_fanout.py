@@ -24,6 +24,7 @@ from django.conf import settings
 from conversations.events import DomainEvent, EventType
 from pingback.bridge import bridge
 from realtime.projections.socketio import MEMBERSHIP_CHANGED, SOCKETIO
+from realtime.sio import sio
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,6 @@ async def deliver(event: DomainEvent) -> None:
     own = (EventType.MESSAGE_CREATED, EventType.TYPING, EventType.VIEWING)
     skip = event.origin if event.type in own else None
     if not bridge.private:
-        from realtime.sio import sio
-
         for emit in emits:
             await sio.emit(emit.name, emit.payload, room=emit.rooms, skip_sid=skip)
     elif settings.REDIS_URL:

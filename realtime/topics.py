@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from attachments.links import LINK, item
 from conversations import access, errors
 from conversations.models import Agent, Conversation
 from conversations.snapshots import agent_snapshot, conversation_snapshot, iso, message_snapshot
@@ -198,7 +199,6 @@ def request_item(conv: dict) -> dict:
 def _tiledesk_file(msg: dict) -> tuple[str, dict | None, list]:
     """Tiledesk's message ``type`` and ``metadata`` for an attachment message (its first file;
     every file, link-signed, in ``attachments``)."""
-    from attachments.links import LINK, item
 
     files = [item(a, LINK) for a in msg.get("attachments") or []]
     if not files:

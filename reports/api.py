@@ -23,8 +23,13 @@ FILTER_PARAMS = [
     OpenApiParameter("to", str, description="Last local day, inclusive; default today."),
     OpenApiParameter("channel", str, enum=Conversation.Channel.values),
     OpenApiParameter("agent_id", int, description="Only what this agent handled."),
+    OpenApiParameter(
+        "label_id", int, description="Only conversations with this label (computed from them)."
+    ),
 ]
-NO_AGENT = error(404, "agent_id is not an agent of this business (AGENT_NOT_FOUND).")
+NO_AGENT = error(
+    404, "agent_id or label_id is not one of this business (AGENT_NOT_FOUND, LABEL_NOT_FOUND)."
+)
 
 
 class ReportTiming(serializers.Serializer):
@@ -70,6 +75,7 @@ class ReportFiguresSerializer(serializers.Serializer):
     timezone = serializers.CharField()
     channel = serializers.CharField(allow_null=True)
     agent_id = serializers.IntegerField(allow_null=True)
+    label_id = serializers.IntegerField(allow_null=True)
     conversations = ReportConversations()
     messages = ReportMessages()
     first_response_seconds = ReportTiming()

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from conversations.models import Business, Conversation
 from conversations.snapshots import iso
+from pingback.tasks import enqueue
 from reports.models import ConversationExport
 from reports.queries import Filters
 
@@ -45,6 +46,7 @@ def _filters_json(f: Filters) -> dict:
         "to": f.end.isoformat(),
         "channel": f.channel,
         "agent_id": f.agent_id,
+        "label_id": f.label_id,
     }
 
 
@@ -58,11 +60,13 @@ def conversations(business: Business, spec: dict):
         qs = qs.filter(channel_type=spec["channel"])
     if spec.get("agent_id") is not None:
         qs = qs.filter(assignee_id=spec["agent_id"])
+    if spec.get("label_id") is not None:
+        qs = qs.filter(label_links__label_id=spec["label_id"])
     return qs.order_by("id")
 
 
 def do_request_export(business: Business, f: Filters, *, requested_by: str) -> ConversationExport:
-    from pingback.tasks import enqueue
+    # Late: the task module imports this one (tasks -> exports at import time).
     from reports.tasks import build_conversation_export
 
     with transaction.atomic():

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from conversations import access, errors
 from conversations.models import Business, Conversation
 from reports.queries import MAX_DAYS, Filters
+from teamtools.queries import access_label
 
 DEFAULT_DAYS = 7
 
@@ -30,7 +31,7 @@ def _date(params, name: str) -> date | None:
 
 def parse(business: Business, params) -> Filters:
     """``from``/``to`` (local days, inclusive; default: the last 7 days), ``channel``,
-    ``agent_id`` (an agent of this business)."""
+    ``agent_id`` (an agent of this business), ``label_id`` (a label of this business)."""
     end = _date(params, "to") or today_in(business)
     start = _date(params, "from") or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
@@ -42,7 +43,9 @@ def parse(business: Business, params) -> Filters:
         raise errors.ValidationFailed(
             f"channel must be one of {', '.join(Conversation.Channel.values)}.", field="channel"
         )
-    agent_id = None
+    agent_id = label_id = None
     if params.get("agent_id"):
         agent_id = access.access_agent(business, params["agent_id"]).pk
-    return Filters(start, end, channel, agent_id)
+    if params.get("label_id"):
+        label_id = access_label(business, params["label_id"]).pk
+    return Filters(start, end, channel, agent_id, label_id)

@@ -18,10 +18,11 @@ from inbox.settings_views import manager_required
 from inbox.views import error_response, page_context
 from reports import charts, csv_files, exports, filters, queries
 from reports.models import ConversationExport
+from teamtools.models import Label
 
 RECENT_EXPORTS = 5
 PENDING, RUNNING = ConversationExport.Status.PENDING, ConversationExport.Status.RUNNING
-FILTER_NAMES = ("from", "to", "channel", "agent_id")
+FILTER_NAMES = ("from", "to", "channel", "agent_id", "label_id")
 
 
 def refused(request, exc: errors.DomainError):
@@ -55,6 +56,7 @@ def reports_page(request):
             f=f,
             query=query,
             agents=business.agents.select_related("user").order_by("id"),
+            labels=Label.objects.filter(business=business).order_by("name"),
             channels=Conversation.Channel.choices,
             volume=charts.volume(report["days"]),
             trend=charts.trend(report["days"]),

@@ -1,19 +1,27 @@
-"""Report figures for a date range (local days of the business), from the rollups only."""
+"""Report figures for a date range (local days of the business).
+
+Without a label they come from the rollups only (a few rows per day). Labels change after
+the fact and a conversation has several, so a label report reads the labelled conversations
+themselves (bounded by the label's size; ``label_tally``) and buckets them the same way.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from conversations.models import Business
+from conversations.models import Business, Conversation, Message
+from csat.models import Rating
 from reports.models import DailyStats, HourlyOpened, TimingBucket
-from reports.timings import percentile
+from reports.timings import bucket_of, percentile
 
 MAX_DAYS = 366
 METRICS = ("first_response", "resolution", "waiting")
+SATISFIED = 4
 
 
 @dataclass(frozen=True)
@@ -22,9 +30,33 @@ class Filters:
     end: date
     channel: str | None = None
     agent_id: int | None = None
+    label_id: int | None = None
 
     def days(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+def _counters() -> dict[str, int]:
+    return dict.fromkeys(DailyStats.COUNTERS, 0)
+
+
+@dataclass
+class Tally:
+    """Counts per local day, duration buckets, the first-response trend and the heatmap."""
+
+    per_day: dict[date, dict[str, int]] = field(default_factory=lambda: defaultdict(_counters))
+    buckets: dict[str, dict[int, int]] = field(
+        default_factory=lambda: {m: defaultdict(int) for m in METRICS}
+    )
+    trend: dict[date, dict[int, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
+    heatmap: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _ in range(7)])
+
+    def timing(self, day: date, metric: str, bucket: int, n: int = 1) -> None:
+        self.buckets[metric][bucket] += n
+        if metric == "first_response":
+            self.trend[day][bucket] += n
 
 
 def _rows(model, business: Business, f: Filters):
@@ -34,6 +66,94 @@ def _rows(model, business: Business, f: Filters):
     if f.agent_id is not None:
         qs = qs.filter(agent_id=f.agent_id)
     return qs
+
+
+def rollup_tally(business: Business, f: Filters) -> Tally:
+    t = Tally()
+    counters = DailyStats.COUNTERS
+    for row in (
+        _rows(DailyStats, business, f).values("day").annotate(**{c: Sum(c) for c in counters})
+    ):
+        t.per_day[row["day"]] = {c: row[c] for c in counters}
+    for row in (
+        _rows(TimingBucket, business, f).values("day", "metric", "bucket").annotate(n=Sum("count"))
+    ):
+        t.timing(row["day"], row["metric"], row["bucket"], row["n"])
+    for row in _rows(HourlyOpened, business, f).values("day", "hour").annotate(n=Sum("opened")):
+        t.heatmap[row["day"].weekday()][row["hour"]] += row["n"]
+    return t
+
+
+def label_tally(business: Business, f: Filters, label_id: int) -> Tally:
+    """The same figures for the conversations carrying ``label_id`` (agent: the assignee)."""
+    zone = ZoneInfo(business.timezone)
+    start = datetime.combine(f.start, time.min, zone)
+    end = datetime.combine(f.end + timedelta(days=1), time.min, zone)
+    convs = Conversation.objects.filter(business=business, label_links__label_id=label_id)
+    if f.channel:
+        convs = convs.filter(channel_type=f.channel)
+    if f.agent_id is not None:
+        convs = convs.filter(assignee_id=f.agent_id)
+    t = Tally()
+
+    def local(at: datetime) -> datetime:
+        return at.astimezone(zone)
+
+    def within(at: datetime | None) -> bool:
+        return at is not None and start <= at < end
+
+    fields = (
+        "created_at",
+        "first_response_at",
+        "resolved_at",
+        "assigned_at",
+        "handoff_requested_at",
+        "ai_enabled",
+    )
+    near = Q(created_at__lt=end) & (
+        Q(created_at__gte=start)
+        | Q(first_response_at__gte=start)
+        | Q(resolved_at__gte=start)
+        | Q(assigned_at__gte=start)
+        | Q(handoff_requested_at__gte=start)
+    )
+    for created, first, resolved, assigned, handoff, ai in convs.filter(near).values_list(*fields):
+        if within(created):
+            at = local(created)
+            t.per_day[at.date()]["opened"] += 1
+            t.heatmap[at.weekday()][at.hour] += 1
+        if within(first):
+            t.timing(
+                local(first).date(), "first_response", bucket_of((first - created).total_seconds())
+            )
+        if within(resolved):
+            day = local(resolved).date()
+            t.per_day[day]["resolved"] += 1
+            t.per_day[day]["ai_resolved"] += int(bool(ai and first is None))
+            secs = (resolved - created).total_seconds()
+            t.timing(day, "resolution", bucket_of(secs))
+        if within(assigned) and (first is None or first >= assigned):
+            secs = (assigned - created).total_seconds()
+            t.timing(local(assigned).date(), "waiting", bucket_of(secs))
+        if within(handoff):
+            t.per_day[local(handoff).date()]["handoffs"] += 1
+    messages = Message.objects.filter(
+        conversation__in=convs, created_at__gte=start, created_at__lt=end
+    )
+    for at, sender, is_ai in messages.values_list("created_at", "sender_type", "is_ai"):
+        if sender == Message.SenderType.CUSTOMER:
+            t.per_day[local(at).date()]["messages_in"] += 1
+        elif sender == Message.SenderType.AGENT or is_ai:
+            t.per_day[local(at).date()]["messages_out"] += 1
+    ratings = Rating.objects.filter(
+        conversation__in=convs, created_at__gte=start, created_at__lt=end
+    )
+    for at, score in ratings.values_list("created_at", "score"):
+        row = t.per_day[local(at).date()]
+        row["csat_count"] += 1
+        row["csat_sum"] += score
+        row["csat_satisfied"] += int(score >= SATISFIED)
+    return t
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -49,31 +169,14 @@ def _timing(counts: dict[int, int]) -> dict:
 
 
 def summary(business: Business, f: Filters) -> dict:
-    counters = DailyStats.COUNTERS
-    per_day = {
-        row["day"]: row
-        for row in _rows(DailyStats, business, f)
-        .values("day")
-        .annotate(**{c: Sum(c) for c in counters})
-    }
-    totals = {c: sum(row[c] for row in per_day.values()) for c in counters}
-
-    buckets: dict[str, dict[int, int]] = {m: defaultdict(int) for m in METRICS}
-    trend: dict[date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for row in (
-        _rows(TimingBucket, business, f).values("day", "metric", "bucket").annotate(n=Sum("count"))
-    ):
-        buckets[row["metric"]][row["bucket"]] += row["n"]
-        if row["metric"] == "first_response":
-            trend[row["day"]][row["bucket"]] += row["n"]
-
-    heatmap = [[0] * 24 for _ in range(7)]
-    for row in _rows(HourlyOpened, business, f).values("day", "hour").annotate(n=Sum("opened")):
-        heatmap[row["day"].weekday()][row["hour"]] += row["n"]
-
+    if f.label_id is not None:
+        t = label_tally(business, f, f.label_id)
+    else:
+        t = rollup_tally(business, f)
+    totals = {c: sum(row[c] for row in t.per_day.values()) for c in DailyStats.COUNTERS}
     days = []
     for day in f.days():
-        row = per_day.get(day) or dict.fromkeys(counters, 0)
+        row = t.per_day.get(day) or _counters()
         days.append(
             {
                 "day": day.isoformat(),
@@ -81,7 +184,7 @@ def summary(business: Business, f: Filters) -> dict:
                 "resolved": row["resolved"],
                 "messages_in": row["messages_in"],
                 "messages_out": row["messages_out"],
-                "first_response_median": percentile(trend.get(day, {}), 0.5),
+                "first_response_median": percentile(t.trend.get(day, {}), 0.5),
             }
         )
     return {
@@ -90,11 +193,12 @@ def summary(business: Business, f: Filters) -> dict:
         "timezone": business.timezone,
         "channel": f.channel,
         "agent_id": f.agent_id,
+        "label_id": f.label_id,
         "conversations": {"opened": totals["opened"], "resolved": totals["resolved"]},
         "messages": {"received": totals["messages_in"], "sent": totals["messages_out"]},
-        "first_response_seconds": _timing(buckets["first_response"]),
-        "resolution_seconds": _timing(buckets["resolution"]),
-        "waiting_seconds": _timing(buckets["waiting"]),
+        "first_response_seconds": _timing(t.buckets["first_response"]),
+        "resolution_seconds": _timing(t.buckets["resolution"]),
+        "waiting_seconds": _timing(t.buckets["waiting"]),
         "csat": {
             "responses": totals["csat_count"],
             "average": round(totals["csat_sum"] / totals["csat_count"], 2)
@@ -108,5 +212,5 @@ def summary(business: Business, f: Filters) -> dict:
             "resolved_share": _share(totals["ai_resolved"], totals["resolved"]),
         },
         "days": days,
-        "heatmap": heatmap,
+        "heatmap": t.heatmap,
     }

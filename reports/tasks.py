@@ -2,17 +2,15 @@
 
 from celery import shared_task
 
+from reports import exports, rollup
+
 
 @shared_task
 def fold_events() -> int:
     """Fold what the event log holds beyond the cursor into the rollups."""
-    from reports import rollup
-
     return rollup.catch_up()
 
 
 @shared_task
 def build_conversation_export(export_id: int) -> None:
-    from reports import exports
-
     exports.build(export_id)

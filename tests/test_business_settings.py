@@ -210,3 +210,33 @@ def test_away_reply_once_per_conversation_outside_hours(acme, globex):
     # The widget is told the business is closed.
     config = Client().get("/widget/settings/", {"business_id": acme.business.public_id}).json()
     assert config["open_now"] is False
+
+
+def test_open_seconds_counts_business_hours_only(acme, globex):
+    """For reports: a first response time in business hours."""
+    settings_actions.update_business_hours(
+        acme.business,
+        enabled=True,
+        timezone="Europe/Paris",
+        weekly={"0": [["09:00", "12:00"], ["14:00", "18:00"]], "1": [["09:00", "18:00"]]},
+        holidays=["2026-12-08"],
+    )
+    b = acme.business
+    friday_evening = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
+    monday_10 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # 10:00 Paris
+    assert hours.open_seconds(b, friday_evening, monday_10) == 3600  # only Monday 09:00-10:00
+    monday_15 = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # 15:00 Paris, lunch excluded
+    assert hours.open_seconds(b, monday_10, monday_15) == (2 + 1) * 3600
+    # A holiday Tuesday counts nothing; backwards or empty spans count nothing.
+    assert (
+        hours.open_seconds(
+            b, datetime(2026, 12, 8, 0, 0, tzinfo=UTC), datetime(2026, 12, 8, 23, 0, tzinfo=UTC)
+        )
+        == 0
+    )
+    assert hours.open_seconds(b, monday_15, monday_10) == 0
+    # Without hours, every second.
+    assert (
+        hours.open_seconds(globex.business, friday_evening, monday_10)
+        == (monday_10 - friday_evening).total_seconds()
+    )

@@ -70,6 +70,9 @@ def every_event_type(tenant) -> None:
     actions.do_mark_read(conv, reader="agent")
     actions.do_identify_customer(tenant.customer, name="Jane", email="jane@x.test", actor=actor)
     actions.do_set_agent_status(tenant.agent, Agent.Status.ONLINE)
+    from business_settings.actions import update_widget_settings
+
+    update_widget_settings(tenant.business, color="#123456", language="fr")
     actions.do_set_typing(conv, is_typing=True, agent=tenant.agent)
     actions.do_set_typing(conv, is_typing=False)
     from ai.actions import do_show_typing

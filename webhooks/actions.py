@@ -16,6 +16,7 @@ from conversations.access import int_id
 from conversations.models import Business
 from conversations.snapshots import iso
 from conversations.validation import check_text
+from webhooks import delivery as webhook_delivery
 from webhooks import payloads, signing, ssrf
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -159,9 +160,8 @@ def rotate_secret(endpoint: WebhookEndpoint) -> tuple[WebhookEndpoint, str]:
 
 
 def _dispatch_on_commit(delivery_id: int) -> None:
-    from webhooks.delivery import enqueue_delivery
-
-    transaction.on_commit(lambda: enqueue_delivery(delivery_id))
+    # Looked up at call time: tests replace webhook_delivery.enqueue_delivery.
+    transaction.on_commit(lambda: webhook_delivery.enqueue_delivery(delivery_id))
 
 
 def send_test_event(endpoint: WebhookEndpoint) -> WebhookDelivery:

@@ -27,6 +27,7 @@ class WebhooksConfig(AppConfig):
         names = {os.path.basename(program), os.path.basename(os.path.dirname(program))}
         names.update(sys.argv[1:2])
         if names & SERVER_COMMANDS:
+            # Only a server without a broker runs the in-process beat; imported when it does.
             from pingback import beat
             from pingback.tasks import uses_broker
 

@@ -28,7 +28,9 @@ from django.utils import timezone
 from conversations.events import DomainEvent, event_from_log
 from conversations.models import EventLog
 from conversations.snapshots import iso
+from pingback import beat
 from pingback import logging as logs
+from pingback.tasks import enqueue, uses_broker
 from webhooks import limits, payloads, retry, transport
 from webhooks.models import FanoutCursor, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -134,8 +136,7 @@ def fan_out_event(event_id: int) -> None:
 
 def enqueue_fan_out(event_id: int) -> None:
     """The pipeline's webhook subscriber: a task writes this event's deliveries."""
-    from pingback.tasks import enqueue, uses_broker
-    from webhooks import tasks
+    from webhooks import tasks  # late: tasks -> delivery -> outbox at import time
 
     if uses_broker():
         tasks.fan_out_webhook_event.apply_async(
@@ -178,8 +179,7 @@ def fan_out_pending_events(batch: int = 500) -> int:
 
 
 def enqueue_delivery(delivery_id: int, countdown: float | None = None) -> None:
-    from pingback.tasks import enqueue, uses_broker
-    from webhooks import tasks
+    from webhooks import tasks  # late: tasks -> delivery -> outbox at import time
 
     if uses_broker():
         tasks.deliver_webhook.apply_async(
@@ -187,7 +187,6 @@ def enqueue_delivery(delivery_id: int, countdown: float | None = None) -> None:
         )
         return
     enqueue(tasks.deliver_webhook, delivery_id, countdown=countdown)
-    from pingback import beat
 
     beat.ensure_started()
 

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ai.models import KnowledgeArticle
 from ai.providers.base import AIAnswer
 
 STOPWORDS = frozenset(
@@ -62,7 +63,6 @@ class KnowledgeBaseProvider:
     def _load(self, business) -> list:
         if self._articles is not None:
             return [a for a in self._articles if a.business_id == business.pk and a.enabled]
-        from ai.models import KnowledgeArticle
 
         return list(KnowledgeArticle.objects.filter(business=business, enabled=True))
 

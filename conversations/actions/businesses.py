@@ -1,10 +1,15 @@
 """Tenants and their API keys."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.db import transaction
 from django.utils import timezone
 
+from conversations import errors
 from conversations.events import Audience, EventType, publish
 from conversations.models import ApiKey, Business
+from conversations.tasks import assign_waiting
+from pingback.tasks import enqueue
 
 
 def create_business(name: str, *, plan: str = Business.Plan.SELF_HOSTED, **fields) -> Business:
@@ -51,10 +56,6 @@ def do_update_business_settings(business: Business, **changes) -> Business:
 
     Turning round robin on (or raising the capacity) hands out what waits at once.
     """
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from conversations import errors
-
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise errors.ValidationFailed(f"Unknown settings: {', '.join(sorted(unknown))}.")
@@ -88,8 +89,5 @@ def do_update_business_settings(business: Business, **changes) -> Business:
             setattr(business, name, value)
         business.save(update_fields=list(changes) or None)
         if business.auto_assign_mode == Business.AutoAssign.ROUND_ROBIN:
-            from conversations.tasks import assign_waiting
-            from pingback.tasks import enqueue
-
             transaction.on_commit(lambda: enqueue(assign_waiting, business.pk))
     return business

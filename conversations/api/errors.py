@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from conversations import errors
+from conversations.api.parsers import PayloadTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,6 @@ def _first_message(detail) -> str:
 
 
 def _drf_code(exc: exceptions.APIException) -> str:
-    from conversations.api.parsers import PayloadTooLarge
-
     if isinstance(exc, PayloadTooLarge):
         return "PAYLOAD_TOO_LARGE"
     return {

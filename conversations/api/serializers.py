@@ -10,6 +10,7 @@ from attachments.api import AttachmentOut, attachments_of
 from conversations.actions.messages import CLIENT_ID_MAX
 from conversations.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from conversations.models import Agent, ApiKey, Business, Conversation, Customer, Message
+from conversations.snapshots import attachment_snapshots
 from teamtools.queries import labels_for
 
 
@@ -135,8 +136,6 @@ class MessageSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AttachmentOut(many=True))
     def get_attachments(self, msg) -> list:
-        from conversations.snapshots import attachment_snapshots
-
         return attachments_of({"attachments": attachment_snapshots(msg)})
 
     class Meta:

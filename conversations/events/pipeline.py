@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations.events.types import EPHEMERAL, EventType, check_payload
+from conversations.models import EventLog
 from conversations.visibility import Audience
 from pingback import metrics
 from pingback.bridge import bridge
@@ -139,7 +140,6 @@ def publish(type: EventType, *, business, audience: Audience, data: dict) -> Dom
     Must be called inside ``transaction.atomic()``: publishing outside one would deliver an
     event for a change that may still fail.
     """
-    from conversations.models import EventLog
 
     type = EventType(type)
     if type in EPHEMERAL:

@@ -45,6 +45,8 @@ class EventType(StrEnum):
     AGENT_STATUS_CHANGED = "agent.status_changed"
     AGENT_MEMBERSHIP_CHANGED = "agent.membership_changed"  # role changed or removed
     API_KEY_REVOKED = "api_key.revoked"
+    # Widget settings or business hours changed: open widgets reload their settings.
+    WIDGET_SETTINGS_CHANGED = "widget.settings_changed"
     # Ephemeral (never stored in the event log, no id): someone is composing a message.
     TYPING = "conversation.typing"
     # The AI assistant started/stopped composing a reply (ephemeral too).
@@ -164,6 +166,10 @@ class ApiKeyRevoked(TypedDict):
     api_key_id: int
 
 
+class WidgetSettingsChanged(TypedDict):
+    changed: list[str]  # field names (widget settings) or "hours"
+
+
 class Typing(TypedDict):
     conversation_id: int
     # Who types, as the server knows it: an agent id, a customer id, or "ai".
@@ -202,6 +208,7 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,
     EventType.AGENT_MEMBERSHIP_CHANGED: MembershipChanged,
     EventType.API_KEY_REVOKED: ApiKeyRevoked,
+    EventType.WIDGET_SETTINGS_CHANGED: WidgetSettingsChanged,
     EventType.TYPING: Typing,
     EventType.ASSISTANT_TYPING: Typing,
     EventType.VIEWING: Viewing,

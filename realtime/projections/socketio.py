@@ -175,6 +175,14 @@ def _viewing(event: DomainEvent) -> list[Emit]:
     return [Emit("viewing", payload, rooms.conversation_targets(event.audience))]
 
 
+def _widget_settings_changed(event: DomainEvent) -> list[Emit]:
+    """Open widgets of the business fetch /widget/settings/ again (nothing secret is sent)."""
+    targets = rooms.business_targets(event.audience, event.business_public_id)
+    widget_rooms = [room for room in targets if room == rooms.widgets(event.business_public_id)]
+    payload = {"changed": list(event.data["changed"])}
+    return [Emit("widget_settings_changed", payload, widget_rooms)] if widget_rooms else []
+
+
 SOCKETIO = Projection(
     "socket.io",
     {
@@ -199,6 +207,7 @@ SOCKETIO = Projection(
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         EventType.AGENT_MEMBERSHIP_CHANGED: _membership_changed,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys never open sockets
+        EventType.WIDGET_SETTINGS_CHANGED: _widget_settings_changed,  # widgets only
         EventType.TYPING: _typing,
         EventType.ASSISTANT_TYPING: _typing,
         EventType.VIEWING: _viewing,  # staff only: the audience opens no widget
@@ -346,7 +355,12 @@ class Viewing(TypedDict):
     is_viewing: bool
 
 
+class WidgetSettingsChangedFrame(TypedDict):
+    changed: list[str]
+
+
 FRAMES: dict[str, type] = {
+    "widget_settings_changed": WidgetSettingsChangedFrame,
     "new_message": NewMessage,
     "conversation_labels_changed": ConversationLabelsChanged,
     "conversation_snoozed": ConversationSnoozed,

@@ -132,6 +132,7 @@ TOPICS = Projection(
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         EventType.AGENT_MEMBERSHIP_CHANGED: _membership,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys use /ws, not the topics API
+        EventType.WIDGET_SETTINGS_CHANGED: NOT_ON_THIS_SURFACE,  # for widgets (Socket.IO)
         EventType.TYPING: NOT_ON_THIS_SURFACE,  # the topics seed has no typing frames
         EventType.ASSISTANT_TYPING: NOT_ON_THIS_SURFACE,
         EventType.VIEWING: NOT_ON_THIS_SURFACE,  # an inbox-only signal

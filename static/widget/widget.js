@@ -420,6 +420,8 @@
       if (String(p.conversation_id) !== String(state.conversation_id)) return;
       state.rated = p.score; save(); showResolution();
     });
+    // The business changed its widget settings or hours: apply them without a reload.
+    socket.on("widget_settings_changed", function () { loadConfig(showAvailability); });
     socket.on("agent_status_changed", function (p) {
       agents[p.agent_id] = p.status;
       showAvailability();
@@ -684,6 +686,8 @@
         if (res.status === 200) { applyConfig(res.body); return then(); }
         if (res.body && res.body.code === "ORIGIN_NOT_ALLOWED") {
           if (window.console) console.warn("PingBack widget: " + res.body.message);
+          if (socket) socket.disconnect();
+          if (root.parentNode) root.parentNode.removeChild(root);
           return; // refused here: no widget
         }
         then();

@@ -118,4 +118,9 @@ def test_a_visitor_who_left_gets_the_reply_by_email_and_answers_by_email(server,
     inbox.screenshot(path=str(SHOTS / "2-agent-sees-the-email-answer.png"))
     last = conv.messages.order_by("-id").first()
     assert (last.sender_type, last.content) == ("customer", "Great, please make it blue.")
+    # Settings → Channels lists the demo's email channel with its inbound address.
+    inbox.goto(f"{base}/inbox/settings/channels/")
+    expect(inbox.locator("table.channels")).to_contain_text("support@demo.pingback.test")
+    expect(inbox.locator("table.channels")).to_contain_text(f"/channels/{channel.public_id}/email")
+    inbox.screenshot(path=str(SHOTS / "3-settings-channels.png"), full_page=True)
     assert dialogs == []

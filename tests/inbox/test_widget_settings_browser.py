@@ -1,6 +1,6 @@
 """Settings → Widget in Chromium: the preview follows the form as the owner types; once saved,
-the demo page's widget has the new colour, title, position and French texts; a website that is
-not allowed gets no widget at all. Screenshots in test-artifacts/inbox/widget-*.png."""
+the demo page's open widget changes live (colour, title, position, French texts); a website
+that is not allowed gets no widget at all. Screenshots in test-artifacts/inbox/widget-*.png."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +59,11 @@ def test_widget_settings_preview_demo_page_and_allowed_websites(server, demo, br
     base = server.url
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
+    # A visitor already on the demo page: the saved settings reach it without a reload.
+    visitor = browser.new_context(viewport={"width": 1100, "height": 760}).new_page()
+    visitor.goto(base + "/widget/demo/")
+    expect(visitor.locator(".pbw-root")).to_have_attribute("data-connected", "true")
+    expect(visitor.locator(".pbw-bubble")).to_have_text("Chat")
     log_in(page, base)
     page.goto(base + "/inbox/settings/widget/")
     preview = page.frame_locator("#widget-preview")
@@ -78,10 +83,11 @@ def test_widget_settings_preview_demo_page_and_allowed_websites(server, demo, br
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".flash")).to_contain_text("Widget settings saved")
 
-    # A visitor on the demo page gets the saved widget.
-    visitor = browser.new_context(viewport={"width": 1100, "height": 760}).new_page()
-    visitor.goto(base + "/widget/demo/")
+    # The visitor's widget changed live (widget.settings_changed), then also after a reload.
     bubble = visitor.locator(".pbw-bubble")
+    expect(bubble).to_have_text("Aide")
+    visitor.screenshot(path=SHOTS / "widget-2a-demo-page-live.png")
+    visitor.reload()
     expect(bubble).to_have_text("Aide")
     assert bubble.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(180, 35, 24)"
     box = bubble.bounding_box()

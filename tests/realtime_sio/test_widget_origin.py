@@ -45,3 +45,20 @@ async def test_foreign_origin_is_refused_and_allowed_ones_connect(peers, acme, g
     # Another business without a list: any website.
     other = {"business_id": globex.business.public_id}
     assert (await connect(peers, other, "https://evil.example")).client.connected
+
+
+async def test_open_widgets_are_told_when_settings_change(peers, acme, globex):
+    """Changed through the server's REST API (the server process publishes the event)."""
+    import httpx
+
+    widget = await peers.connect({"business_id": acme.business.public_id})
+    other = await peers.connect({"business_id": globex.business.public_id})
+    headers = {"Authorization": f"Bearer {acme.raw_api_key}"}
+    async with httpx.AsyncClient(base_url=peers.url, headers=headers) as api:
+        response = await api.patch("/api/v1/widget/settings", json={"color": "#000000"})
+        assert response.status_code == 200, response.text
+        assert await widget.next("widget_settings_changed") == {"changed": ["color"]}
+        response = await api.patch("/api/v1/business/hours", json={"enabled": True})
+        assert response.status_code == 200, response.text
+        assert await widget.next("widget_settings_changed") == {"changed": ["hours"]}
+    assert other.pending("widget_settings_changed") == []

@@ -116,3 +116,23 @@ def test_conversation_export_runs_in_the_background_with_progress(busy, globex):
     other = client_for(globex, "owner")
     assert_error(other.get(f"{EXPORTS}/{export_id}"), 404, "EXPORT_NOT_FOUND")
     assert_error(other.get(f"{EXPORTS}/{export_id}/download"), 404, "EXPORT_NOT_FOUND")
+
+
+def test_label_filter_matches_the_rollups_when_every_conversation_carries_it(busy, globex):
+    from conversations.models import Conversation
+    from teamtools.actions.labels import create_label, do_set_labels
+
+    vip = create_label(busy.business, name="vip")
+    other = create_label(busy.business, name="other")
+    owner = Actor.of_agent(busy.owner)
+    for conv in Conversation.objects.filter(business=busy.business):
+        do_set_labels(conv, add=[vip], actor=owner)
+    client = client_for(busy, "owner")
+    whole, labelled = client.get(SUMMARY).json(), client.get(SUMMARY, {"label_id": vip.pk}).json()
+    for key in ("conversations", "messages", "csat", "ai", "heatmap"):
+        assert labelled[key] == whole[key], key
+    assert labelled["first_response_seconds"] == whole["first_response_seconds"]
+    assert labelled["resolution_seconds"] == whole["resolution_seconds"]
+    assert client.get(SUMMARY, {"label_id": other.pk}).json()["conversations"]["opened"] == 0
+    foreign = create_label(globex.business, name="theirs")
+    assert_error(client.get(SUMMARY, {"label_id": foreign.pk}), 404, "LABEL_NOT_FOUND")
