@@ -26,6 +26,7 @@ from conversations.api.schema import error
 from conversations.auth import Caller
 from conversations.models import ApiKey, Conversation, Message
 from search import engine as search_engine
+from teamtools.actions.outreach import do_start_outreach
 from teamtools.queries import attach_labels, label_named
 
 HANDOFF_LIST_MAX = 500
@@ -86,17 +87,25 @@ class ApiView(APIView):
     def conversation(self, pk) -> Conversation:
         return access.access_conversation(self.caller.business, pk, agent=self.caller.agent)
 
-    def sending_agent(self, agent_id):
-        """The agent a message is sent as: the caller itself, or ``agent_id`` for API keys."""
+    def sending_agent(self, agent_id, field: str = "agent_id"):
+        """The agent who acts: the caller itself, or for API keys the agent named by ``field``
+        (required: notes and canned replies need a person)."""
         if self.caller.agent is not None:
             return self.caller.agent
         if agent_id is None:
             raise errors.ValidationFailed(
-                "API keys must name the agent who sends: pass agent_id.",
-                code="AGENT_REQUIRED",
-                field="agent_id",
+                f"API keys must name the agent: pass {field}.", code="AGENT_REQUIRED", field=field
             )
         return access.access_agent(self.caller.business, agent_id)
+
+    def message_sender(self, agent_id):
+        """Who an operator message is from, ``(agent, api_key)``: the calling agent; for an API
+        key the agent it names, or else the key itself (it has no person behind it)."""
+        if self.caller.agent is not None:
+            return self.caller.agent, None
+        if agent_id is None:
+            return None, self.caller.api_key
+        return access.access_agent(self.caller.business, agent_id), None
 
     def actor_for(self, agent=None) -> Actor:
         if self.caller.agent is not None:
@@ -332,12 +341,18 @@ class ConversationListView(ApiView):
         tags=["conversations"],
         summary="Start a conversation (agent-initiated)",
         description="With an optional opening message sent by the calling agent (API keys "
-        "name it with agent_id). Idempotent on client_id.",
+        "name it with agent_id). Idempotent on client_id. The message reaches the customer: on "
+        "`webchat`, their open widget switches to the new conversation at once (and a returning "
+        "widget is offered it); on `email`, `whatsapp` or `telegram` it goes out through the "
+        "business's channel. When the channel cannot reach this customer (never used the "
+        "widget, no address, no such channel) nothing is stored and the answer is 422 "
+        "CHANNEL_CANNOT_DELIVER.",
         request=s.ConversationCreateSerializer,
         responses={
             201: s.ConversationSerializer,
             200: s.ConversationSerializer,
             404: error(404, "Unknown customer_id, agent_id or assignee_id."),
+            422: error(422, "The channel cannot reach this customer (CHANNEL_CANNOT_DELIVER)."),
         },
     )
     def post(self, request):
@@ -349,32 +364,36 @@ class ConversationListView(ApiView):
         )
         agent = None
         if "message" in data:
-            agent = self.sending_agent(data.get("agent_id"))
+            agent, _ = self.message_sender(data.get("agent_id"))
         elif self.caller.agent is None and data.get("agent_id"):
             agent = access.access_agent(business, data["agent_id"])
-        replayed = (
-            Message.objects.filter(
-                business=business, client_id=data["client_id"], conversation__customer=customer
+        if "message" in data:
+            # The first message must reach the customer, or the call says it cannot (422).
+            conv, _, created = do_start_outreach(
+                business,
+                customer,
+                agent=agent,
+                actor=self.actor_for(agent),
+                channel_type=data["channel_type"],
+                message=data["message"],
+                client_id=data.get("client_id"),
+                metadata=data.get("metadata"),
+                assignee=assignee,
             )
-            .select_related("conversation")
-            .first()
-            if data.get("client_id")
-            else None
-        )
-        # A replay answers with the stored conversation: only if the caller may see it.
-        if replayed and not access.agent_can_see(self.caller.agent, replayed.conversation):
-            raise errors.ConversationNotFound("Conversation not found.")
-        replay = replayed is not None
-        conv, _ = actions.do_start_conversation(
-            business,
-            customer,
-            actor=self.actor_for(agent),
-            channel_type=data["channel_type"],
-            opening_message=data.get("message"),
-            opening_client_id=data.get("client_id"),
-            metadata=data.get("metadata"),
-            assignee=assignee,
-        )
+            # A replay answers with the stored conversation: only if the caller may see it.
+            if not created and not access.agent_can_see(self.caller.agent, conv):
+                raise errors.ConversationNotFound("Conversation not found.")
+            replay = not created
+        else:
+            conv, _ = actions.do_start_conversation(
+                business,
+                customer,
+                actor=self.actor_for(agent),
+                channel_type=data["channel_type"],
+                metadata=data.get("metadata"),
+                assignee=assignee,
+            )
+            replay = False
         status = http.HTTP_200_OK if replay else http.HTTP_201_CREATED
         return Response(s.ConversationSerializer(conv).data, status=status)
 
@@ -535,15 +554,18 @@ class MessageListView(ApiView):
             data, files = attachments_api.parse_multipart(request, s.MessageCreateSerializer)
         else:
             data = self.body(s.MessageCreateSerializer)
-        agent = self.sending_agent(data.get("agent_id"))
+        agent, api_key = self.message_sender(data.get("agent_id"))
         client_id = request.headers.get("Idempotency-Key") or data.get("client_id")
         message, created = actions.do_post_message(
             conv,
             sender_type=Message.SenderType.AGENT,
             content=data["content"],
             agent=agent,
+            api_key=api_key,
             client_id=client_id,
-            attachments=attachments_api.upload(conv, files, "agent", agent.pk) if files else None,
+            attachments=attachments_api.upload(conv, files, "agent", agent and agent.pk)
+            if files
+            else None,
         )
         return Response(
             s.MessageSerializer(message).data,
