@@ -131,8 +131,11 @@ class Receipt(TypedDict, total=False):
 
 class Receipts(TypedDict):
     conversation_id: int
+    customer_id: int
     reader: Literal["customer", "agent"]
     receipts: list[Receipt]
+    # The marked messages as they are now (surfaces that replace whole objects need them).
+    messages: list[MessageSnapshot]
 
 
 class DeliveryFailed(TypedDict):
