@@ -214,6 +214,7 @@ SOCKETIO = Projection(
         EventType.MESSAGES_READ: _receipts("read", payloads.read),
         EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
+        EventType.CUSTOMER_MERGED: NOT_ON_THIS_SURFACE,  # pages re-read the customer
         # Staff sockets only (open inbox pages reload); the customer's widget is not told.
         EventType.CUSTOMER_ERASED: _customer_erased,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
