@@ -160,6 +160,10 @@ def ensure_demo(*, password: str | None = None, api_key: str | None = None) -> D
         from ai.demo import ensure_demo_knowledge_base
 
         ensure_demo_knowledge_base(business)
+        # A week of history for the reports page (late, like the AI's: reports import this app).
+        from reports.demo import seed_history
+
+        seed_history(business, [owner, agent])
     # The demo's email channel (replies print to the console unless EMAIL_URL is set).
     from customer_channels.demo import ensure_demo_channels
 

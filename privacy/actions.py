@@ -10,7 +10,11 @@ Erasure runs in one transaction and publishes ``customer.erased``. What it remov
   ``attachments.signals``);
 - the event log rows of those conversations and of the customer (snapshots carry their data:
   ``/ws`` replay and ``GET /api/v1/events`` no longer return it), with the webhook deliveries
-  of those events (pending ones are never sent).
+  of those events (pending ones are never sent);
+- what other apps keep about them (``_erase_elsewhere``): CSAT comments, the team's notes on
+  those conversations, their addresses on channels (email, phone, Telegram id), email subjects,
+  providers' answers to sent replies; replies still waiting to go out on a channel are
+  cancelled.
 
 Webhooks already delivered are out of our hands: the receiver keeps what it got.
 """
@@ -26,9 +30,17 @@ from conversations.actions import Actor
 from conversations.events import Audience, EventType, publish
 from conversations.models import Business, Conversation, Customer, EventLog, Message
 from conversations.snapshots import conversation_snapshot, customer_snapshot
+from csat.models import Rating
+from customer_channels.models import (
+    ChannelConversation,
+    ChannelIdentity,
+    OutboundAttempt,
+    OutboundMessage,
+)
 from pingback.tasks import enqueue
 from privacy.models import DataExport, Erasure
 from privacy.tasks import build_export
+from teamtools.models import Note
 from webhooks.models import WebhookDelivery
 
 ERASED_TEXT = "[erased]"
@@ -69,6 +81,7 @@ def do_erase_customer(customer: Customer, *, actor: Actor | None = None) -> Eras
                     "updated_at",
                 ]
             )
+        _erase_elsewhere(customer, conv_ids)
         customer.name = customer.email = customer.external_id = customer.visitor_key_hash = ""
         customer.metadata = {}
         customer.identified_at = None
@@ -101,6 +114,21 @@ def do_erase_customer(customer: Customer, *, actor: Actor | None = None) -> Eras
             },
         )
     return record
+
+
+def _erase_elsewhere(customer: Customer, conv_ids: list[int]) -> None:
+    """The customer's data other apps keep (inside the erasure's transaction)."""
+    Rating.objects.filter(conversation_id__in=conv_ids).update(comment="")
+    Note.objects.filter(conversation_id__in=conv_ids).update(content=ERASED_TEXT)
+    ChannelConversation.objects.filter(conversation_id__in=conv_ids).update(subject="")
+    for identity in ChannelIdentity.objects.filter(customer=customer).only("pk"):
+        # Unique per channel: a placeholder, so a later message from that address is a stranger.
+        ChannelIdentity.objects.filter(pk=identity.pk).update(address=f"erased-{identity.pk}")
+    outbound = OutboundMessage.objects.filter(message__conversation_id__in=conv_ids)
+    OutboundAttempt.objects.filter(outbound__in=outbound).update(response_body="")
+    outbound.filter(
+        status__in=[OutboundMessage.Status.PENDING, OutboundMessage.Status.SENDING]
+    ).update(status=OutboundMessage.Status.FAILED, last_error="The customer was erased.")
 
 
 def _with_assignees(convs: list[Conversation]) -> list[Conversation]:

@@ -1,5 +1,7 @@
 """Tenants and their API keys."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,8 +56,6 @@ def do_update_business_settings(business: Business, **changes) -> Business:
 
     Turning round robin on (or raising the capacity) hands out what waits at once.
     """
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise errors.ValidationFailed(f"Unknown settings: {', '.join(sorted(unknown))}.")

@@ -227,3 +227,30 @@ def test_inbox_erase_button_for_managers_with_confirmation(
     assert "Customer erased" in done.content.decode()
     customer.refresh_from_db()
     assert (customer.name, customer.email, customer.metadata) == ("", "", {})
+
+
+def test_what_other_apps_keep_about_the_customer_is_erased_too(acme, dana):
+    from csat.actions import do_rate_conversation
+    from csat.models import Rating
+    from customer_channels import actions as channel_actions
+    from customer_channels.models import ChannelConversation, ChannelIdentity
+    from teamtools.actions.notes import do_add_note
+    from teamtools.models import Note
+
+    customer, conv, _ = dana
+    actions.do_update_business_settings(acme.business, csat_enabled=True)
+    owner = actions.Actor.of_agent(acme.owner)
+    actions.do_resolve(conv, actor=owner)
+    do_rate_conversation(conv, score=2, comment=f"{NAME} was unhappy", actor=owner)
+    do_add_note(conv, author=acme.owner, content=f"{EMAIL} called about {SECRET}")
+    channel, _ = channel_actions.create_channel(
+        acme.business, kind="telegram", credentials={"bot_token": "1:x"}
+    )
+    channel_actions.link_conversation(channel, conv, "tg-555001")
+    ChannelConversation.objects.filter(conversation=conv).update(subject=f"From {NAME}")
+
+    do_erase_customer(customer)
+    assert Rating.objects.get(conversation=conv).comment == ""
+    assert Note.objects.get(conversation=conv).content == ERASED_TEXT
+    assert not ChannelIdentity.objects.filter(address="tg-555001").exists()
+    assert ChannelConversation.objects.get(conversation=conv).subject == ""
