@@ -44,8 +44,11 @@ def progress(label: str, done: int, total: int, started: float) -> None:
     sys.stderr.flush()
 
 
-def seed(url: str, business_public_id: str, n_conv: int, n_msg: int) -> dict:
-    """COPY customers, conversations and messages into the demo business."""
+def seed(url: str, business_public_id: str, n_conv: int, n_msg: int, content=None) -> dict:
+    """COPY customers, conversations and messages into the demo business.
+
+    ``content(conversation_index, message_index, rng)``: each message's text (bench/search_large.py
+    writes words to search for); by default a numbered placeholder."""
     import psycopg
     import psycopg.sql
 
@@ -151,7 +154,9 @@ def seed(url: str, business_public_id: str, n_conv: int, n_msg: int) -> dict:
                                 "customer" if m % 2 == 0 else "agent",
                                 False,
                                 "text",
-                                f"message {m} of conversation {i}",
+                                content(i, m, rng)
+                                if content
+                                else f"message {m} of conversation {i}",
                                 t + timedelta(seconds=30 * m),
                             )
                         )

@@ -70,3 +70,11 @@ class CursorExpired(DomainError):
     code = "EVENT_CURSOR_EXPIRED"
     http_status = 410
     title = "Gone"
+
+
+class ChannelCannotDeliver(DomainError):
+    """The conversation's channel has no way to reach this customer (yet)."""
+
+    code = "CHANNEL_CANNOT_DELIVER"
+    http_status = 422
+    title = "Unprocessable"

@@ -38,6 +38,11 @@ def agent(agent_id: int) -> str:
     return f"agent_{agent_id}"
 
 
+def customer(customer_id: int) -> str:
+    """Every widget socket with a session of one customer (conversations an agent starts)."""
+    return f"customer_{customer_id}"
+
+
 def agent_rooms_on_connect(public_id: str, agent_id: int, is_manager: bool) -> list[str]:
     keys = sorted(viewer_keys(agent_id, is_manager))
     return [business(public_id), *(f"{business(public_id)}_{k}" for k in keys), agent(agent_id)]

@@ -40,7 +40,7 @@ class SearchView(ApiView):
         summary="Search conversations",
         description="Full-text search over message text (PostgreSQL tsvector with a GIN index; "
         "SQLite FTS5 in the embedded setup), customer name and email, and conversation ids. "
-        "Only conversations the caller may see are searched. Best match first; one hit per "
+        "Only conversations the caller may see are searched. Newest match first; one hit per "
         "conversation. The conversation list takes the same `q` as a filter.",
         parameters=[SearchQuerySerializer],
         responses={200: SearchResultSerializer},

@@ -62,7 +62,7 @@ def _sqlite_messages(words, visible, business_id, limit):
         "FROM search_message_fts JOIN conversations_message m ON m.id = search_message_fts.rowid "
         "WHERE search_message_fts MATCH %s AND m.business_id = %s "
         f"AND m.conversation_id IN ({visible[0]}) "
-        "ORDER BY bm25(search_message_fts), m.id DESC LIMIT %s"
+        "ORDER BY m.id DESC LIMIT %s"
     )
     return sql, (match, business_id, *visible[1], limit)
 
@@ -75,13 +75,17 @@ def _postgres_messages(words, visible, business_id, limit):
         "FROM conversations_message m, to_tsquery('simple', %s) q "
         "WHERE to_tsvector('simple', m.content) @@ q AND m.business_id = %s "
         f"AND m.conversation_id IN ({visible[0]}) "
-        "ORDER BY ts_rank(to_tsvector('simple', m.content), q) DESC, m.id DESC LIMIT %s"
+        "ORDER BY m.id DESC LIMIT %s"
     )
     return sql, (tsquery, business_id, *visible[1], limit)
 
 
 def message_hits(agent: Agent | None, business: Business, query: str, limit: int) -> list[Hit]:
-    """The best-matching message of each matching conversation, best first."""
+    """The newest matching message of each matching conversation, newest first.
+
+    Newest first, not by rank: an agent looks for a customer's latest conversation, and it
+    lets the database stop early on common words (walking messages newest first) instead of
+    ranking every match; rare words go through the full-text index."""
     words = terms(query)
     if not words:
         return []
@@ -126,7 +130,7 @@ def other_hits(agent, business, query: str, limit: int) -> list[Hit]:
 
 def search(agent: Agent | None, business: Business, query: str, limit: int = 20) -> list[Hit]:
     """Conversations matching ``query`` that the caller may see, one hit each: the id first,
-    then customers, then messages by relevance."""
+    then customers, then messages (newest first)."""
     found: dict[int, Hit] = {}
     for hit in [
         *other_hits(agent, business, query, limit),

@@ -51,8 +51,18 @@ def every_event_type(tenant) -> None:
 
     from django.utils import timezone
 
+    # An agent starts a conversation with a widget customer: their widget is told.
+    from teamtools.actions.outreach import do_start_outreach
     from teamtools.actions.snooze import do_snooze
 
+    do_start_outreach(
+        tenant.business,
+        tenant.customer,
+        agent=tenant.owner,
+        actor=actor,
+        channel_type="webchat",
+        message="We have news about your order",
+    )
     do_snooze(conv, timezone.now() + timedelta(hours=1), actor=actor)
     actions.do_set_status(conv, "open", actor=actor)
     actions.do_mark_delivered(conv, reader="customer", up_to_id=msg.pk)

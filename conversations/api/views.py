@@ -26,6 +26,7 @@ from conversations.api.schema import error
 from conversations.auth import Caller
 from conversations.models import ApiKey, Conversation, Message
 from search import engine as search_engine
+from teamtools.actions.outreach import do_start_outreach
 from teamtools.queries import attach_labels, label_named
 
 HANDOFF_LIST_MAX = 500
@@ -332,12 +333,18 @@ class ConversationListView(ApiView):
         tags=["conversations"],
         summary="Start a conversation (agent-initiated)",
         description="With an optional opening message sent by the calling agent (API keys "
-        "name it with agent_id). Idempotent on client_id.",
+        "name it with agent_id). Idempotent on client_id. The message reaches the customer: on "
+        "`webchat`, their open widget switches to the new conversation at once (and a returning "
+        "widget is offered it); on `email`, `whatsapp` or `telegram` it goes out through the "
+        "business's channel. When the channel cannot reach this customer (never used the "
+        "widget, no address, no such channel) nothing is stored and the answer is 422 "
+        "CHANNEL_CANNOT_DELIVER.",
         request=s.ConversationCreateSerializer,
         responses={
             201: s.ConversationSerializer,
             200: s.ConversationSerializer,
             404: error(404, "Unknown customer_id, agent_id or assignee_id."),
+            422: error(422, "The channel cannot reach this customer (CHANNEL_CANNOT_DELIVER)."),
         },
     )
     def post(self, request):
@@ -352,29 +359,33 @@ class ConversationListView(ApiView):
             agent = self.sending_agent(data.get("agent_id"))
         elif self.caller.agent is None and data.get("agent_id"):
             agent = access.access_agent(business, data["agent_id"])
-        replayed = (
-            Message.objects.filter(
-                business=business, client_id=data["client_id"], conversation__customer=customer
+        if "message" in data:
+            # The first message must reach the customer, or the call says it cannot (422).
+            conv, _, created = do_start_outreach(
+                business,
+                customer,
+                agent=agent,
+                actor=self.actor_for(agent),
+                channel_type=data["channel_type"],
+                message=data["message"],
+                client_id=data.get("client_id"),
+                metadata=data.get("metadata"),
+                assignee=assignee,
             )
-            .select_related("conversation")
-            .first()
-            if data.get("client_id")
-            else None
-        )
-        # A replay answers with the stored conversation: only if the caller may see it.
-        if replayed and not access.agent_can_see(self.caller.agent, replayed.conversation):
-            raise errors.ConversationNotFound("Conversation not found.")
-        replay = replayed is not None
-        conv, _ = actions.do_start_conversation(
-            business,
-            customer,
-            actor=self.actor_for(agent),
-            channel_type=data["channel_type"],
-            opening_message=data.get("message"),
-            opening_client_id=data.get("client_id"),
-            metadata=data.get("metadata"),
-            assignee=assignee,
-        )
+            # A replay answers with the stored conversation: only if the caller may see it.
+            if not created and not access.agent_can_see(self.caller.agent, conv):
+                raise errors.ConversationNotFound("Conversation not found.")
+            replay = not created
+        else:
+            conv, _ = actions.do_start_conversation(
+                business,
+                customer,
+                actor=self.actor_for(agent),
+                channel_type=data["channel_type"],
+                metadata=data.get("metadata"),
+                assignee=assignee,
+            )
+            replay = False
         status = http.HTTP_200_OK if replay else http.HTTP_201_CREATED
         return Response(s.ConversationSerializer(conv).data, status=status)
 

@@ -97,7 +97,15 @@ def _conversation_created(event: DomainEvent) -> list[Emit]:
         "created_at": conv["created_at"],
     }
     targets = rooms.business_targets(event.audience, event.business_public_id)
-    return [Emit("new_conversation", payload, targets)]
+    out = [Emit("new_conversation", payload, targets)]
+    audience = event.audience
+    if event.data["actor"]["type"] != "customer" and audience.allows_customer(
+        audience.customer_id, audience.business_id
+    ):
+        # Started by the team: the customer's open widgets switch to it (and join it).
+        started = {"conversation_id": conv["id"], "created_at": conv["created_at"]}
+        out.append(Emit("conversation_started", started, [rooms.customer(conv["customer"]["id"])]))
+    return out
 
 
 def _labels_changed(event: DomainEvent) -> list[Emit]:
@@ -306,6 +314,11 @@ class CustomerRef(TypedDict):
     name: str
 
 
+class ConversationStarted(TypedDict):
+    conversation_id: int
+    created_at: str
+
+
 class NewConversation(TypedDict):
     conversation_id: int
     customer: CustomerRef
@@ -360,6 +373,7 @@ FRAMES: dict[str, type] = {
     "conversation_status_changed": ConversationStatusChanged,
     "conversation_rated": ConversationRated,
     "new_conversation": NewConversation,
+    "conversation_started": ConversationStarted,
     "agent_status_changed": AgentStatusChanged,
     MEMBERSHIP_CHANGED: MembershipChangedControl,
     "typing": Typing,

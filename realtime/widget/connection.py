@@ -15,7 +15,8 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 from business_settings.origins import widget_origin_check
 from conversations import access, errors, presence, ratelimits
 from conversations.auth import agent_for, user_from_access_token
-from conversations.models import Agent
+from conversations.models import Agent, Conversation
+from conversations.snapshots import iso
 from pingback import logging as logs
 from realtime import rooms, session_tokens
 from realtime.ratelimit import TokenBucket
@@ -98,8 +99,32 @@ async def connect(sid, environ, auth=None):
             state.agent = await database_sync_to_async(presence.connected)(state.agent, sid)
     else:
         await sio.enter_room(sid, rooms.widgets(public_id))
+        if state.customer_id is not None:
+            await sio.enter_room(sid, rooms.customer(state.customer_id))
+            sio.start_background_task(offer_newer_conversation, sid, state, auth)
     if auth.get("conversation_id") is not None:
         sio.start_background_task(join_from_auth, sid, auth)
+
+
+async def offer_newer_conversation(sid: str, state: SocketState, auth: dict) -> None:
+    """A returning visitor whose team started a newer conversation meanwhile is told so
+    (``conversation_started``), as if they had been online when it started."""
+    known = auth.get("conversation_id")
+    known = known if isinstance(known, int) and not isinstance(known, bool) else 0
+    newest = await database_sync_to_async(
+        lambda: (
+            Conversation.objects.filter(
+                business=state.business, customer_id=state.customer_id, pk__gt=known
+            )
+            .exclude(status__in=[Conversation.Status.CLOSED])
+            .order_by("-pk")
+            .values_list("pk", "created_at")
+            .first()
+        )
+    )()
+    if newest is not None:
+        started = {"conversation_id": newest[0], "created_at": iso(newest[1])}
+        await sio.emit("conversation_started", started, to=sid)
 
 
 async def join_from_auth(sid: str, auth: dict) -> None:

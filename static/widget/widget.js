@@ -390,6 +390,16 @@
       availability.textContent = "Can't connect: " + (err && err.message ? err.message : "retrying…");
     });
     socket.on("new_message", upsert);
+    // The team started a conversation with this visitor (live, or since the last visit):
+    // show that one, and join it to get its messages.
+    socket.on("conversation_started", function (p) {
+      if (!p || String(p.conversation_id) === String(state.conversation_id)) return;
+      state.conversation_id = p.conversation_id;
+      state.messages = []; state.last_message_id = 0;
+      state.resolved = null; state.rate_for = null; state.rated = null;
+      save(); redraw(); showResolution();
+      socket.emit("join_conversation", { conversation_id: p.conversation_id, last_message_id: 0 });
+    });
     socket.on("typing", function (p) {
       if (String(p.conversation_id) !== String(state.conversation_id)) return;
       if (p.sender_type === "customer") return;

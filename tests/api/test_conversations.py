@@ -138,6 +138,10 @@ def test_retrieve(acme, as_agent):
 def test_agent_starts_a_conversation_with_an_opening_message(
     acme, as_agent, captured_events, django_capture_on_commit_callbacks
 ):
+    from customer_channels.actions import create_channel
+
+    # The message must reach the customer: through the business's email channel.
+    create_channel(acme.business, kind="email", settings={"address": "support@acme.test"})
     with django_capture_on_commit_callbacks(execute=True):
         r = as_agent.post(
             URL,
