@@ -192,7 +192,9 @@ def conversation(request, conv_id):
             conv=conv,
             history=history,
             has_older=has_older,
-            **teamtools.conversation_context(conv, history, has_older, listed["business_labels"]),
+            **teamtools.conversation_context(
+                conv, history, has_older, listed["business_labels"], request.agent
+            ),
             last_message_id=history[-1].pk if history else 0,
             rating=Rating.objects.filter(conversation=conv).first(),
             reply_note=reply_note(conv),

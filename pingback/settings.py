@@ -194,6 +194,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reports-fold": {"task": "reports.tasks.fold_events", "schedule": 10.0},
     # Snoozed conversations reopen when their time comes (teamtools.actions.snooze).
     "wake-snoozed": {"task": "teamtools.tasks.wake_snoozed", "schedule": 30.0},
+    # Data exports (personal data) are deleted after EXPORTS_RETENTION_DAYS (privacy/tasks.py).
+    "delete-old-exports": {"task": "privacy.tasks.delete_old_exports", "schedule": 3600.0},
 }
 
 # --- Applications -----------------------------------------------------------------------------
@@ -364,6 +366,8 @@ SOCKETIO_RATE_LIMIT_BURST = _read(env_int, "SOCKETIO_RATE_LIMIT_BURST", 30)
 WIDGET_SESSION_MAX_AGE_DAYS = _read(env_int, "WIDGET_SESSION_MAX_AGE_DAYS", 30)
 # Domain events kept in the event log for cursor resume (days).
 EVENT_LOG_RETENTION_DAYS = _read(env_int, "EVENT_LOG_RETENTION_DAYS", 7)
+# Data exports (files of personal data) are deleted this many days after they were requested.
+EXPORTS_RETENTION_DAYS = _read(env_int, "EXPORTS_RETENTION_DAYS", 7)
 
 
 # --- Realtime topics API (/api/) and event stream (/ws) — realtime/consumers ------------------

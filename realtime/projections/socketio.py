@@ -202,6 +202,7 @@ SOCKETIO = Projection(
         EventType.MESSAGES_READ: _receipts("read", payloads.read),
         EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
+        EventType.CUSTOMER_MERGED: NOT_ON_THIS_SURFACE,  # pages re-read the customer
         # Staff views learn it from the topics API; the customer's widget is not told.
         EventType.CUSTOMER_ERASED: NOT_ON_THIS_SURFACE,
         EventType.AGENT_STATUS_CHANGED: _agent_status,

@@ -108,3 +108,25 @@ def test_inbox_and_admin_export_pages(history, globex):
     assert link in listing
     data = json.loads(b"".join(owner.get(link).streaming_content))
     assert len(data["conversations"]) == 3
+
+
+def test_old_exports_are_deleted_with_their_files(history, settings, export_storage):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from privacy.tasks import delete_old_exports
+
+    api = client_for(history, "owner")
+    old = finished(api, api.post("/api/v1/exports", {"format": "json"}).json()["id"])
+    new = finished(api, api.post("/api/v1/exports", {"format": "csv"}).json()["id"])
+    files = {e.pk: e.file for e in DataExport.objects.all()}
+    assert all((export_storage / name).exists() for name in files.values())
+    DataExport.objects.filter(pk=old["id"]).update(
+        created_at=timezone.now() - timedelta(days=settings.EXPORTS_RETENTION_DAYS, hours=1)
+    )
+    assert delete_old_exports() == 1
+    assert list(DataExport.objects.values_list("pk", flat=True)) == [new["id"]]
+    assert not (export_storage / files[old["id"]]).exists()
+    assert (export_storage / files[new["id"]]).exists()
+    assert_error(api.get(old["download_url"]), 404, "EXPORT_NOT_FOUND")
