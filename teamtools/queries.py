@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from conversations import access, errors
 from conversations.access import int_id
-from conversations.models import Agent, Business, Conversation
+from conversations.models import Agent, Business, Conversation, Customer
 from teamtools.models import CannedResponse, ConversationLabel, Label, Note
 from teamtools.snapshots import NoteSnapshot, note_snapshot
 from teamtools.snooze_times import PRESETS
@@ -170,8 +170,6 @@ def past_conversations(conv: Conversation, agent: Agent) -> list[Conversation]:
 def possible_duplicates(customer) -> list:
     """Other customers of the business with the same email or the same name: candidates a
     manager may merge (never merged automatically)."""
-    from conversations.models import Customer
-
     same = Q(pk__in=[])
     if customer.email:
         same |= Q(email__iexact=customer.email)
