@@ -77,11 +77,20 @@ def access_customer(business: Business, customer_id) -> Customer:
 
 
 def access_agent(business: Business, agent_id) -> Agent:
-    pk = int_id(agent_id)
+    return _agent(business, "pk", agent_id)
+
+
+def access_agent_by_user(business: Business, user_id) -> Agent:
+    """The business's agent whose user is ``user_id`` (the topics API's user-id topics)."""
+    return _agent(business, "user_id", user_id)
+
+
+def _agent(business: Business, field: str, raw_id) -> Agent:
+    pk = int_id(raw_id)
     try:
         if pk is None:
             raise Agent.DoesNotExist
-        return Agent.objects.select_related("user").get(business=business, pk=pk)
+        return Agent.objects.select_related("user").get(business=business, **{field: pk})
     except Agent.DoesNotExist:
         raise errors.AgentNotFound("Agent not found.") from None
 

@@ -278,6 +278,14 @@ class Message(models.Model):
     sender_agent = models.ForeignKey(
         Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    sender_api_key = models.ForeignKey(
+        ApiKey,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="An operator message an API key sent as itself (no agent named).",
+    )
     is_ai = models.BooleanField(default=False, help_text="A system message written by the AI.")
     content_type = models.CharField(
         max_length=12, choices=ContentType.choices, default=ContentType.TEXT

@@ -70,6 +70,7 @@ class MessageSnapshot(TypedDict):
     conversation_id: int
     sender_type: str
     sender_agent_id: int | None
+    sender_user_id: int | None
     sender_name: str
     is_ai: bool
     kind: str
@@ -184,6 +185,8 @@ def message_snapshot(msg, sender_name: str | None = None, attachments=None) -> M
         "conversation_id": msg.conversation_id,
         "sender_type": msg.sender_type,
         "sender_agent_id": msg.sender_agent_id,
+        # The agent's user (the topics API names people by user id, as Tiledesk does).
+        "sender_user_id": msg.sender_agent.user_id if msg.sender_agent_id else None,
         "sender_name": sender_name if sender_name is not None else sender_display_name(msg),
         "is_ai": msg.is_ai,
         "kind": msg.kind,
@@ -207,7 +210,10 @@ def sender_display_name(msg) -> str:
         return "PingBack AI"
     if kind == "system":
         return "PingBack"
-    return msg.sender_agent.display_name if msg.sender_agent else ""
+    if msg.sender_agent_id:
+        return msg.sender_agent.display_name
+    # An operator message an API key sent as itself shows the key's name.
+    return msg.sender_api_key.name if msg.sender_api_key_id else ""
 
 
 class RatingSnapshot(TypedDict):

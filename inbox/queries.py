@@ -154,7 +154,9 @@ def recent_messages(conv: Conversation) -> tuple[list[Message], bool]:
     """The latest messages of a conversation, oldest first, and whether older ones exist."""
     rows = list(
         Message.objects.filter(conversation=conv)
-        .select_related("sender_agent__user", "outbound")  # outbound: a failed channel send
+        .select_related(
+            "sender_agent__user", "sender_api_key", "outbound"
+        )  # outbound: a failed channel send
         .order_by("-pk")[: MESSAGE_PAGE + 1]
     )
     older = len(rows) > MESSAGE_PAGE

@@ -50,7 +50,8 @@ def _publish_message(push: Publish, event: DomainEvent) -> tuple[str, dict]:
             "business_id": event.business_id,
             "audience": event.audience.to_json(),
             "event_id": event.id,
-            "text": json.dumps(topics.publish_frame(push.topic.name, push.method, push.items)),
+            # A live push carries one object (a subscribe snapshot, an array).
+            "text": json.dumps(topics.publish_frame(push.topic.name, push.method, push.item)),
         },
     )
 

@@ -50,3 +50,15 @@ class SnoozeForm(forms.Form):
         if not data.get("preset") and not data.get("until"):
             raise forms.ValidationError("Pick how long to snooze, or a time.")
         return data
+
+
+class CustomerForm(forms.Form):
+    name = forms.CharField(required=False, max_length=200)
+    email = forms.EmailField(required=False, max_length=254)
+    external_id = forms.CharField(required=False, max_length=200)
+    attr_key = forms.RegexField(
+        regex=r"^[A-Za-z0-9_.-]{1,64}$",
+        required=False,
+        error_messages={"invalid": "An attribute name is letters, digits, _ . or - (64 at most)."},
+    )
+    attr_value = forms.CharField(required=False, max_length=500)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from conversations import access, errors
-from conversations.actions import Actor
+from conversations.actions import Actor, do_identify_customer
 from conversations.validation import is_id
 from inbox.session import agent_required, wants_json
 from inbox.settings_views import settings_context
@@ -16,6 +16,7 @@ from inbox.views import after_change, conversation_url, error_response, form_err
 from teamtools import forms, queries, snooze_times
 from teamtools.actions import canned as canned_actions
 from teamtools.actions import labels as label_actions
+from teamtools.actions import merge as merge_actions
 from teamtools.actions import notes as note_actions
 from teamtools.actions import snooze as snooze_actions
 
@@ -186,3 +187,45 @@ def snooze(request, conv_id):
         return error_response(request, exc, back)
     local = until.astimezone(snooze_times.zone(zone))
     return after_change(request, conv, f"Snoozed until {local:%a %b %-d, %H:%M}.")
+
+
+@require_POST
+@agent_required
+def edit_customer(request, conv_id):
+    """Edit the conversation's customer (name, email, id, a custom attribute)."""
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    form = forms.CustomerForm(request.POST)
+    back = conversation_url(conv.pk)
+    if not form.is_valid():
+        return form_error(request, form, back)
+    data = form.cleaned_data
+    attributes = {data["attr_key"]: data["attr_value"]} if data["attr_key"] else None
+    try:
+        do_identify_customer(
+            conv.customer,
+            name=data["name"],
+            email=data["email"],
+            external_id=data["external_id"],
+            metadata=attributes,
+            actor=Actor.of_agent(request.agent),
+        )
+    except errors.DomainError as exc:
+        return error_response(request, exc, back)
+    return after_change(request, conv, "Profile saved.")
+
+
+@require_POST
+@agent_required
+def merge_customer(request, conv_id):
+    """Merge a duplicate customer into this conversation's customer (owners and admins)."""
+    conv = access.access_conversation(request.business, conv_id, agent=request.agent)
+    back = conversation_url(conv.pk)
+    if not request.agent.is_manager:
+        denied = errors.PermissionDenied("Only owners and admins merge customers.")
+        return error_response(request, denied, back)
+    try:
+        other = access.access_customer(request.business, request.POST.get("other"))
+        merge_actions.do_merge_customers(conv.customer, other, actor=Actor.of_agent(request.agent))
+    except errors.DomainError as exc:
+        return error_response(request, exc, back)
+    return after_change(request, conv, "Customers merged.")

@@ -31,6 +31,9 @@ class Actor:
         return cls("ai")
 
     def snapshot(self) -> dict:
+        # An API key that names an agent still acted itself: the key is recorded.
+        if self.kind == "api_key" and self.api_key is not None:
+            return {"type": "api_key", "id": self.api_key.pk, "name": self.api_key.name}
         if self.agent is not None:
             return {"type": "agent", "id": self.agent.pk, "name": self.agent.display_name}
         if self.customer is not None:

@@ -11,7 +11,7 @@ from conversations.actions.actor import Actor
 from conversations.actions.conversations import do_assign, do_clear_handoff, do_set_status, lock
 from conversations.actions.counters import counted_update
 from conversations.events import Audience, EventType, WidgetScope, publish, publish_ephemeral
-from conversations.models import Agent, Conversation, Message
+from conversations.models import Agent, ApiKey, Conversation, Message
 from conversations.snapshots import conversation_snapshot, iso, message_snapshot
 from conversations.validation import check_text
 from conversations.visibility import can_see
@@ -61,8 +61,13 @@ def do_post_message(
     content_type: str = Message.ContentType.TEXT,
     recheck_visibility: bool = False,
     attachments: list[int] | None = None,
+    api_key: ApiKey | None = None,
 ):
     """Store a message and announce it; returns ``(message, created)``.
+
+    An operator (``agent``) message names its agent, or the ``api_key`` that sent it as
+    itself (an integration with no person behind it: it takes nothing over, but meets a
+    pending handoff and counts as the first response).
 
     ``attachments``: ids of files uploaded to this conversation (``attachments.actions.
     do_upload_attachment``) by the same side; the message becomes an attachment message
@@ -90,8 +95,10 @@ def do_post_message(
     client_id = validate_client_id(client_id)
     if sender_type not in Message.SenderType.values:
         raise errors.ValidationFailed(f"Unknown sender_type {sender_type!r}.", field="sender_type")
-    if sender_type == Message.SenderType.AGENT and agent is None:
-        raise errors.ValidationFailed("An agent message needs its agent.")
+    if sender_type == Message.SenderType.AGENT and agent is None and api_key is None:
+        raise errors.ValidationFailed("An agent message needs its agent or API key.")
+    if sender_type != Message.SenderType.AGENT or agent is not None:
+        api_key = None
     if agent is not None and agent.business_id != conv.business_id:
         raise errors.AgentNotFound("Agent not found.")
     if content_type not in Message.ContentType.values:
@@ -113,6 +120,7 @@ def do_post_message(
                 content_type,
                 recheck,
                 attachment_ids,
+                api_key,
             )
             return message, True
     except IntegrityError:
@@ -144,7 +152,16 @@ def _with_attachments(msg: Message, conv: Conversation) -> Message:
 
 
 def _post(
-    conv, sender_type, content, agent, is_ai, client_id, content_type, recheck, attachment_ids=()
+    conv,
+    sender_type,
+    content,
+    agent,
+    is_ai,
+    client_id,
+    content_type,
+    recheck,
+    attachment_ids=(),
+    api_key=None,
 ) -> Message:
     # Attachment messages take the locking path (their files are claimed under the row lock).
     if settings.IS_POSTGRES and sender_type in (S_CUSTOMER, S_AGENT) and not attachment_ids:
@@ -162,6 +179,7 @@ def _post(
                 conversation=fast,
                 sender_type=sender_type,
                 sender_agent=agent,
+                sender_api_key=api_key,
                 content=content,
                 content_type=content_type,
                 client_id=client_id,
@@ -181,17 +199,19 @@ def _post(
     elif sender_type == Message.SenderType.AGENT:
         # A human reply is a takeover: an unassigned conversation becomes the replier's (so two
         # agents don't answer the same customer) and a pending handoff request is met.
-        if conv.assignee_id is None:
-            do_assign(conv, agent, actor=Actor.of_agent(agent))
+        replier = Actor.of_agent(agent) if agent is not None else Actor.of_api_key(api_key)
+        if conv.assignee_id is None and agent is not None:
+            do_assign(conv, agent, actor=replier)
             conv = lock(conv)
         elif conv.needs_human_handoff:
-            do_clear_handoff(conv, actor=Actor.of_agent(agent))
+            do_clear_handoff(conv, actor=replier)
             conv = lock(conv)
     msg = Message.objects.create(
         business_id=conv.business_id,
         conversation=conv,
         sender_type=sender_type,
         sender_agent=agent,
+        sender_api_key=api_key,
         is_ai=is_ai and sender_type == Message.SenderType.SYSTEM,
         content=content,
         content_type=content_type,
@@ -276,11 +296,25 @@ def _mark(conv: Conversation, reader: str, up_to_id, field: str, event_type: Eve
             Message.objects.filter(pk__in=ids, delivered_at__isnull=True).update(delivered_at=now)
         Message.objects.filter(pk__in=ids).update(**updates)
         receipts = [{"message_id": i, field: iso(now)} for i in ids]
+        marked = list(
+            Message.objects.filter(pk__in=ids)
+            .select_related("sender_agent__user")
+            .prefetch_related("attachments")
+            .order_by("id")
+        )
+        for m in marked:
+            m.conversation = conv  # the customer's name comes from it: no query per row
         publish(
             event_type,
             business=conv.business,
             audience=Audience.of_conversation(conv, widgets=WidgetScope.CONVERSATION),
-            data={"conversation_id": conv.pk, "reader": reader, "receipts": receipts},
+            data={
+                "conversation_id": conv.pk,
+                "customer_id": conv.customer_id,
+                "reader": reader,
+                "receipts": receipts,
+                "messages": [message_snapshot(m) for m in marked],
+            },
         )
     return receipts
 

@@ -85,6 +85,7 @@ def do_start_conversation(
                 sender_type=sender,
                 content=opening_message,
                 agent=actor.agent if sender == Message.SenderType.AGENT else None,
+                api_key=actor.api_key if sender == Message.SenderType.AGENT else None,
                 client_id=opening_client_id,
             )
             conv.refresh_from_db()

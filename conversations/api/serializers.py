@@ -145,6 +145,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "conversation_id",
             "sender_type",
             "sender_agent_id",
+            "sender_api_key_id",
             "is_ai",
             "content_type",
             "content",

@@ -95,9 +95,26 @@ class SendMessageInput(serializers.Serializer):
         required=False,
         min_value=1,
         max_value=2**63 - 1,
-        help_text="API keys sending type operator: the agent who writes.",
+        help_text="API keys sending type operator: the agent who writes (without it, the key "
+        "itself is the sender).",
+    )
+    agent_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="The same as agentId (the conversations API's spelling).",
     )
     clientId = StrictCharField(required=False, max_length=100)
+
+    def validate(self, attrs):
+        alias = attrs.pop("agent_id", None)
+        if alias is not None:
+            if attrs.get("agentId") not in (None, alias):
+                raise serializers.ValidationError(
+                    {"agentId": "agentId and agent_id name different agents; pass one."}
+                )
+            attrs["agentId"] = alias
+        return attrs
 
 
 class IdentifyInput(serializers.Serializer):
@@ -210,8 +227,10 @@ class SessionMessagesView(SessionView):
     @extend_schema(
         tags=["sessions"],
         summary="Send a message",
-        description="type visitor: as the session's visitor; operator: as the calling agent "
-        "(API keys pass agentId); ai: a system message marked as AI; system: a system notice. "
+        description="type visitor: as the session's visitor; operator: as the calling agent, "
+        "or for an API key the agent it names with agentId (agent_id also accepted), else the "
+        "key itself (shown by its name); ai: a system message marked as AI; system: a system "
+        "notice. "
         "Idempotent with Idempotency-Key or clientId (a retry answers 200).",
         parameters=[SESSION_ID, IDEMPOTENCY_HEADER],
         request={
@@ -243,7 +262,9 @@ class SessionMessagesView(SessionView):
             raise errors.PermissionDenied(
                 f"Agents may only send type operator, not {kind}.", field="type"
             )
-        agent = self.sending_agent(data.get("agentId")) if kind == "operator" else None
+        agent, api_key = (
+            self.message_sender(data.get("agentId")) if kind == "operator" else (None, None)
+        )
         sender = {
             "visitor": Message.SenderType.CUSTOMER,
             "operator": Message.SenderType.AGENT,
@@ -253,13 +274,14 @@ class SessionMessagesView(SessionView):
             sender_type=sender,
             content=data["content"],
             agent=agent,
+            api_key=api_key,
             is_ai=kind == "ai",
             client_id=request.headers.get("Idempotency-Key") or data.get("clientId"),
             attachments=attachments_api.upload(
                 conv,
                 files,
                 "customer" if kind == "visitor" else "agent",
-                conv.customer_id if kind == "visitor" else agent.pk,
+                conv.customer_id if kind == "visitor" else agent and agent.pk,
             )
             if files
             else None,

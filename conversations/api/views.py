@@ -87,17 +87,25 @@ class ApiView(APIView):
     def conversation(self, pk) -> Conversation:
         return access.access_conversation(self.caller.business, pk, agent=self.caller.agent)
 
-    def sending_agent(self, agent_id):
-        """The agent a message is sent as: the caller itself, or ``agent_id`` for API keys."""
+    def sending_agent(self, agent_id, field: str = "agent_id"):
+        """The agent who acts: the caller itself, or for API keys the agent named by ``field``
+        (required: notes and canned replies need a person)."""
         if self.caller.agent is not None:
             return self.caller.agent
         if agent_id is None:
             raise errors.ValidationFailed(
-                "API keys must name the agent who sends: pass agent_id.",
-                code="AGENT_REQUIRED",
-                field="agent_id",
+                f"API keys must name the agent: pass {field}.", code="AGENT_REQUIRED", field=field
             )
         return access.access_agent(self.caller.business, agent_id)
+
+    def message_sender(self, agent_id):
+        """Who an operator message is from, ``(agent, api_key)``: the calling agent; for an API
+        key the agent it names, or else the key itself (it has no person behind it)."""
+        if self.caller.agent is not None:
+            return self.caller.agent, None
+        if agent_id is None:
+            return None, self.caller.api_key
+        return access.access_agent(self.caller.business, agent_id), None
 
     def actor_for(self, agent=None) -> Actor:
         if self.caller.agent is not None:
@@ -356,7 +364,7 @@ class ConversationListView(ApiView):
         )
         agent = None
         if "message" in data:
-            agent = self.sending_agent(data.get("agent_id"))
+            agent, _ = self.message_sender(data.get("agent_id"))
         elif self.caller.agent is None and data.get("agent_id"):
             agent = access.access_agent(business, data["agent_id"])
         if "message" in data:
@@ -546,15 +554,18 @@ class MessageListView(ApiView):
             data, files = attachments_api.parse_multipart(request, s.MessageCreateSerializer)
         else:
             data = self.body(s.MessageCreateSerializer)
-        agent = self.sending_agent(data.get("agent_id"))
+        agent, api_key = self.message_sender(data.get("agent_id"))
         client_id = request.headers.get("Idempotency-Key") or data.get("client_id")
         message, created = actions.do_post_message(
             conv,
             sender_type=Message.SenderType.AGENT,
             content=data["content"],
             agent=agent,
+            api_key=api_key,
             client_id=client_id,
-            attachments=attachments_api.upload(conv, files, "agent", agent.pk) if files else None,
+            attachments=attachments_api.upload(conv, files, "agent", agent and agent.pk)
+            if files
+            else None,
         )
         return Response(
             s.MessageSerializer(message).data,

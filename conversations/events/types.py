@@ -40,6 +40,8 @@ class EventType(StrEnum):
     # A private note (staff only: never on a customer surface, see teamtools.actions.notes).
     NOTE_CREATED = "note.created"
     CUSTOMER_IDENTIFIED = "customer.identified"
+    # Two customers were one person: the second's conversations moved (teamtools.actions.merge).
+    CUSTOMER_MERGED = "customer.merged"
     # A customer's personal data was erased on request (``privacy.actions.do_erase_customer``).
     CUSTOMER_ERASED = "customer.erased"
     AGENT_STATUS_CHANGED = "agent.status_changed"
@@ -129,8 +131,11 @@ class Receipt(TypedDict, total=False):
 
 class Receipts(TypedDict):
     conversation_id: int
+    customer_id: int
     reader: Literal["customer", "agent"]
     receipts: list[Receipt]
+    # The marked messages as they are now (surfaces that replace whole objects need them).
+    messages: list[MessageSnapshot]
 
 
 class DeliveryFailed(TypedDict):
@@ -148,6 +153,13 @@ class CustomerIdentified(TypedDict):
 class CustomerErased(TypedDict):
     customer: CustomerSnapshot  # as it is after erasure: no name, email or metadata
     conversations: list[ConversationSnapshot]  # theirs, with message texts erased
+    actor: ActorSnapshot
+
+
+class CustomerMerged(TypedDict):
+    customer: CustomerSnapshot
+    merged_customer_id: int
+    conversation_ids: list[int]
     actor: ActorSnapshot
 
 
@@ -204,6 +216,7 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.CONVERSATION_SNOOZED: Snoozed,
     EventType.NOTE_CREATED: NoteCreated,
     EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
+    EventType.CUSTOMER_MERGED: CustomerMerged,
     EventType.CUSTOMER_ERASED: CustomerErased,
     EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,
     EventType.AGENT_MEMBERSHIP_CHANGED: MembershipChanged,

@@ -18,6 +18,8 @@ def sender_label(message, conversation) -> str:
     if message.kind == "visitor":
         return str(conversation.customer)
     if message.kind == "operator":
+        if message.sender_agent_id is None and message.sender_api_key_id is not None:
+            return message.sender_api_key.name  # an integration that wrote as itself
         return message.sender_agent.display_name if message.sender_agent else "Agent"
     return KIND_LABELS[message.kind]
 

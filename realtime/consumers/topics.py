@@ -3,14 +3,20 @@
 Connect with an agent's simplejwt access token; subscribe to topics; receive a snapshot
 ``publish`` (method CREATE) and then live CREATE/UPDATE publishes. Authorization runs on
 subscribe and again on every push (``event.audience``), so an agent who loses a
-conversation stops hearing about it. Refusals at connect accept the socket, send an error
-frame that says why, then close with an application close code (see ``CLOSE_*``).
+conversation stops hearing about it.
+
+A missing, bad or expired token, or a user who is no agent, is refused at the HTTP upgrade
+(403), as Tiledesk's server does: its dashboard (``websocket-js.ts``) resets its reconnect
+back-off in ``onopen``, so an accepted-then-closed socket would make it retry every second.
+Later refusals (connection limits, idle, lost membership) send an error frame that says why,
+then close with an application close code (see ``CLOSE_*``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
@@ -27,8 +33,9 @@ from realtime import limits, topics
 from realtime.hub import get_hub
 from realtime.projections.topics import GROUP_MEMBERSHIP, user_group
 
-CLOSE_TOKEN_MISSING = 4001
-CLOSE_TOKEN_INVALID = 4003  # also: the user is no agent of any business
+logger = logging.getLogger(__name__)
+
+CLOSE_NOT_AN_AGENT = 4003  # the user's last membership was removed while connected
 CLOSE_LIMITED = 4008  # too many new or concurrent connections
 CLOSE_IDLE = 4010  # nothing received for TOPICS_IDLE_TIMEOUT seconds
 
@@ -80,22 +87,16 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         # Topics whose snapshot is being read: their pushes wait here, then follow it.
         self.held: dict[str, list] = {}
         self.last_seen = time.monotonic()
-        await self.accept()
         raw = _token_from_query(self.scope)
         if raw is None:
-            return await self.refuse(
-                CLOSE_TOKEN_MISSING, "TOKEN_MISSING", "Connect with ?token=<JWT access token>."
-            )
+            return await self.refuse_upgrade("TOKEN_MISSING")
         try:
             self.user, self.members = await database_sync_to_async(_authenticate)(raw)
-        except errors.Unauthorized as exc:
-            return await self.refuse(CLOSE_TOKEN_INVALID, "TOKEN_INVALID", exc.message)
+        except errors.Unauthorized:
+            return await self.refuse_upgrade("TOKEN_INVALID")
         if not self.members:
-            return await self.refuse(
-                CLOSE_TOKEN_INVALID,
-                "NOT_AN_AGENT",
-                "Only owners, admins and agents of a business may connect.",
-            )
+            return await self.refuse_upgrade("NOT_AN_AGENT")
+        await self.accept()
         refused = await database_sync_to_async(limits.acquire)(self.user.pk)
         if refused is not None:
             return await self.refuse(CLOSE_LIMITED, *refused)
@@ -104,6 +105,11 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         self.user_group = user_group(self.user.pk)
         await get_hub().add(self.user_group, self)
         self.watchdog = asyncio.create_task(self.heartbeat())
+
+    async def refuse_upgrade(self, code: str):
+        """Close before accepting: the server answers the upgrade with HTTP 403."""
+        logger.info("topics connection refused at the upgrade: %s", code)
+        await self.close()
 
     async def refuse(self, close_code: int, code: str, message: str):
         await self.send_json(topics.error_frame(code, message))
@@ -236,9 +242,7 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         group = self.subscriptions.pop(name, None) if name else None
         self.topic_business.pop(name, None)
         if group is None:
-            return await self.send_json(
-                topics.error_frame("NOT_SUBSCRIBED", "You are not subscribed to this topic.", name)
-            )
+            return None  # silent, as Tiledesk's server (its dashboard unsubscribes freely)
         if group not in self.subscriptions.values():
             await get_hub().remove(group, self)
         return None
@@ -271,7 +275,7 @@ class TopicsConsumer(AsyncWebsocketConsumer):
         _, self.members = await database_sync_to_async(_authenticate_user)(self.user)
         if not self.members:
             return await self.refuse(
-                CLOSE_TOKEN_INVALID, "NOT_AN_AGENT", "You are no longer an agent of any business."
+                CLOSE_NOT_AN_AGENT, "NOT_AN_AGENT", "You are no longer an agent of any business."
             )
         hub = get_hub()
         for name, business_id in list(self.topic_business.items()):

@@ -7,7 +7,7 @@ rendered by ``realtime.topics`` from the event's snapshots, exactly like subscri
 
 from __future__ import annotations
 
-from typing import NamedTuple, TypedDict
+from typing import Literal, NamedTuple, TypedDict
 
 from conversations.events import NOT_ON_THIS_SURFACE, DomainEvent, EventType, Projection
 from conversations.snapshots import AgentSnapshot, AttachmentSnapshot, CustomerSnapshot, iso
@@ -15,9 +15,12 @@ from realtime import topics
 
 
 class Publish(NamedTuple):
+    """One object on one topic. Live pushes carry it as an object, as Tiledesk's server does
+    (subscribe snapshots are arrays)."""
+
     topic: topics.Topic
     method: str
-    items: list
+    item: dict
 
 
 class Control(NamedTuple):
@@ -37,11 +40,11 @@ def _request(b: str, conv, method: str, was_open: bool = False) -> list[Publish]
     """A conversation's own topic, and ``/requests`` while it is (or just stopped being) open."""
     item = topics.request_item(conv)
     out = []
-    # /requests lists open conversations; one leaving that state is pushed once more (its new
-    # status tells the dashboard to drop it).
+    # /requests lists open conversations; one leaving that state is pushed once more (its
+    # status 1000 tells the dashboard to drop it).
     if conv["status"] in topics.OPEN_STATUSES or was_open:
-        out.append(Publish(topics.requests_topic(b), method, [item]))
-    out.append(Publish(topics.request_topic(b, conv["id"]), method, [item]))
+        out.append(Publish(topics.requests_topic(b), method, item))
+    out.append(Publish(topics.request_topic(b, conv["id"]), method, item))
     return out
 
 
@@ -54,39 +57,37 @@ def _conversation(event: DomainEvent, method: str = topics.UPDATE) -> list[Publi
     return _request(event.business_public_id, d["conversation"], method, was_open)
 
 
+def _rated(event: DomainEvent) -> list[Publish]:
+    rating = event.data["rating"]
+    return [p._replace(item=topics.with_rating(p.item, rating)) for p in _conversation(event)]
+
+
 def _created(event: DomainEvent) -> list[Publish]:
     return _conversation(event, topics.CREATE)
 
 
 def _message(event: DomainEvent) -> list[Publish]:
     b, msg = event.business_public_id, event.data["message"]
-    item = topics.message_item(msg, b)
+    item = topics.message_item(msg, b, event.data["conversation"]["customer"]["id"])
     topic = topics.messages_topic(b, msg["conversation_id"])
-    return [*_conversation(event), Publish(topic, topics.CREATE, [item])]
+    return [*_conversation(event), Publish(topic, topics.CREATE, item)]
 
 
 def _note(event: DomainEvent) -> list[Publish]:
     b, note = event.business_public_id, event.data["note"]
     topic = topics.notes_topic(b, note["conversation_id"])
-    return [Publish(topic, topics.CREATE, [topics.note_item(note, b)])]
+    return [Publish(topic, topics.CREATE, topics.note_item(note, b))]
 
 
-def _receipts(field: str):
-    def render(event: DomainEvent) -> list[Publish]:
-        d = event.data
-        cid = d["conversation_id"]
-        items = [
-            {
-                "_id": str(r["message_id"]),
-                "id": str(r["message_id"]),
-                "request_id": str(cid),
-                field: r[field],
-            }
-            for r in d["receipts"]
-        ]
-        return [Publish(topics.messages_topic(event.business_public_id, cid), topics.UPDATE, items)]
-
-    return render
+def _receipts(event: DomainEvent) -> list[Publish]:
+    """Every marked message, whole: Tiledesk's dashboard replaces a message with the object of
+    an UPDATE (``ws-msgs.service.ts`` ``updateWsMsg``)."""
+    b, d = event.business_public_id, event.data
+    topic = topics.messages_topic(b, d["conversation_id"])
+    return [
+        Publish(topic, topics.UPDATE, topics.message_item(m, b, d["customer_id"]))
+        for m in d["messages"]
+    ]
 
 
 def _erased(event: DomainEvent) -> list[Publish]:
@@ -98,7 +99,10 @@ def _erased(event: DomainEvent) -> list[Publish]:
 def _agent_status(event: DomainEvent) -> list[Publish]:
     b, agent = event.business_public_id, event.data["agent"]
     item = topics.project_user_item(agent, b, iso(event.occurred_at))
-    return [Publish(topics.project_user_topic(b, agent["id"]), topics.UPDATE, [item])]
+    return [
+        Publish(topics.project_user_topic(b, agent["id"]), topics.UPDATE, item),
+        Publish(topics.project_user_by_user_topic(b, agent["user_id"]), topics.UPDATE, item),
+    ]
 
 
 def _membership(event: DomainEvent) -> list[Control]:
@@ -115,17 +119,18 @@ TOPICS = Projection(
         EventType.CONVERSATION_HANDOFF_REQUESTED: _conversation,
         EventType.CONVERSATION_HANDOFF_CLEARED: _conversation,
         EventType.CONVERSATION_AI_TOGGLED: _conversation,
-        EventType.CONVERSATION_RATED: _conversation,
+        EventType.CONVERSATION_RATED: _rated,
         # The request item's ``tags`` are left empty everywhere (its snapshots do not load
         # labels); a label change still pushes the conversation (REST has the labels).
         EventType.CONVERSATION_LABELS_CHANGED: _conversation,
         EventType.CONVERSATION_SNOOZED: _conversation,
         EventType.NOTE_CREATED: _note,
         EventType.MESSAGE_CREATED: _message,
-        EventType.MESSAGES_DELIVERED: _receipts("delivered_at"),
-        EventType.MESSAGES_READ: _receipts("read_at"),
+        EventType.MESSAGES_DELIVERED: _receipts,
+        EventType.MESSAGES_READ: _receipts,
         # Customers are shown inside requests (``lead``); an identification alone changes no topic.
         EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
+        EventType.CUSTOMER_MERGED: NOT_ON_THIS_SURFACE,  # as identification: no topic changes
         EventType.CUSTOMER_ERASED: _erased,
         # The topics seed has no delivery-failure frame; the inbox hears it on its socket.
         EventType.MESSAGE_DELIVERY_FAILED: NOT_ON_THIS_SURFACE,
@@ -146,26 +151,61 @@ TOPICS = Projection(
 class Lead(TypedDict):
     _id: str
     lead_id: str
+    id_project: str
     fullname: str
     email: str
+    attributes: dict
+    createdAt: str | None
 
 
 class Channel(TypedDict):
     name: str
 
 
-class RequestItem(TypedDict):
+class Department(TypedDict):
+    _id: str
+    name: str
+    default: bool
+
+
+class UserObject(TypedDict):
+    _id: str
+    firstname: str
+    lastname: str
+    email: str
+
+
+class RequestSnapshot(TypedDict):
+    lead: Lead
+    department: Department
+    agents: list[UserObject]
+
+
+class Rating(TypedDict, total=False):
+    """A rated request (CSAT): on the rating's push and the request topic's snapshot."""
+
+    rating: int
+    rating_message: str
+
+
+class RequestItem(Rating, total=True):
     _id: str
     id: str
     request_id: str
     id_project: str
-    status: str
+    status: Literal[100, 200, 1000]
+    pingback_status: str
     preflight: bool
+    hasBot: bool
     participants: list[str]
+    participantsAgents: list[str]
+    participantsBots: list[str]
     assignee: AgentSnapshot | None
     requester: str
     lead: Lead
     customer: CustomerSnapshot
+    department: Department
+    snapshot: RequestSnapshot
     channel: Channel
     first_text: str
     last_text: str
@@ -176,6 +216,7 @@ class RequestItem(TypedDict):
     attributes: dict
     tags: list
     notes: list
+    createdBy: str
     createdAt: str
     updatedAt: str
     last_activity_at: str
@@ -198,6 +239,10 @@ class FileMetadata(TypedDict):
     size: int
 
 
+class MessageAttributes(TypedDict, total=False):
+    subtype: Literal["info"]
+
+
 class MessageItem(TypedDict):
     _id: str
     id: str
@@ -212,19 +257,14 @@ class MessageItem(TypedDict):
     type: str
     text: str
     metadata: FileMetadata | None
+    attributes: MessageAttributes
     attachments: list[AttachmentSnapshot]
+    channel_type: Literal["group"]
+    status: Literal[100, 150, 300]
     client_id: str | None
     createdAt: str
     delivered_at: str | None
     read_at: str | None
-
-
-class ReceiptItem(TypedDict, total=False):
-    _id: str
-    id: str
-    request_id: str
-    delivered_at: str
-    read_at: str
 
 
 class NoteItem(TypedDict):
@@ -234,13 +274,14 @@ class NoteItem(TypedDict):
     id_project: str
     sender: str
     senderFullname: str
+    createdBy: str
     text: str
     mentions: list[str]
     createdAt: str
 
 
 class Presence(TypedDict):
-    status: str
+    status: Literal["online", "offline"]
     changedAt: str | None
 
 
@@ -248,12 +289,13 @@ class ProjectUserItem(TypedDict):
     _id: str
     id: str
     id_project: str
-    id_user: str
+    id_user: UserObject
     fullname: str
     email: str
     role: str
     status: str
     user_available: bool
+    isBusy: bool
     presence: Presence
 
 
@@ -262,13 +304,13 @@ class MembershipControl(TypedDict):
     business_id: int
 
 
-# Item schema per topic kind (a receipt UPDATE on "messages" carries ReceiptItems).
+# Item schema per topic kind.
 FRAMES: dict[str, type] = {
     "requests": RequestItem,
     "request": RequestItem,
     "messages": MessageItem,
-    "messages.receipts": ReceiptItem,
     "notes": NoteItem,
     "project_user": ProjectUserItem,
+    "project_user_by_user": ProjectUserItem,
     GROUP_MEMBERSHIP: MembershipControl,
 }

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from conversations import actions
 from conversations.actions import Actor
-from conversations.models import Conversation
+from conversations.models import Conversation, EventLog
 from tests.api.conftest import assert_error, assign, client_for
 
 URL = "/api/v1/conversations/"
@@ -170,7 +170,9 @@ def test_api_key_starts_a_conversation_without_or_with_a_named_agent(acme, as_ke
     assert r.status_code == 201 and r.json()["channel_type"] == "api"
     assert r.json()["message_count"] == 0
     no_agent = as_key.post(URL, {"customer_id": acme.customer.pk, "message": "x"}, format="json")
-    assert_error(no_agent, 400, "AGENT_REQUIRED")
+    assert no_agent.status_code == 201  # the key itself writes the opening message
+    opening = Conversation.objects.get(pk=no_agent.json()["id"]).messages.get()
+    assert opening.sender_agent is None and opening.sender_api_key == acme.api_key
     ok = as_key.post(
         URL,
         {"customer_id": acme.customer.pk, "message": "x", "agent_id": acme.admin.pk},
@@ -178,6 +180,9 @@ def test_api_key_starts_a_conversation_without_or_with_a_named_agent(acme, as_ke
     )
     assert ok.status_code == 201
     assert Conversation.objects.get(pk=ok.json()["id"]).messages.get().sender_agent == acme.admin
+    # The agent writes; the key acted (docs/api.md): the event records the key.
+    created = EventLog.objects.filter(type="conversation.created").latest("id")
+    assert created.data["actor"] == {"type": "api_key", "id": acme.api_key.pk, "name": "test key"}
 
 
 def test_start_errors(acme, globex, as_agent):

@@ -60,9 +60,11 @@ def test_agent_sends_and_a_retry_with_the_same_key_returns_the_same_message(acme
     assert conv.first_response_at is not None
 
 
-def test_api_key_sends_as_a_named_agent(acme, globex, as_key):
+def test_api_key_sends_as_itself_or_as_a_named_agent(acme, globex, as_key):
     conv = acme.start()
-    assert_error(as_key.post(url(conv), {"content": "x"}, format="json"), 400, "AGENT_REQUIRED")
+    r = as_key.post(url(conv), {"content": "x"}, format="json")
+    assert r.status_code == 201 and r.json()["sender_agent_id"] is None
+    assert Message.objects.get(pk=r.json()["id"]).sender_api_key == acme.api_key
     assert_error(
         as_key.post(url(conv), {"content": "x", "agent_id": globex.agent.pk}, format="json"),
         404,

@@ -5,6 +5,7 @@ import pytest
 from conversations import actions
 from conversations.actions import Actor
 from conversations.models import Message
+from conversations.snapshots import sender_display_name
 from tests.api.conftest import assert_error
 
 SESSION_KEYS = {"id", "visitorId", "projectId", "status", "createdAt", "lastActivity", "metadata"}
@@ -70,7 +71,6 @@ def test_messages_of_every_type(acme, as_key, as_agent):
         as_agent.post(url, {"content": "Hi! How can I help?", "type": "operator"}).status_code
         == 201
     )
-    assert_error(as_key.post(url, {"content": "x", "type": "operator"}), 400, "AGENT_REQUIRED")
     r = as_key.post(url, {"content": "op", "type": "operator", "agentId": acme.agent.pk})
     assert r.status_code == 201
     assert as_key.post(url, {"content": "bot", "type": "ai"}).status_code == 201
@@ -130,4 +130,36 @@ def test_ai_toggle(acme, as_key):
     assert r.json()["aiEnabled"] is False
     assert_error(
         as_key.post(f"/api/v1/sessions/{conv.pk}/ai", {}, format="json"), 400, "VALIDATION_ERROR"
+    )
+
+
+def test_the_seeds_operator_send_works_verbatim_with_an_api_key(acme, as_key, as_agent):
+    """pocketping-rest-api: POST /sessions/:id/messages {"content", "type": "operator"}."""
+    conv = acme.start("Hello")
+    url = f"/api/v1/sessions/{conv.pk}/messages"
+    r = as_key.post(url, {"content": "Thanks for reaching out!", "type": "operator"}, format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["type"] == "operator" and r.json()["content"] == "Thanks for reaching out!"
+    sent = Message.objects.get(pk=r.json()["id"])
+    # The key is the sender, shown by its name; it takes nothing over but answers first.
+    assert sent.sender_agent is None and sent.sender_api_key == acme.api_key
+    assert sender_display_name(sent) == "test key"
+    listed = as_agent.get(f"/api/v1/conversations/{conv.pk}/messages/").json()["results"]
+    assert [m["sender_api_key_id"] for m in listed if m["id"] == sent.pk] == [acme.api_key.pk]
+    conv.refresh_from_db()
+    assert conv.assignee is None and conv.first_response_at is not None
+
+    # Naming the agent: agentId, or agent_id (the conversations API's spelling).
+    for field in ("agentId", "agent_id"):
+        r = as_key.post(url, {"content": field, "type": "operator", field: acme.agent.pk})
+        assert r.status_code == 201
+        assert Message.objects.get(pk=r.json()["id"]).sender_agent == acme.agent
+    both = {"content": "x", "type": "operator", "agentId": acme.agent.pk, "agent_id": acme.admin.pk}
+    assert assert_error(as_key.post(url, both), 400, "VALIDATION_ERROR")["message"].startswith(
+        "agentId"
+    )
+    assert_error(
+        as_key.post(url, {"content": "x", "type": "operator", "agentId": 10**9}),
+        404,
+        "AGENT_NOT_FOUND",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from channels.db import database_sync_to_async
@@ -9,6 +10,7 @@ from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
 from pingback.asgi import application
+from pingback.bridge import bridge
 
 TIMEOUT = 5
 
@@ -31,6 +33,9 @@ class Client:
 
     @classmethod
     async def topics(cls, token: str | None) -> Client:
+        # Events committed before this connection are delivered before it opens (they belong
+        # to its snapshots, not its live feed; a late one would be a harmless repeat).
+        await asyncio.to_thread(bridge.wait_idle)
         client = cls("/api/" + (f"?token={token}" if token is not None else ""))
         connected, _ = await client.ws.connect(timeout=TIMEOUT)
         assert connected
@@ -67,10 +72,27 @@ class Client:
 
 
 def published(frame: dict, topic: str, method: str) -> list:
+    """The objects of a publish: a snapshot's array, or a live push's one object as a list."""
     assert frame["action"] == "publish", frame
     assert frame["payload"]["topic"] == topic, frame
     assert frame["payload"]["method"] == method, frame
-    return frame["payload"]["message"]
+    message = frame["payload"]["message"]
+    return [message] if isinstance(message, dict) else message
+
+
+def pushed(frame: dict, topic: str, method: str) -> dict:
+    """The one object of a live push (Tiledesk's server sends it bare, not in an array)."""
+    message = frame.get("payload", {}).get("message")
+    assert isinstance(message, dict), frame
+    return published(frame, topic, method)[0]
+
+
+async def refused_at_upgrade(path: str) -> int | None:
+    """Connect to ``path``, expecting the server to refuse the upgrade (no socket opens)."""
+    ws = WebsocketCommunicator(application, path)
+    connected, code = await ws.connect(timeout=TIMEOUT)
+    assert not connected, "the upgrade was accepted"
+    return code
 
 
 def error_code(frame: dict) -> str:

@@ -5,6 +5,7 @@ Events are produced inside the server through the REST API, as an integration wo
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from tests.live import AsgiServer
 from tests.realtime_topics.helpers import error_code, published, run, token_for
@@ -31,14 +32,12 @@ def rest(server, tenant):
     )
 
 
-async def test_refusals_at_connect_send_a_reason_then_a_close_code(server, acme):
-    for path, code, close in [
-        ("/api/", "TOKEN_MISSING", 4001),
-        ("/api/?token=garbage", "TOKEN_INVALID", 4003),
-    ]:
-        ws = await Wire.open(server, path)
-        assert error_code(await ws.recv()) == code
-        assert await ws.closed_with() == close
+async def test_bad_tokens_are_refused_at_the_http_upgrade(server, acme):
+    # As Tiledesk's server does: no socket opens, so its dashboard's back-off keeps growing.
+    for path in ("/api/", "/api/?token=garbage"):
+        with pytest.raises(InvalidStatus) as refused:
+            await Wire.open(server, path)
+        assert refused.value.response.status_code == 403
 
 
 async def test_dashboard_flow_through_a_real_server(server, acme):
@@ -81,7 +80,7 @@ async def test_dashboard_flow_through_a_real_server(server, acme):
 
         r = await api.put(f"/conversations/{cid}/resolve")
         assert r.status_code == 200, r.text
-        assert published(await owner.recv(), topic, "UPDATE")[0]["status"] == "resolved"
+        assert published(await owner.recv(), topic, "UPDATE")[0]["status"] == 1000
         assert (await stream.recv())["type"] == "session.status_changed"
 
         # A new unassigned request reaches the agent next: nothing about the lost one came.
