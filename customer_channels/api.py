@@ -12,6 +12,7 @@ from conversations.api.permissions import IsManager
 from conversations.api.views import ApiView
 from conversations.snapshots import message_snapshot
 from customer_channels import actions
+from customer_channels import api_schema as doc
 from customer_channels.access import access_channel
 from customer_channels.models import Channel, OutboundMessage
 from customer_channels.serializers import channel_json, inbound_url, outbound_json
@@ -33,10 +34,17 @@ class ChannelView(ApiView):
 
 
 class ChannelListView(ChannelView):
+    @doc.describe("channels_list", "List channels", responses={200: doc.ChannelListOut})
     def get(self, request):
         channels = Channel.objects.filter(business=request.auth.business).order_by("id")
         return Response({"channels": [channel_json(c) for c in channels]})
 
+    @doc.describe(
+        "channels_create",
+        "Add a channel",
+        request=doc.ChannelInput,
+        responses={201: doc.ChannelCreatedOut, 400: doc.BAD_INPUT},
+    )
     def post(self, request):
         data = _body(request)
         channel, secrets = actions.create_channel(
@@ -50,9 +58,16 @@ class ChannelListView(ChannelView):
 
 
 class ChannelDetailView(ChannelView):
+    @doc.describe("channels_retrieve", "Get a channel", responses={200: doc.ChannelOut})
     def get(self, request, channel_id):
         return Response(channel_json(self.channel(request, channel_id)))
 
+    @doc.describe(
+        "channels_partial_update",
+        "Change a channel",
+        request=doc.ChannelUpdateInput,
+        responses={200: doc.ChannelOut, 400: doc.BAD_INPUT},
+    )
     def patch(self, request, channel_id):
         data = _body(request)
         channel = actions.update_channel(
@@ -64,6 +79,7 @@ class ChannelDetailView(ChannelView):
         )
         return Response(channel_json(channel))
 
+    @doc.describe("channels_destroy", "Delete a channel", responses={204: None})
     def delete(self, request, channel_id):
         actions.delete_channel(self.channel(request, channel_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -72,6 +88,12 @@ class ChannelDetailView(ChannelView):
 class ChannelConnectView(ChannelView):
     """Register PingBack's inbound URL with the provider (Telegram's ``setWebhook``)."""
 
+    @doc.describe(
+        "channels_connect",
+        "Register the inbound URL",
+        request=None,
+        responses={200: doc.ConnectOut},
+    )
     def post(self, request, channel_id):
         channel = self.channel(request, channel_id)
         result = actions.do_connect(channel, inbound_url(channel) or "")
@@ -79,6 +101,12 @@ class ChannelConnectView(ChannelView):
 
 
 class OutboundListView(ChannelView):
+    @doc.describe(
+        "channels_outbound_list",
+        "Replies sent through a channel, newest first (at most 100)",
+        parameters=doc.OUTBOUND_FILTERS,
+        responses={200: doc.OutboundListOut},
+    )
     def get(self, request, channel_id):
         channel = self.channel(request, channel_id)
         qs = OutboundMessage.objects.filter(channel=channel).order_by("-id")
@@ -96,6 +124,12 @@ class OutboundListView(ChannelView):
 class ApiChannelMessagesView(ChannelView):
     """An API channel's inbound message: ``{"from", "message_id", "text", "name"?, "email"?}``."""
 
+    @doc.describe(
+        "channels_messages_create",
+        "An API channel's inbound message",
+        request=doc.InboundInput,
+        responses={201: doc.InboundOut, 200: doc.InboundOut, 400: doc.BAD_INPUT},
+    )
     def post(self, request, channel_id):
         channel = self.channel(request, channel_id)
         if channel.kind != Channel.Kind.API:
