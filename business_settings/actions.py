@@ -12,6 +12,7 @@ from business_settings import origins
 from business_settings.hours import is_holiday
 from business_settings.models import BusinessHours, WidgetSettings
 from conversations import errors
+from conversations.actions import do_update_business_settings
 from conversations.events import Audience, EventType, WidgetScope, publish
 from conversations.models import Business
 
@@ -151,7 +152,6 @@ def _clean_holidays(value) -> list[str]:
 
 def update_business_hours(business: Business, /, **data) -> BusinessHours:
     """``timezone`` is the business's own (``do_update_business_settings``, reports use it)."""
-    from conversations.actions import do_update_business_settings
 
     known = {"enabled", "weekly", "holidays", "away_message", "timezone"}
     unknown = set(data) - known

@@ -6,6 +6,7 @@ class BusinessSettingsConfig(AppConfig):
     verbose_name = "Widget settings and business hours"
 
     def ready(self):
+        # Imported in ready(): models and other apps load only once the app registry is.
         from business_settings import away_reply
         from conversations import events
 

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from business_settings import hours
 from business_settings.models import WidgetSettings
+from conversations.actions import do_post_message
 from conversations.events import EventType
 from conversations.models import Conversation, Message
 
@@ -38,8 +39,6 @@ def on_event(event) -> None:
 
 
 def post_away_reply(conversation_id, at=None) -> Message | None:
-    from conversations.actions import do_post_message
-
     conv = Conversation.objects.select_related("business").filter(pk=conversation_id).first()
     if conv is None:
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
+from business_settings.models import WidgetSettings
 from conversations import errors
 
 LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
@@ -71,7 +72,6 @@ def origin_allowed(allowed: list[str], origin: str | None, own_host: str) -> boo
 
 def widget_origin_check(business, origin: str | None, own_host: str) -> None:
     """Raise PermissionDenied (``ORIGIN_NOT_ALLOWED``) for a page the business did not allow."""
-    from business_settings.models import WidgetSettings
 
     allowed = (
         WidgetSettings.objects.filter(business=business)

@@ -34,6 +34,7 @@ MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
 MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
 CUSTOMER_IDENTIFIED = "customer.identified"
+CUSTOMER_MERGED = "customer.merged"
 CUSTOMER_ERASED = "customer.erased"
 AGENT_STATUS_CHANGED = "agent.status_changed"
 
@@ -51,6 +52,7 @@ NAMES = (
     SESSION_LABELS_CHANGED,
     SESSION_SNOOZED,
     CUSTOMER_IDENTIFIED,
+    CUSTOMER_MERGED,
     CUSTOMER_ERASED,
     MESSAGE_DELIVERED,
     MESSAGE_READ,
@@ -156,6 +158,16 @@ def _erased(event: DomainEvent):
     return [(CUSTOMER_ERASED, data)]
 
 
+def _merged(event: DomainEvent):
+    d = event.data
+    data = {
+        "visitor": pocketping.visitor(d["customer"]),
+        "mergedVisitorId": str(d["merged_customer_id"]),
+        "sessionIds": [str(i) for i in d["conversation_ids"]],
+    }
+    return [(CUSTOMER_MERGED, data)]
+
+
 def _agent_status(event: DomainEvent):
     d = event.data
     data = {"agent": pocketping.agent(d["agent"]), "previousStatus": d["previous_status"]}
@@ -181,6 +193,7 @@ POCKETPING = Projection(
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
         EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: _identified,
+        EventType.CUSTOMER_MERGED: _merged,
         EventType.CUSTOMER_ERASED: _erased,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         # Internal: connections re-check access (topics, sockets); integrations see nothing.
@@ -344,6 +357,12 @@ class ErasedEvent(TypedDict):
     sessionIds: list[str]
 
 
+class MergedEvent(TypedDict):
+    visitor: Visitor
+    mergedVisitorId: str
+    sessionIds: list[str]
+
+
 class AgentStatusEvent(TypedDict):
     agent: Agent
     previousStatus: str
@@ -365,6 +384,7 @@ FRAMES: dict[str, type] = {
     MESSAGE_READ: ReceiptsEvent,
     MESSAGE_DELIVERY_FAILED: DeliveryFailedEvent,
     CUSTOMER_IDENTIFIED: VisitorEvent,
+    CUSTOMER_MERGED: MergedEvent,
     CUSTOMER_ERASED: ErasedEvent,
     AGENT_STATUS_CHANGED: AgentStatusEvent,
 }

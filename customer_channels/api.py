@@ -34,16 +34,21 @@ class ChannelView(ApiView):
 
 
 class ChannelListView(ChannelView):
-    @doc.describe("channels_list", "List channels", responses={200: doc.ChannelListOut})
+    @doc.schema(
+        "List the business's channels",
+        {200: doc.ChannelList},
+        with_id=False,
+        operation_id="channels_list",
+    )
     def get(self, request):
         channels = Channel.objects.filter(business=request.auth.business).order_by("id")
         return Response({"channels": [channel_json(c) for c in channels]})
 
-    @doc.describe(
-        "channels_create",
-        "Add a channel",
+    @doc.schema(
+        "Connect a channel (its generated secrets are in this answer only)",
+        {201: doc.ChannelCreated},
         request=doc.ChannelInput,
-        responses={201: doc.ChannelCreatedOut, 400: doc.BAD_INPUT},
+        with_id=False,
     )
     def post(self, request):
         data = _body(request)
@@ -58,16 +63,11 @@ class ChannelListView(ChannelView):
 
 
 class ChannelDetailView(ChannelView):
-    @doc.describe("channels_retrieve", "Get a channel", responses={200: doc.ChannelOut})
+    @doc.schema("A channel (credentials are never returned)", {200: doc.Channel})
     def get(self, request, channel_id):
         return Response(channel_json(self.channel(request, channel_id)))
 
-    @doc.describe(
-        "channels_partial_update",
-        "Change a channel",
-        request=doc.ChannelUpdateInput,
-        responses={200: doc.ChannelOut, 400: doc.BAD_INPUT},
-    )
+    @doc.schema("Change a channel", {200: doc.Channel}, request=doc.ChannelInput)
     def patch(self, request, channel_id):
         data = _body(request)
         channel = actions.update_channel(
@@ -79,7 +79,7 @@ class ChannelDetailView(ChannelView):
         )
         return Response(channel_json(channel))
 
-    @doc.describe("channels_destroy", "Delete a channel", responses={204: None})
+    @doc.schema("Delete a channel", {204: None})
     def delete(self, request, channel_id):
         actions.delete_channel(self.channel(request, channel_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -88,12 +88,7 @@ class ChannelDetailView(ChannelView):
 class ChannelConnectView(ChannelView):
     """Register PingBack's inbound URL with the provider (Telegram's ``setWebhook``)."""
 
-    @doc.describe(
-        "channels_connect",
-        "Register the inbound URL",
-        request=None,
-        responses={200: doc.ConnectOut},
-    )
+    @doc.schema("Register the inbound URL with the provider (Telegram)", {200: doc.Connected})
     def post(self, request, channel_id):
         channel = self.channel(request, channel_id)
         result = actions.do_connect(channel, inbound_url(channel) or "")
@@ -101,11 +96,10 @@ class ChannelConnectView(ChannelView):
 
 
 class OutboundListView(ChannelView):
-    @doc.describe(
-        "channels_outbound_list",
-        "Replies sent through a channel, newest first (at most 100)",
-        parameters=doc.OUTBOUND_FILTERS,
-        responses={200: doc.OutboundListOut},
+    @doc.schema(
+        "The channel's outbound messages, newest first (at most 100)",
+        {200: doc.OutboundList},
+        parameters=[doc.STATUS],
     )
     def get(self, request, channel_id):
         channel = self.channel(request, channel_id)
@@ -124,11 +118,10 @@ class OutboundListView(ChannelView):
 class ApiChannelMessagesView(ChannelView):
     """An API channel's inbound message: ``{"from", "message_id", "text", "name"?, "email"?}``."""
 
-    @doc.describe(
-        "channels_messages_create",
-        "An API channel's inbound message",
+    @doc.schema(
+        "An API channel's inbound message (idempotent on message_id)",
+        {201: doc.InboundStored, 200: doc.InboundStored},
         request=doc.InboundInput,
-        responses={201: doc.InboundOut, 200: doc.InboundOut, 400: doc.BAD_INPUT},
     )
     def post(self, request, channel_id):
         channel = self.channel(request, channel_id)

@@ -56,9 +56,7 @@ def queue_outbound(conv: Conversation, msg: Message) -> OutboundMessage | None:
         .first()
     )
     if link is None:
-        link = _link_reachable(conv)
-        if link is None:
-            return None  # labelled with a channel that cannot reach this customer
+        return None  # labelled with a channel that is not connected (demo rows)
     if link.channel.kind == link.channel.Kind.WHATSAPP:
         # Refused before anything is stored: the agent sees why at once (422).
         from customer_channels.providers.whatsapp import check_window
@@ -72,19 +70,6 @@ def queue_outbound(conv: Conversation, msg: Message) -> OutboundMessage | None:
     )
     transaction.on_commit(lambda: enqueue(row.pk))
     return row
-
-
-def _link_reachable(conv: Conversation) -> ChannelConversation | None:
-    """An agent-started (or API-created) conversation on a channel kind: carry it on the
-    business's channel of that kind that reaches the customer."""
-    from customer_channels.actions import link_conversation
-    from customer_channels.reach import reach
-
-    found = reach(conv.business_id, conv.customer, conv.channel_type)
-    if found is None:
-        return None
-    channel, address = found
-    return link_conversation(channel, conv, address)
 
 
 def enqueue(outbound_id: int, countdown: float | None = None) -> None:

@@ -2,8 +2,8 @@
 customer's address on it (an email channel reaches anyone with an email address; WhatsApp
 and Telegram reach customers who wrote there before).
 
-Agent-started conversations use it: ``can_deliver`` says whether a ``channel_type`` would
-deliver, and the outbox links an unlinked conversation to the channel that reaches it.
+Agent-started conversations use it (``teamtools.actions.outreach.delivery_route`` links the
+new conversation to the channel found, or refuses with ``CHANNEL_CANNOT_DELIVER``).
 """
 
 from __future__ import annotations
@@ -31,24 +31,3 @@ def reach(business: Business | int, customer: Customer, channel_type: str):
         if channel is not None:
             return channel, customer.email.lower()
     return None
-
-
-def can_deliver(business: Business | int, customer: Customer, channel_type: str) -> bool:
-    """Would an agent's message on ``channel_type`` reach ``customer``? (webchat: always)"""
-    if channel_type == Conversation.Channel.WEBCHAT:
-        return True
-    return reach(business, customer, channel_type) is not None
-
-
-def reachable_kinds(business: Business | int, customer: Customer) -> list[str]:
-    """The channel types an agent may start a conversation with this customer on."""
-    kinds = [Conversation.Channel.WEBCHAT.value]
-    for kind in (
-        Channel.Kind.EMAIL,
-        Channel.Kind.WHATSAPP,
-        Channel.Kind.TELEGRAM,
-        Channel.Kind.API,
-    ):
-        if reach(business, customer, kind) is not None:
-            kinds.append(kind.value)
-    return kinds

@@ -26,6 +26,7 @@ from conversations.models import Business
 from conversations.snapshots import message_snapshot
 from conversations.validation import is_id
 from csat.models import Rating
+from customer_channels.composer import reply_note
 from inbox import actions as inbox_actions
 from inbox import forms, login_limits, queries
 from inbox.session import agent_required, select_business, wants_json
@@ -191,9 +192,12 @@ def conversation(request, conv_id):
             conv=conv,
             history=history,
             has_older=has_older,
-            **teamtools.conversation_context(conv, history, has_older, listed["business_labels"]),
+            **teamtools.conversation_context(
+                conv, history, has_older, listed["business_labels"], request.agent
+            ),
             last_message_id=history[-1].pk if history else 0,
             rating=Rating.objects.filter(conversation=conv).first(),
+            reply_note=reply_note(conv),
         ),
     )
 

@@ -31,12 +31,11 @@ from conversations.snapshots import (
     message_snapshot,
     rating_snapshot,
 )
+from csat.models import Rating
 from teamtools.queries import latest_notes
 
 
 def rating_of(conv) -> dict | None:
-    from csat.models import Rating
-
     rating = Rating.objects.filter(conversation=conv).first()
     return rating_snapshot(rating) if rating else None
 

@@ -10,6 +10,9 @@ from django.db import models
 from conversations.models import Business
 
 NO_AGENT = 0
+# TimingBucket rows summed over every channel and agent: what an unfiltered report reads (a
+# tenth of the rows of the per-channel and per-agent ones).
+ALL_CHANNELS, ALL_AGENTS = "*", -1
 
 
 class DailyStats(models.Model):

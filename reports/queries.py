@@ -16,7 +16,7 @@ from django.db.models import Q, Sum
 
 from conversations.models import Business, Conversation, Message
 from csat.models import Rating
-from reports.models import DailyStats, HourlyOpened, TimingBucket
+from reports.models import ALL_AGENTS, ALL_CHANNELS, DailyStats, HourlyOpened, TimingBucket
 from reports.timings import bucket_of, percentile
 
 MAX_DAYS = 366
@@ -75,10 +75,14 @@ def rollup_tally(business: Business, f: Filters) -> Tally:
         _rows(DailyStats, business, f).values("day").annotate(**{c: Sum(c) for c in counters})
     ):
         t.per_day[row["day"]] = {c: row[c] for c in counters}
-    for row in (
-        _rows(TimingBucket, business, f).values("day", "metric", "bucket").annotate(n=Sum("count"))
-    ):
-        t.timing(row["day"], row["metric"], row["bucket"], row["n"])
+    timings = _rows(TimingBucket, business, f)
+    if not f.channel and f.agent_id is None:
+        timings = timings.filter(channel=ALL_CHANNELS, agent_id=ALL_AGENTS)
+    for row in timings.values("metric", "bucket").annotate(n=Sum("count")):
+        t.buckets[row["metric"]][row["bucket"]] += row["n"]
+    first = timings.filter(metric=TimingBucket.Metric.FIRST_RESPONSE)
+    for row in first.values("day", "bucket").annotate(n=Sum("count")):
+        t.trend[row["day"]][row["bucket"]] += row["n"]
     for row in _rows(HourlyOpened, business, f).values("day", "hour").annotate(n=Sum("opened")):
         t.heatmap[row["day"].weekday()][row["hour"]] += row["n"]
     return t

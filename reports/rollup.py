@@ -36,7 +36,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from conversations.models import Business, EventLog
-from reports.models import NO_AGENT, DailyStats, HourlyOpened, RollupCursor, TimingBucket
+from reports.models import (
+    ALL_AGENTS,
+    ALL_CHANNELS,
+    NO_AGENT,
+    DailyStats,
+    HourlyOpened,
+    RollupCursor,
+    TimingBucket,
+)
 from reports.timings import bucket_of
 
 TYPES = (
@@ -79,7 +87,9 @@ class Fold:
             self.daily.setdefault((business_id, day, channel, agent), Counter()).update(fields)
 
         def timing(agent: int, metric: str, seconds: float) -> None:
-            self.timings[(business_id, day, channel, agent, metric, bucket_of(seconds))] += 1
+            bucket = bucket_of(seconds)
+            self.timings[(business_id, day, channel, agent, metric, bucket)] += 1
+            self.timings[(business_id, day, ALL_CHANNELS, ALL_AGENTS, metric, bucket)] += 1
 
         if type == "conversation.created":
             count(assignee, opened=1)

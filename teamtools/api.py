@@ -6,15 +6,22 @@ from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.response import Response
 
+from conversations import access
 from conversations.actions.conversations import do_set_status
 from conversations.api.permissions import IsBusinessCaller, IsManager
 from conversations.api.schema import error
-from conversations.api.serializers import ConversationSerializer, LabelSerializer, StrictCharField
+from conversations.api.serializers import (
+    ConversationSerializer,
+    CustomerSerializer,
+    LabelSerializer,
+    StrictCharField,
+)
 from conversations.api.views import ApiView
 from conversations.models import Conversation
 from teamtools import queries, snooze_times
 from teamtools.actions import canned as canned_actions
 from teamtools.actions import labels as label_actions
+from teamtools.actions import merge as merge_actions
 from teamtools.actions import notes as note_actions
 from teamtools.actions import snooze as snooze_actions
 
@@ -418,3 +425,36 @@ class SnoozeView(ApiView):
             conv, Conversation.Status.OPEN, actor=self.caller.actor, only_from={"pending"}
         )
         return Response(ConversationSerializer(conv).data)
+
+
+# --- customers: merge ---------------------------------------------------------------------------
+
+
+class MergeSerializer(serializers.Serializer):
+    other_customer_id = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="The duplicate: merged into this one, then gone.",
+    )
+
+
+class CustomerMergeView(ApiView):
+    permission_classes = [IsManager]
+
+    @extend_schema(
+        tags=["customers"],
+        summary="Merge a duplicate customer into this one (owners, admins, API keys)",
+        description="The duplicate's conversations (with their messages) and channel addresses "
+        "move here; empty fields are filled from it; custom attributes merge (this customer's "
+        "win); the duplicate is deleted. Event and webhook: `customer.merged`. PingBack never "
+        "merges on its own because two customers share an email address.",
+        request=MergeSerializer,
+        responses={200: CustomerSerializer, 404: error(404, "Unknown or foreign customer.")},
+        examples=[OpenApiExample("Merge", value={"other_customer_id": 1234}, request_only=True)],
+    )
+    def post(self, request, pk):
+        business = self.caller.business
+        keep = access.access_customer(business, pk)
+        other = access.access_customer(business, self.body(MergeSerializer)["other_customer_id"])
+        keep = merge_actions.do_merge_customers(keep, other, actor=self.caller.actor)
+        return Response(CustomerSerializer(keep).data)

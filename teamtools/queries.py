@@ -2,9 +2,9 @@
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from conversations import errors
+from conversations import access, errors
 from conversations.access import int_id
-from conversations.models import Agent, Business, Conversation
+from conversations.models import Agent, Business, Conversation, Customer
 from teamtools.models import CannedResponse, ConversationLabel, Label, Note
 from teamtools.snapshots import NoteSnapshot, note_snapshot
 from teamtools.snooze_times import PRESETS
@@ -126,10 +126,14 @@ def business_labels(business: Business, current_id: int | None = None) -> list[L
     return list(labels)
 
 
-def conversation_context(conv: Conversation, history: list, has_older: bool, labels) -> dict:
+def conversation_context(
+    conv: Conversation, history: list, has_older: bool, labels, agent: Agent
+) -> dict:
     """What the inbox's conversation page shows besides messages: notes, and its labels from
     ``business_labels(business, conv.pk)``."""
     return {
+        "past_conversations": past_conversations(conv, agent),
+        "duplicates": possible_duplicates(conv.customer) if agent.is_manager else [],
         "snooze_presets": list(PRESETS.items()),
         "timeline": timeline(conv, history, has_older),
         "conv_labels": [lb for lb in labels if lb.on_current],
@@ -148,3 +152,31 @@ def search_canned(business: Business, text: str = "", limit: int = 20) -> list[C
         pk__in=seen
     )
     return by_shortcut + list(others[: limit - len(by_shortcut)])
+
+
+PAST_MAX = 10
+
+
+def past_conversations(conv: Conversation, agent: Agent) -> list[Conversation]:
+    """The customer's other conversations this agent may see, newest first."""
+    return list(
+        access.visible_conversations(agent, conv.business)
+        .filter(customer_id=conv.customer_id)
+        .exclude(pk=conv.pk)
+        .order_by("-last_activity_at")[:PAST_MAX]
+    )
+
+
+def possible_duplicates(customer) -> list:
+    """Other customers of the business with the same email or the same name: candidates a
+    manager may merge (never merged automatically)."""
+    same = Q(pk__in=[])
+    if customer.email:
+        same |= Q(email__iexact=customer.email)
+    if customer.name:
+        same |= Q(name__iexact=customer.name)
+    return list(
+        Customer.objects.filter(same, business_id=customer.business_id)
+        .exclude(pk=customer.pk)
+        .order_by("-created_at")[:5]
+    )

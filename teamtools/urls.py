@@ -7,6 +7,7 @@ urlpatterns = [
     route(f"conversations/{ID}/notes", api.NoteListView.as_view(), "api-notes"),
     route(f"conversations/{ID}/labels", api.ConversationLabelsView.as_view(), "api-conv-labels"),
     route(f"conversations/{ID}/snooze", api.SnoozeView.as_view(), "api-snooze"),
+    route(f"customers/{ID}/merge", api.CustomerMergeView.as_view(), "api-customer-merge"),
     route("labels", api.LabelListView.as_view(), "api-labels"),
     route(f"labels/{ID}", api.LabelDetailView.as_view(), "api-label"),
     route("canned-responses", api.CannedListView.as_view(), "api-canned"),

@@ -69,6 +69,11 @@ def every_event_type(tenant) -> None:
     actions.do_mark_read(conv, reader="customer")
     actions.do_mark_read(conv, reader="agent")
     actions.do_identify_customer(tenant.customer, name="Jane", email="jane@x.test", actor=actor)
+    from teamtools.actions.merge import do_merge_customers
+
+    twin = actions.create_customer(tenant.business, name="Jane again")
+    tenant.start("from my phone", customer=twin)
+    do_merge_customers(tenant.customer, twin, actor=actor)
     actions.do_set_agent_status(tenant.agent, Agent.Status.ONLINE)
     from business_settings.actions import update_widget_settings
 

@@ -40,6 +40,8 @@ class EventType(StrEnum):
     # A private note (staff only: never on a customer surface, see teamtools.actions.notes).
     NOTE_CREATED = "note.created"
     CUSTOMER_IDENTIFIED = "customer.identified"
+    # Two customers were one person: the second's conversations moved (teamtools.actions.merge).
+    CUSTOMER_MERGED = "customer.merged"
     # A customer's personal data was erased on request (``privacy.actions.do_erase_customer``).
     CUSTOMER_ERASED = "customer.erased"
     AGENT_STATUS_CHANGED = "agent.status_changed"
@@ -154,6 +156,13 @@ class CustomerErased(TypedDict):
     actor: ActorSnapshot
 
 
+class CustomerMerged(TypedDict):
+    customer: CustomerSnapshot
+    merged_customer_id: int
+    conversation_ids: list[int]
+    actor: ActorSnapshot
+
+
 class AgentStatusChanged(TypedDict):
     agent: AgentSnapshot
     previous_status: str
@@ -207,6 +216,7 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.CONVERSATION_SNOOZED: Snoozed,
     EventType.NOTE_CREATED: NoteCreated,
     EventType.CUSTOMER_IDENTIFIED: CustomerIdentified,
+    EventType.CUSTOMER_MERGED: CustomerMerged,
     EventType.CUSTOMER_ERASED: CustomerErased,
     EventType.AGENT_STATUS_CHANGED: AgentStatusChanged,
     EventType.AGENT_MEMBERSHIP_CHANGED: MembershipChanged,

@@ -26,7 +26,11 @@ FOLLOWUP_NOTE = "You can answer this email to continue the conversation."
 
 
 def subject(channel: Channel, message: Message) -> str:
-    link = message.conversation.channel_link
+    return subject_of(channel, message.conversation, message.conversation.channel_link)
+
+
+def subject_of(channel: Channel, conv: Conversation, link) -> str:
+    """The subject of the replies in ``conv``: "Re: " the customer's first subject."""
     if link.subject:
         return link.subject if link.subject.lower().startswith("re:") else f"Re: {link.subject}"
     return f"Your conversation with {channel.settings.get('from_name') or channel.business.name}"

@@ -175,6 +175,18 @@ def _viewing(event: DomainEvent) -> list[Emit]:
     return [Emit("viewing", payload, rooms.conversation_targets(event.audience))]
 
 
+def _customer_erased(event: DomainEvent) -> list[Emit]:
+    """Staff sockets only: open inbox pages of the erased customer's conversations reload."""
+    targets = rooms.business_targets(event.audience, event.business_public_id)
+    staff_rooms = [room for room in targets if room != rooms.widgets(event.business_public_id)]
+    d = event.data
+    payload = {
+        "customer_id": d["customer"]["id"],
+        "conversation_ids": [conv["id"] for conv in d["conversations"]],
+    }
+    return [Emit("customer_erased", payload, staff_rooms)]
+
+
 def _widget_settings_changed(event: DomainEvent) -> list[Emit]:
     """Open widgets of the business fetch /widget/settings/ again (nothing secret is sent)."""
     targets = rooms.business_targets(event.audience, event.business_public_id)
@@ -202,8 +214,9 @@ SOCKETIO = Projection(
         EventType.MESSAGES_READ: _receipts("read", payloads.read),
         EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
         EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
-        # Staff views learn it from the topics API; the customer's widget is not told.
-        EventType.CUSTOMER_ERASED: NOT_ON_THIS_SURFACE,
+        EventType.CUSTOMER_MERGED: NOT_ON_THIS_SURFACE,  # pages re-read the customer
+        # Staff sockets only (open inbox pages reload); the customer's widget is not told.
+        EventType.CUSTOMER_ERASED: _customer_erased,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         EventType.AGENT_MEMBERSHIP_CHANGED: _membership_changed,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys never open sockets
@@ -359,8 +372,14 @@ class WidgetSettingsChangedFrame(TypedDict):
     changed: list[str]
 
 
+class CustomerErasedFrame(TypedDict):
+    customer_id: int
+    conversation_ids: list[int]
+
+
 FRAMES: dict[str, type] = {
     "widget_settings_changed": WidgetSettingsChangedFrame,
+    "customer_erased": CustomerErasedFrame,
     "new_message": NewMessage,
     "conversation_labels_changed": ConversationLabelsChanged,
     "conversation_snoozed": ConversationSnoozed,

@@ -130,6 +130,7 @@ TOPICS = Projection(
         EventType.MESSAGES_READ: _receipts,
         # Customers are shown inside requests (``lead``); an identification alone changes no topic.
         EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
+        EventType.CUSTOMER_MERGED: NOT_ON_THIS_SURFACE,  # as identification: no topic changes
         EventType.CUSTOMER_ERASED: _erased,
         # The topics seed has no delivery-failure frame; the inbox hears it on its socket.
         EventType.MESSAGE_DELIVERY_FAILED: NOT_ON_THIS_SURFACE,

@@ -265,6 +265,15 @@
       }
     });
     socket.on("connect", function () { reportedIdle = false; checkIdle(); });
+    // A customer was erased (privacy): a page showing one of their conversations reloads, so
+    // their name and messages leave the screen at once.
+    socket.on("customer_erased", function (p) {
+      var shown = (p.conversation_ids || []).some(function (id) {
+        return String(id) === String(ds.conversation) ||
+          document.querySelector('[data-conversation-id="' + id + '"]');
+      });
+      if (shown) window.location.reload();
+    });
   }
 
   /* ---------- idle -> away (the server decides, from every tab of this agent) ---------- */

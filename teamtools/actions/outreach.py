@@ -18,7 +18,8 @@ from conversations.actions.messages import do_post_message, validate_content
 from conversations.actions.start import do_start_conversation
 from conversations.models import Agent, Business, Conversation, Customer, Message
 from customer_channels.actions import link_conversation
-from customer_channels.models import Channel, ChannelIdentity
+from customer_channels.models import Channel
+from customer_channels.reach import reach
 
 C = Conversation.Channel
 
@@ -45,24 +46,16 @@ def delivery_route(customer: Customer, channel_type: str) -> tuple[Channel, str]
                 field="channel_type",
             )
         return None
-    channels = Channel.objects.filter(
+    found = reach(customer.business_id, customer, channel_type)
+    if found is not None:
+        return found
+    has_channel = Channel.objects.filter(
         business_id=customer.business_id, kind=channel_type, enabled=True
-    )
-    identity = (
-        ChannelIdentity.objects.filter(customer=customer, channel__in=channels)
-        .select_related("channel")
-        .order_by("-id")
-        .first()
-    )
-    if identity is not None:
-        return identity.channel, identity.address
-    channel = channels.order_by("id").first()
-    if channel is not None and channel_type == C.EMAIL and customer.email:
-        return channel, customer.email
+    ).exists()
     reason = (
-        f"the business has no enabled {channel_type} channel"
-        if channel is None
-        else f"this customer has no {channel_type} address"
+        f"this customer has no {channel_type} address"
+        if has_channel
+        else f"the business has no enabled {channel_type} channel"
     )
     raise errors.ChannelCannotDeliver(
         f"The {channel_type} channel cannot deliver this conversation: {reason}.",

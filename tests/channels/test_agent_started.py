@@ -32,11 +32,10 @@ def test_an_agent_started_email_conversation_is_emailed(acme, acme_email, smtp_s
 
 
 def test_telegram_reaches_only_customers_who_wrote_there(acme, acme_telegram, fake_telegram):
-    assert reach.reachable_kinds(acme.business, acme.customer) == ["webchat"]
+    assert reach.reach(acme.business, acme.customer, "telegram") is None
     post_update(acme_telegram, update(1, 42, 7, text="Hi"))
     known = Conversation.objects.get(channel_type="telegram").customer
-    assert reach.can_deliver(acme.business, known, "telegram")
-    assert reach.reachable_kinds(acme.business, known) == ["webchat", "telegram"]
+    assert reach.reach(acme.business, known, "telegram") == (acme_telegram, "42")
     r = start(acme, known, "telegram", text="A follow-up")
     assert r.status_code == 201
     row = OutboundMessage.objects.get(message__conversation_id=r.json()["id"])
@@ -49,7 +48,7 @@ def test_an_unreachable_channel_sends_nothing(acme, globex):
 
     # Another business's email channel never reaches this business's customers.
     create_channel(globex.business, kind="email", settings={"address": "h@globex.test"})
-    assert not reach.can_deliver(acme.business, acme.customer, "email")
+    assert reach.reach(acme.business, acme.customer, "email") is None
     r = start(acme, acme.customer, "email")
-    assert r.status_code == 201  # issue 14 decides whether this becomes 422 CHANNEL_CANNOT_DELIVER
-    assert not OutboundMessage.objects.exists()
+    assert r.status_code == 422 and r.json()["code"] == "CHANNEL_CANNOT_DELIVER"
+    assert not OutboundMessage.objects.exists() and not Conversation.objects.exists()

@@ -100,3 +100,32 @@ def test_failed_deliveries_are_listed(acme, settings):
     assert "the channel is disabled" in page
     conv_page = signed_in(acme.owner).get(f"/inbox/c/{msg.conversation_id}/").content.decode()
     assert "Not delivered: the channel is disabled" in conv_page
+
+
+def test_the_reply_box_knows_the_channel_and_its_limits(acme, acme_whatsapp, acme_email):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conversations.models import Message
+    from customer_channels.actions import Inbound, do_receive_inbound
+
+    wa, _ = do_receive_inbound(
+        acme_whatsapp, Inbound(address="4915", external_id="w1", content="hi")
+    )
+    page = signed_in(acme.owner).get(f"/inbox/c/{wa.conversation_id}/").content.decode()
+    assert "Sent on WhatsApp to +4915; replies are allowed until" in page
+    Message.objects.filter(pk=wa.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    page = signed_in(acme.owner).get(f"/inbox/c/{wa.conversation_id}/").content.decode()
+    assert "The WhatsApp 24-hour window is closed" in page
+
+    mail, _ = do_receive_inbound(
+        acme_email,
+        Inbound(address="tom@example.net", external_id="<a@b>", content="hi", subject="Parcel"),
+    )
+    page = signed_in(acme.owner).get(f"/inbox/c/{mail.conversation_id}/").content.decode()
+    assert "Sent by email to tom@example.net, subject “Re: Parcel”." in page
+    widget = acme.start()
+    assert (
+        "channel-note" not in signed_in(acme.owner).get(f"/inbox/c/{widget.pk}/").content.decode()
+    )

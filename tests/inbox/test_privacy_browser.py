@@ -1,5 +1,6 @@
 """The owner handles the demo's "Please delete my account." in a real browser: ticks the
-confirmation, erases the customer, and exports the business's data from the inbox."""
+confirmation, erases the customer (another open tab of that conversation drops the data by
+itself), and exports the business's data from the inbox."""
 
 import pytest
 
@@ -22,6 +23,11 @@ def test_owner_erases_the_customer_who_asked_and_exports_the_data(server, demo, 
     )
     seen: list = []
     context, page = new_agent_page(browser, base, DEMO_OWNER_EMAIL, seen)
+    # A second tab shows the same conversation: it must drop the customer's data by itself.
+    watcher = context.new_page()
+    watcher.goto(f"{base}/inbox/c/{conv.pk}/")
+    expect(watcher.locator("#live-state")).to_have_text("live")
+    expect(watcher.locator(".details")).to_contain_text("tom@example.com")
     page.goto(f"{base}/inbox/c/{conv.pk}/")
     details = page.locator(".details")
     expect(details).to_contain_text("tom@example.com")
@@ -38,6 +44,10 @@ def test_owner_erases_the_customer_who_asked_and_exports_the_data(server, demo, 
     expect(page.locator("#messages, .messages").first).not_to_contain_text("delete my account")
     expect(page.get_by_text("[erased]").first).to_be_visible()
     page.screenshot(path=str(SHOTS / "privacy-erase-after.png"), full_page=True)
+    # The other tab reloads on the customer_erased socket event.
+    expect(watcher.locator(".details")).not_to_contain_text("tom@example.com")
+    expect(watcher.get_by_text("[erased]").first).to_be_visible()
+    watcher.screenshot(path=str(SHOTS / "privacy-erase-other-tab.png"), full_page=True)
 
     page.get_by_role("link", name="Data exports").click()
     page.get_by_label("Format").select_option("csv")

@@ -163,3 +163,59 @@ def test_snooze_a_conversation_until_tomorrow(server, demo, browser):
     conv.refresh_from_db()
     assert conv.status == "pending" and conv.snoozed_until is not None
     assert seen == []
+
+
+def test_merge_the_same_customer_seen_on_two_devices(server, demo, browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    laptop = actions.create_customer(demo.business, name="Sam Buyer", email="sam@x.test")
+    phone = actions.create_customer(demo.business, name="Sam Buyer")
+    first, _ = actions.do_start_conversation(
+        demo.business, laptop, actor=Actor.of_customer(laptop), opening_message="Order 1042?"
+    )
+    second, _ = actions.do_start_conversation(
+        demo.business, phone, actor=Actor.of_customer(phone), opening_message="It's me again"
+    )
+    seen: list = []
+    _, olivia = new_agent_page(browser, base, DEMO_OWNER_EMAIL, seen)
+    olivia.goto(f"{base}/inbox/c/{first.pk}/")
+    expect(olivia.locator("#duplicates")).to_contain_text("Sam Buyer")
+    olivia.get_by_role("button", name="Merge into this profile").click()
+    expect(olivia.locator("#past-conversations")).to_contain_text(f"#{second.pk}")
+    olivia.get_by_text("Edit profile").click()
+    olivia.get_by_label("Name", exact=True).last.fill("Sam Buyer")
+    olivia.locator("#attr-key").fill("plan")
+    olivia.locator("#attr-value").fill("Pro")
+    olivia.get_by_role("button", name="Save profile").click()
+    expect(olivia.locator("#customer-attributes")).to_contain_text("Pro")
+    olivia.locator("#customer-profile").scroll_into_view_if_needed()
+    olivia.screenshot(path=SHOTS / "37-profile-merged-1366.png", full_page=True)
+    second.refresh_from_db()
+    assert second.customer_id == laptop.pk
+    assert seen == []
+
+
+def test_start_a_conversation_from_the_inbox(server, demo, browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    seen: list = []
+    _, olivia = new_agent_page(browser, base, DEMO_OWNER_EMAIL, seen)
+    olivia.get_by_role("link", name="+ New conversation").click()
+    olivia.get_by_label("Name").fill("Nora Newcomer")
+    olivia.get_by_label("Email").last.fill("nora@x.test")
+    olivia.get_by_label("Channel").select_option(label="Chat widget")
+    olivia.get_by_label("First message").fill("Hi Nora, your quote is ready.")
+    olivia.get_by_role("button", name="Start conversation").click()
+    expect(olivia.locator(".flash")).to_contain_text("never used the chat widget")
+    olivia.screenshot(path=SHOTS / "38-new-conversation-refused-1366.png")
+    olivia.get_by_label("Name").fill("Nora Newcomer")
+    olivia.get_by_label("Channel").select_option(label="API (your integration)")
+    olivia.get_by_label("First message").fill("Hi Nora, your quote is ready.")
+    olivia.get_by_role("button", name="Start conversation").click()
+    expect(olivia.locator("#messages")).to_contain_text("your quote is ready")
+    olivia.screenshot(path=SHOTS / "39-new-conversation-started-1366.png")
+    assert seen == []
