@@ -195,3 +195,27 @@ def test_merge_the_same_customer_seen_on_two_devices(server, demo, browser):
     second.refresh_from_db()
     assert second.customer_id == laptop.pk
     assert seen == []
+
+
+def test_start_a_conversation_from_the_inbox(server, demo, browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    seen: list = []
+    _, olivia = new_agent_page(browser, base, DEMO_OWNER_EMAIL, seen)
+    olivia.get_by_role("link", name="+ New conversation").click()
+    olivia.get_by_label("Name").fill("Nora Newcomer")
+    olivia.get_by_label("Email").last.fill("nora@x.test")
+    olivia.get_by_label("Channel").select_option(label="Chat widget")
+    olivia.get_by_label("First message").fill("Hi Nora, your quote is ready.")
+    olivia.get_by_role("button", name="Start conversation").click()
+    expect(olivia.locator(".flash")).to_contain_text("never used the chat widget")
+    olivia.screenshot(path=SHOTS / "38-new-conversation-refused-1366.png")
+    olivia.get_by_label("Name").fill("Nora Newcomer")
+    olivia.get_by_label("Channel").select_option(label="API (your integration)")
+    olivia.get_by_label("First message").fill("Hi Nora, your quote is ready.")
+    olivia.get_by_role("button", name="Start conversation").click()
+    expect(olivia.locator("#messages")).to_contain_text("your quote is ready")
+    olivia.screenshot(path=SHOTS / "39-new-conversation-started-1366.png")
+    assert seen == []
