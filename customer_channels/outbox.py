@@ -29,13 +29,22 @@ from conversations.events import Audience, EventType, WidgetScope, publish
 from conversations.models import Conversation, Message
 from customer_channels import providers
 from customer_channels.models import ChannelConversation, OutboundAttempt, OutboundMessage
+from pingback import beat
 from pingback import logging as logs
+from pingback.tasks import enqueue as enqueue_task
+from pingback.tasks import uses_broker
 from webhooks.retry import retry_delay
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
 SWEEP_DUE_GRACE_SECONDS = 10
 COUNTDOWN_MAX_SECONDS = 60
+
+
+# The messages that reach the customer on a channel (see goes_out).
+REPLIES = Q(sender_type=Message.SenderType.AGENT) | Q(
+    sender_type=Message.SenderType.SYSTEM, is_ai=True
+)
 
 
 def goes_out(msg: Message) -> bool:
@@ -73,10 +82,8 @@ def queue_outbound(conv: Conversation, msg: Message) -> OutboundMessage | None:
 
 
 def enqueue(outbound_id: int, countdown: float | None = None) -> None:
+    # customer_channels.tasks imports this module: the task is looked up when enqueueing.
     from customer_channels import tasks
-    from pingback import beat
-    from pingback.tasks import enqueue as enqueue_task
-    from pingback.tasks import uses_broker
 
     if uses_broker():
         tasks.send_outbound.apply_async(
