@@ -32,7 +32,7 @@ INVITATION_FIELDS = {
     "email_sent": serializers.BooleanField(required=False),
 }
 InvitationSchema = inline_serializer("Invitation", INVITATION_FIELDS)
-InvitationList = inline_serializer("InvitationList", INVITATION_FIELDS, many=True)
+InvitationList = serializers.ListSerializer(child=InvitationSchema)
 InviteBody = inline_serializer(
     "InvitationCreate",
     {"email": serializers.EmailField(), "role": serializers.ChoiceField(choices=ROLES)},
@@ -47,7 +47,8 @@ MemberSchema = inline_serializer(
         "role": serializers.ChoiceField(choices=ROLES),
     },
 )
-PK = OpenApiParameter("pk", int, OpenApiParameter.PATH)
+# The routes' ``(?P<pk>…)`` appears as ``{id}`` in the schema (SCHEMA_PATH_PREFIX paths).
+PK = OpenApiParameter("id", int, OpenApiParameter.PATH)
 REFUSED = {
     400: error(400),
     403: error(403, "A plain agent, or the owner role asked by a non-owner (OWNER_ONLY)."),
