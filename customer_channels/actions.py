@@ -19,7 +19,7 @@ from conversations.actions import Actor, create_customer, do_post_message, do_st
 from conversations.actions.messages import do_mark_delivered, do_mark_read
 from conversations.models import Business, Conversation, Message
 from conversations.validation import check_text
-from customer_channels import crypto, kinds
+from customer_channels import crypto, kinds, outbox
 from customer_channels.models import (
     Channel,
     ChannelConversation,
@@ -227,14 +227,18 @@ def link_conversation(channel: Channel, conv: Conversation, address: str) -> Cha
     return link
 
 
-def do_record_receipt(channel: Channel, external_id: str, status: str) -> list:
-    """A provider said the customer received (``delivered``) or read (``read``) a message."""
+def do_record_receipt(channel: Channel, external_id: str, status: str, reason: str = "") -> list:
+    """A provider said the customer received (``delivered``) or read (``read``) a message,
+    or that it could not be delivered after all (``failed``, with ``reason``)."""
     outbound = (
-        OutboundMessage.objects.select_related("message__conversation__business")
+        OutboundMessage.objects.select_related("message__conversation__business", "channel")
         .filter(channel=channel, external_id=external_id)
         .first()
     )
     if outbound is None:
+        return []
+    if status == "failed":
+        outbox.fail_after_sending(outbound, reason or "the provider could not deliver it")
         return []
     mark = {"delivered": do_mark_delivered, "read": do_mark_read}.get(status)
     if mark is None:

@@ -174,6 +174,18 @@ def deliver(outbound_id: int) -> providers.Sent | None:
     return sent
 
 
+def fail_after_sending(row: OutboundMessage, reason: str) -> bool:
+    """The provider accepted the message, then reported it undeliverable (a WhatsApp
+    ``failed`` status): the reply is marked failed and the agents are told why."""
+    with transaction.atomic():
+        changed = OutboundMessage.objects.filter(pk=row.pk, status=Status.SENT).update(
+            status=Status.FAILED, last_error=reason[:500], completed_at=timezone.now()
+        )
+        if changed:
+            _announce_failure(row.message, row.channel.kind, reason[:500])
+    return bool(changed)
+
+
 def _announce_failure(msg: Message, channel_kind: str, reason: str) -> None:
     conv = msg.conversation
     publish(

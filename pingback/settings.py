@@ -347,6 +347,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConversationStatusEnum": "conversations.models.Conversation.Status",
         "AgentStatusEnum": "conversations.models.Agent.Status",
+        "SessionMessageTypeEnum": "conversations.api.sessions.MESSAGE_TYPES",
+        "AgentRoleEnum": "conversations.models.Agent.Role",
     },
 }
 
