@@ -362,9 +362,9 @@ class ConversationListView(ApiView):
         assignee = (
             access.access_agent(business, data["assignee_id"]) if data.get("assignee_id") else None
         )
-        agent = None
+        agent = api_key = None
         if "message" in data:
-            agent, _ = self.message_sender(data.get("agent_id"))
+            agent, api_key = self.message_sender(data.get("agent_id"))
         elif self.caller.agent is None and data.get("agent_id"):
             agent = access.access_agent(business, data["agent_id"])
         if "message" in data:
@@ -374,6 +374,7 @@ class ConversationListView(ApiView):
                 customer,
                 agent=agent,
                 actor=self.actor_for(agent),
+                api_key=api_key,
                 channel_type=data["channel_type"],
                 message=data["message"],
                 client_id=data.get("client_id"),

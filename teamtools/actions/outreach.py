@@ -16,7 +16,7 @@ from conversations import errors
 from conversations.actions.actor import Actor
 from conversations.actions.messages import do_post_message, validate_content
 from conversations.actions.start import do_start_conversation
-from conversations.models import Agent, Business, Conversation, Customer, Message
+from conversations.models import Agent, ApiKey, Business, Conversation, Customer, Message
 from customer_channels.actions import link_conversation
 from customer_channels.models import Channel
 from customer_channels.reach import reach
@@ -67,16 +67,18 @@ def do_start_outreach(
     business: Business,
     customer: Customer,
     *,
-    agent: Agent,
+    agent: Agent | None,
     actor: Actor,
+    api_key: ApiKey | None = None,
     channel_type: str,
     message: str,
     client_id: str | None = None,
     metadata: dict | None = None,
     assignee: Agent | None = None,
 ) -> tuple[Conversation, Message, bool]:
-    """An agent starts a conversation with ``message``; returns ``(conversation, message,
-    created)``. Idempotent on ``client_id`` (a retry returns what the first call stored)."""
+    """The team starts a conversation with ``message`` (written by ``agent``, or by ``api_key``
+    itself); returns ``(conversation, message, created)``. Idempotent on ``client_id`` (a retry
+    returns what the first call stored)."""
     validate_content(message)
     if client_id:
         existing = (
@@ -101,7 +103,12 @@ def do_start_outreach(
         if route is not None:
             link_conversation(route[0], conv, route[1])
         msg, _ = do_post_message(
-            conv, sender_type="agent", content=message, agent=agent, client_id=client_id
+            conv,
+            sender_type="agent",
+            content=message,
+            agent=agent,
+            api_key=api_key,
+            client_id=client_id,
         )
         conv.refresh_from_db()
     return conv, msg, True
