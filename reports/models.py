@@ -98,6 +98,10 @@ class TimingBucket(models.Model):
                 name="timing_bucket_key",
             )
         ]
+        # A report reads one (channel, agent) slice over a range of days.
+        indexes = [
+            models.Index(fields=["business", "channel", "agent_id", "day"], name="timing_slice")
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric} bucket {self.bucket}: {self.count}"
