@@ -16,7 +16,7 @@ from conversations import errors
 from conversations.actions.actor import Actor
 from conversations.actions.messages import do_post_message, validate_content
 from conversations.actions.start import do_start_conversation
-from conversations.models import Agent, ApiKey, Business, Conversation, Customer, Message
+from conversations.models import Agent, Business, Conversation, Customer, Message
 from customer_channels.actions import link_conversation
 from customer_channels.models import Channel
 from customer_channels.reach import reach
@@ -69,16 +69,15 @@ def do_start_outreach(
     *,
     agent: Agent | None,
     actor: Actor,
-    api_key: ApiKey | None = None,
     channel_type: str,
     message: str,
     client_id: str | None = None,
     metadata: dict | None = None,
     assignee: Agent | None = None,
 ) -> tuple[Conversation, Message, bool]:
-    """The team starts a conversation with ``message`` (written by ``agent``, or by ``api_key``
-    itself); returns ``(conversation, message, created)``. Idempotent on ``client_id`` (a retry
-    returns what the first call stored)."""
+    """An agent (or, with no agent, the actor's API key) starts a conversation with ``message``;
+    returns ``(conversation, message, created)``. Idempotent on ``client_id`` (a retry returns
+    what the first call stored)."""
     validate_content(message)
     if client_id:
         existing = (
@@ -107,7 +106,7 @@ def do_start_outreach(
             sender_type="agent",
             content=message,
             agent=agent,
-            api_key=api_key,
+            api_key=actor.api_key if agent is None else None,
             client_id=client_id,
         )
         conv.refresh_from_db()
