@@ -8,7 +8,7 @@ from asgiref.sync import sync_to_async
 from conversations import actions, errors, ratelimits
 from conversations.actions.messages import validate_client_id
 from conversations.events import origin
-from realtime import payloads, session_tokens
+from realtime import payloads, rooms, session_tokens
 from realtime.actions import start_widget_conversation
 from realtime.sio import sio
 from realtime.widget.plumbing import (
@@ -90,6 +90,9 @@ async def send(sid, state, data):
                     state.business.pk, ratelimits.client_ip(environ)
                 )
             conv, message, created = await write(post_as_customer)(sid, state, data, metadata)
+            if state.customer_id != conv.customer_id:
+                # Now this customer's: it hears of conversations the team starts with them.
+                await sio.enter_room(sid, rooms.customer(conv.customer_id))
             state.customer_id = conv.customer_id
     was_joined = conv.pk in state.joined
     await enter_conversation(sid, state, conv.pk)

@@ -2,11 +2,14 @@
 conversation and leaves a private note for Alex, who is told at once on his inbox page; the
 list filtered by the label shows the row with its chip. Screenshots in test-artifacts/inbox."""
 
+import re
+
 import pytest
 
 from conversations import actions
 from conversations.actions import Actor
 from conversations.demo import DEMO_AGENT_EMAIL, DEMO_OWNER_EMAIL
+from conversations.models import Conversation
 from teamtools.actions.labels import create_label
 from tests.inbox.conftest import SHOTS
 from tests.inbox.test_team_browser import new_agent_page
@@ -270,3 +273,42 @@ def test_done_when_an_agent_does_it_all_without_leaving_the_inbox(server, demo, 
     assert conv.status == "pending" and conv.snoozed_until is not None
     assert conv.notes.get().mentions.get().user.email == DEMO_OWNER_EMAIL
     assert seen == []
+
+
+def test_the_widget_shows_a_conversation_the_team_starts(server, demo, browser):
+    """Issue 14 item 6 in a real widget: the visitor's open widget switches to the new
+    conversation and shows its first message; after a reload it is still there."""
+    import httpx
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    visitor_ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    visitor = visitor_ctx.new_page()
+    visitor.goto(base + "/widget/demo/")
+    visitor.locator(".pbw-bubble").click()
+    visitor.get_by_label("Name").fill("Wanda Widget")
+    visitor.get_by_label("Email").fill("wanda@example.com")
+    visitor.get_by_role("button", name="Start chat").click()
+    expect(visitor.locator(".pbw-root")).to_have_attribute("data-connected", "true")
+    visitor.locator("#pbw-input").fill("Just looking around")
+    visitor.locator("#pbw-input").press("Enter")
+    mine = visitor.locator(".pbw-msg-me").last
+    expect(mine.locator(".pbw-receipt")).to_have_text(re.compile("^(sent|delivered|read)$"))
+    customer = Conversation.objects.get(customer__email="wanda@example.com").customer
+    started = httpx.post(
+        base + "/api/v1/conversations",
+        headers={"Authorization": f"Bearer {demo.api_key}"},
+        json={
+            "customer_id": customer.pk,
+            "channel_type": "webchat",
+            "message": "Hi Wanda, your order shipped today!",
+        },
+        timeout=30,
+    )
+    assert started.status_code == 201, started.text
+    expect(visitor.locator(".pbw-messages")).to_contain_text("your order shipped today")
+    visitor.screenshot(path=SHOTS / "41-widget-agent-started-1366.png")
+    visitor.reload()
+    visitor.locator(".pbw-bubble").click()
+    expect(visitor.locator(".pbw-messages")).to_contain_text("your order shipped today")
