@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from accounts import actions, emails, links
 from accounts.models import Invitation
 from conversations import access, errors
+from conversations.api.bodies import json_object
 from conversations.api.permissions import IsManager
 from conversations.api.schema import error
 from conversations.api.views import ApiView
@@ -75,15 +76,6 @@ def member_json(agent: Agent) -> dict:
     }
 
 
-def body(request, allowed: set[str]) -> dict:
-    if not isinstance(request.data, dict):
-        raise errors.ValidationFailed("The body must be a JSON object.")
-    unknown = set(request.data) - allowed
-    if unknown:
-        raise errors.ValidationFailed(f"Unknown field {sorted(unknown)[0]!r}.")
-    return dict(request.data)
-
-
 class InvitationListView(ApiView):
     permission_classes = [IsManager]
 
@@ -110,7 +102,7 @@ class InvitationListView(ApiView):
         responses={201: InvitationSchema, **REFUSED, 409: error(409, "ALREADY_MEMBER")},
     )
     def post(self, request):
-        data = body(request, {"email", "role"})
+        data = json_object(request, {"email", "role"})
         by = actions.Manager.of_caller(self.caller)
         invitation, raw = actions.invite(by, data.get("email") or "", data.get("role") or "agent")
         try:
@@ -150,7 +142,7 @@ class MemberDetailView(ApiView):
     )
     def patch(self, request, pk):
         target = access.access_agent(self.caller.business, pk)
-        data = body(request, {"role"})
+        data = json_object(request, {"role"})
         agent = actions.change_role(
             actions.Manager.of_caller(self.caller), target, data.get("role") or ""
         )

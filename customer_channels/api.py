@@ -8,6 +8,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from conversations import errors
+from conversations.api.bodies import json_object
 from conversations.api.permissions import IsManager
 from conversations.api.views import ApiView
 from conversations.snapshots import message_snapshot
@@ -18,12 +19,6 @@ from customer_channels.models import Channel, OutboundMessage
 from customer_channels.serializers import channel_json, inbound_url, outbound_json
 
 MAX_PAGE = 100
-
-
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise errors.ValidationFailed("The body must be a JSON object.")
-    return request.data
 
 
 class ChannelView(ApiView):
@@ -51,7 +46,7 @@ class ChannelListView(ChannelView):
         with_id=False,
     )
     def post(self, request):
-        data = _body(request)
+        data = json_object(request)
         channel, secrets = actions.create_channel(
             request.auth.business,
             kind=data.get("kind"),
@@ -69,7 +64,7 @@ class ChannelDetailView(ChannelView):
 
     @doc.schema("Change a channel", {200: doc.Channel}, request=doc.ChannelInput)
     def patch(self, request, channel_id):
-        data = _body(request)
+        data = json_object(request)
         channel = actions.update_channel(
             self.channel(request, channel_id),
             name=data.get("name"),
@@ -129,7 +124,7 @@ class ApiChannelMessagesView(ChannelView):
             raise errors.ValidationFailed(
                 "Only an API channel accepts messages here.", code="WRONG_CHANNEL_KIND"
             )
-        data = _body(request)
+        data = json_object(request)
         for key in ("from", "message_id", "text", "name", "email"):
             if data.get(key) is not None and not isinstance(data[key], str):
                 raise errors.ValidationFailed(f"{key} must be a string.", field=key)

@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from conversations import errors
+from conversations.api.bodies import json_object
 from conversations.api.permissions import IsManager
 from conversations.api.views import ApiView
 from conversations.validation import is_id
@@ -16,12 +17,6 @@ from webhooks.api.serializers import attempt_json, delivery_json, endpoint_json
 from webhooks.models import WebhookDelivery
 
 MAX_PAGE = 100
-
-
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise errors.ValidationFailed("The body must be a JSON object.")
-    return request.data
 
 
 def _limit(request) -> int:
@@ -53,7 +48,7 @@ class WebhookListView(WebhookView):
         responses={201: doc.WebhookWithSecretOut, 400: doc.BAD_INPUT},
     )
     def post(self, request):
-        data = _body(request)
+        data = json_object(request)
         endpoint, secret = actions.create_endpoint(
             request.auth.business,
             url=data.get("url"),
@@ -85,7 +80,7 @@ class WebhookDetailView(WebhookView):
         responses={200: doc.WebhookOut, 400: doc.BAD_INPUT},
     )
     def patch(self, request, webhook_id):
-        data = _body(request)
+        data = json_object(request)
         endpoint = actions.update_endpoint(
             self.endpoint(request, webhook_id),
             url=data.get("url"),
