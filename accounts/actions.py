@@ -30,6 +30,8 @@ RESET_INVALID = "This password reset link is invalid, expired or already used."
 
 
 def clean_email(email: str) -> str:
+    if email is not None and not isinstance(email, str):
+        raise errors.ValidationFailed("The email must be a string.")
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -120,17 +122,41 @@ def may_sign_up() -> bool:
 # --- invitations --------------------------------------------------------------------------
 
 
-def require_manager(agent: Agent) -> None:
-    if not agent.is_manager:
+@dataclass(frozen=True)
+class Manager:
+    """Who manages the team: an owner or admin, or an API key (with an admin's rights)."""
+
+    business: Business
+    role: str
+    user: object | None = None
+
+    @classmethod
+    def of_agent(cls, agent: Agent) -> Manager:
+        return cls(agent.business, agent.role, agent.user)
+
+    @classmethod
+    def of_caller(cls, caller) -> Manager:
+        """A REST caller (``conversations.auth.Caller``)."""
+        if caller.agent is not None:
+            return cls.of_agent(caller.agent)
+        return cls(caller.business, Agent.Role.ADMIN)
+
+    @property
+    def business_id(self) -> int:
+        return self.business.pk
+
+
+def require_manager(by: Manager) -> None:
+    if by.role not in (Agent.Role.OWNER, Agent.Role.ADMIN):
         raise errors.PermissionDenied(
             "Only owners and admins manage the team.", code="NOT_A_MANAGER"
         )
 
 
-def check_role_change(by: Agent, role: str, target_role: str | None = None) -> None:
+def check_role_change(by: Manager, role: str, target_role: str | None = None) -> None:
     """Owners grant any role; admins manage agents and admins, never owners."""
     require_manager(by)
-    if role not in Agent.Role.values:
+    if not isinstance(role, str) or role not in Agent.Role.values:
         raise errors.ValidationFailed(
             f"Unknown role {role!r}; expected one of {', '.join(Agent.Role.values)}."
         )
@@ -140,7 +166,7 @@ def check_role_change(by: Agent, role: str, target_role: str | None = None) -> N
         )
 
 
-def invite(by: Agent, email: str, role: str = Agent.Role.AGENT) -> tuple[Invitation, str]:
+def invite(by: Manager, email: str, role: str = Agent.Role.AGENT) -> tuple[Invitation, str]:
     """An invitation for ``email``; returns it and its raw token (only ever in the email).
     A new invitation to the same address replaces the pending one."""
     check_role_change(by, role)
@@ -200,7 +226,7 @@ def accept_invitation(raw: str, name: str, password: str) -> Agent:
     return agent
 
 
-def revoke_invitation(by: Agent, invitation_id) -> Invitation:
+def revoke_invitation(by: Manager, invitation_id) -> Invitation:
     require_manager(by)
     invitation = Invitation.objects.filter(business_id=by.business_id, pk=invitation_id).first()
     if invitation is None:
@@ -222,8 +248,10 @@ def _owners_left(business_id, without: Agent) -> int:
     )
 
 
-def change_role(by: Agent, target: Agent, role: str) -> Agent:
+def change_role(by: Manager, target: Agent, role: str) -> Agent:
     check_role_change(by, role, target.role)
+    if target.business_id != by.business_id:
+        raise errors.AgentNotFound("Agent not found.")
     with transaction.atomic():
         demoted = target.role == Agent.Role.OWNER and role != Agent.Role.OWNER
         if demoted and not _owners_left(target.business_id, target):
@@ -231,8 +259,10 @@ def change_role(by: Agent, target: Agent, role: str) -> Agent:
         return actions.add_agent(target.business, target.user, role)
 
 
-def remove_member(by: Agent, target: Agent) -> None:
+def remove_member(by: Manager, target: Agent) -> None:
     check_role_change(by, target.role, target.role)
+    if target.business_id != by.business_id:
+        raise errors.AgentNotFound("Agent not found.")
     with transaction.atomic():
         if target.role == Agent.Role.OWNER and not _owners_left(target.business_id, target):
             raise errors.Conflict("A business keeps at least one owner.", code="LAST_OWNER")

@@ -9,6 +9,7 @@ import time
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model, login
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import actions, emails, forms, links, two_factor
@@ -18,6 +19,16 @@ from inbox import login_limits
 
 logger = logging.getLogger(__name__)
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def sign_in(request, user, next_url: str):
+    """Log in after a password was checked here; an account with two-factor login on gives
+    its code first (``login_code``)."""
+    if two_factor.enabled_for(user):
+        second_factor_pending(request, user, next_url)
+        return redirect("accounts:login_code")
+    login(request, user, backend=BACKEND)
+    return redirect(next_url)
 
 
 def form_message(form) -> str:
@@ -51,9 +62,8 @@ def setup(request):
                 if exc.code == "ACCOUNT_EXISTS":
                     login_limits.record_failure(request, data["username"])
             else:
-                login(request, result.owner.user, backend=BACKEND)
                 request.session["inbox_business_id"] = result.business.pk
-                return redirect("inbox:welcome")
+                return sign_in(request, result.owner.user, reverse("inbox:welcome"))
         else:
             error = form_message(form)
     return render(
@@ -89,10 +99,9 @@ def invitation(request, token):
                 if exc.code == "INVALID_CREDENTIALS":
                     login_limits.record_failure(request, pending.email)
             else:
-                login(request, agent.user, backend=BACKEND)
                 request.session["inbox_business_id"] = agent.business_id
                 flash.success(request, f"Welcome to {agent.business.name}.")
-                return redirect("inbox:inbox")
+                return sign_in(request, agent.user, reverse("inbox:inbox"))
         else:
             error = form_message(form)
     return render(

@@ -93,9 +93,12 @@ def set_auto_reply(business: Business, enabled: bool) -> None:
 
 
 def ai_may_answer(conv: Conversation) -> bool:
-    """AI on, nobody assigned, no agent reply yet (first_response_at marks the first one)."""
+    """AI on, nobody assigned, no agent reply yet (first_response_at marks the first one),
+    and not handed off: after its handoff notice the assistant stays silent until an agent
+    gives the conversation back (clears the handoff)."""
     return (
         conv.ai_enabled
+        and not conv.needs_human_handoff
         and conv.assignee_id is None
         and conv.first_response_at is None
         and conv.status == Conversation.Status.OPEN

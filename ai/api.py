@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from ai import access, actions
 from conversations import errors
+from conversations.api.bodies import json_object
 from conversations.api.permissions import IsBusinessCaller, IsManager
 from conversations.api.views import ApiView
 from conversations.snapshots import iso
@@ -68,12 +69,7 @@ TAGS = ["knowledge base"]
 
 
 def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise errors.ValidationFailed("The body must be a JSON object.")
-    unknown = set(request.data) - set(FIELDS)
-    if unknown:
-        raise errors.ValidationFailed(f"Unknown field {sorted(unknown)[0]!r}.")
-    return dict(request.data)
+    return json_object(request, set(FIELDS))
 
 
 class ReadOrManage(IsBusinessCaller):

@@ -9,9 +9,10 @@ assigned, no agent reply yet), the ``ai.reply_to_message`` task runs :func:`repl
 4. otherwise show typing and ask the provider; a provider failure, a low confidence or a
    provider-requested handoff -> handoff; else post the answer.
 
-A handoff sets ``needs_human_handoff`` and posts the notice once per conversation. Until an
-agent takes over the AI goes on answering what it can (seed: "still being handled by the AI
-until an agent takes over"), but it stays silent where it would hand off again.
+A handoff sets ``needs_human_handoff`` and posts the notice once per conversation. From then
+on the assistant stays silent (a "Hello?? anyone there?" gets no "I'm the virtual
+assistant…") until an agent gives the conversation back by clearing the handoff; resolving or
+closing a conversation clears it too.
 """
 
 import logging
@@ -46,6 +47,7 @@ def is_candidate(message: dict, conversation: dict) -> bool:
     return (
         message.get("sender_type") == Message.SenderType.CUSTOMER
         and conversation.get("ai_enabled") is True
+        and not conversation.get("needs_human_handoff")
         and conversation.get("assignee") is None
         and conversation.get("first_response_at") is None
     )

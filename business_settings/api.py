@@ -12,18 +12,12 @@ from ai.settings_actions import ai_settings_view, update_ai_settings
 from business_settings import actions
 from business_settings.hours import hours_of, is_open
 from business_settings.models import WidgetSettings
-from conversations import errors
+from conversations.api.bodies import json_object
 from conversations.api.permissions import IsManager
 from conversations.api.schema import error
 from conversations.api.views import ApiView
 
 W = WidgetSettings
-
-
-def body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise errors.ValidationFailed("The body must be a JSON object.")
-    return dict(request.data)
 
 
 def widget_json(ws: WidgetSettings) -> dict:
@@ -115,7 +109,9 @@ class WidgetSettingsView(ApiView):
     )
     def patch(self, request):
         return Response(
-            widget_json(actions.update_widget_settings(self.caller.business, **body(request)))
+            widget_json(
+                actions.update_widget_settings(self.caller.business, **json_object(request))
+            )
         )
 
 
@@ -138,7 +134,7 @@ class BusinessHoursView(ApiView):
         responses={200: HoursSchema, **REFUSED},
     )
     def patch(self, request):
-        data = body(request)
+        data = json_object(request)
         data.pop("open_now", None)
         business = self.caller.business
         actions.update_business_hours(business, **data)
@@ -165,4 +161,4 @@ class AISettingsView(ApiView):
         responses={200: AISchema, **REFUSED},
     )
     def patch(self, request):
-        return Response(update_ai_settings(self.caller.business, **body(request)))
+        return Response(update_ai_settings(self.caller.business, **json_object(request)))

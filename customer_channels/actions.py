@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
+from attachments.actions import do_upload_attachment
 from conversations import errors
 from conversations.actions import Actor, create_customer, do_post_message, do_start_conversation
 from conversations.actions.messages import do_mark_delivered, do_mark_read
 from conversations.models import Business, Conversation, Message
 from conversations.validation import check_text
-from customer_channels import crypto, kinds
+from customer_channels import crypto, kinds, outbox
 from customer_channels.models import (
     Channel,
     ChannelConversation,
@@ -25,6 +27,7 @@ from customer_channels.models import (
     InboundMessage,
     OutboundMessage,
 )
+from customer_channels.providers import Sent, telegram
 
 S = Conversation.Status
 ADDRESS_MAX = 320
@@ -147,10 +150,6 @@ def _conversation(channel: Channel, identity: ChannelIdentity, item: Inbound):
 
 
 def _upload(conv: Conversation, files) -> list[int]:
-    from django.core.files.base import ContentFile
-
-    from attachments.actions import do_upload_attachment
-
     ids = []
     for name, data in files:
         upload = ContentFile(data, name=name)
@@ -228,14 +227,18 @@ def link_conversation(channel: Channel, conv: Conversation, address: str) -> Cha
     return link
 
 
-def do_record_receipt(channel: Channel, external_id: str, status: str) -> list:
-    """A provider said the customer received (``delivered``) or read (``read``) a message."""
+def do_record_receipt(channel: Channel, external_id: str, status: str, reason: str = "") -> list:
+    """A provider said the customer received (``delivered``) or read (``read``) a message,
+    or that it could not be delivered after all (``failed``, with ``reason``)."""
     outbound = (
-        OutboundMessage.objects.select_related("message__conversation__business")
+        OutboundMessage.objects.select_related("message__conversation__business", "channel")
         .filter(channel=channel, external_id=external_id)
         .first()
     )
     if outbound is None:
+        return []
+    if status == "failed":
+        outbox.fail_after_sending(outbound, reason or "the provider could not deliver it")
         return []
     mark = {"delivered": do_mark_delivered, "read": do_mark_read}.get(status)
     if mark is None:
@@ -245,8 +248,6 @@ def do_record_receipt(channel: Channel, external_id: str, status: str) -> list:
 
 def do_connect(channel: Channel, url: str):
     """Tell the provider where to send this channel's updates (Telegram ``setWebhook``)."""
-    from customer_channels.providers import Sent, telegram
-
     if channel.kind == Channel.Kind.TELEGRAM:
         return telegram.set_webhook(channel, url)
     return Sent.refused(f"a {channel.kind} channel is connected in the provider's console")

@@ -8,6 +8,7 @@ class CustomerChannelsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # AppConfig.ready: the app registry is ready, models and subscribers may load.
         from conversations import events
         from customer_channels import followup
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from conversations.models import Conversation
 from customer_channels.models import Channel, ChannelConversation
+from customer_channels.providers.email import subject_of
+from customer_channels.providers.whatsapp import window_closes_at
 
 
 def reply_note(conv: Conversation) -> dict | None:
@@ -30,12 +32,8 @@ def reply_note(conv: Conversation) -> dict | None:
         "to": link.identity.address,
     }
     if link.channel.kind == Channel.Kind.EMAIL:
-        from customer_channels.providers.email import subject_of
-
         note["subject"] = subject_of(link.channel, conv, link)
     elif link.channel.kind == Channel.Kind.WHATSAPP:
-        from customer_channels.providers.whatsapp import window_closes_at
-
         closes = window_closes_at(conv)
         note["window_closes_at"] = closes
         note["window_open"] = closes is not None and closes > timezone.now()

@@ -16,19 +16,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from conversations.actions.conversations import lock
 from conversations.events import DomainEvent, EventType
 from conversations.models import Conversation, Message
+from customer_channels import outbox
 from customer_channels.actions import link_conversation
 from customer_channels.models import Channel, OutboundMessage
+from customer_channels.outbox import REPLIES
+from pingback.tasks import enqueue
 
 WEBCHAT = Conversation.Channel.WEBCHAT
-REPLIES = Q(sender_type=Message.SenderType.AGENT) | Q(
-    sender_type=Message.SenderType.SYSTEM, is_ai=True
-)
 
 
 def on_event(event: DomainEvent) -> None:
@@ -41,8 +41,8 @@ def on_event(event: DomainEvent) -> None:
         return
     if msg["sender_type"] == "customer" or (msg["sender_type"] == "system" and not msg["is_ai"]):
         return
+    # customer_channels.tasks imports this module: the task is looked up when enqueueing.
     from customer_channels import tasks
-    from pingback.tasks import enqueue
 
     enqueue(
         tasks.email_followup, conv["id"], countdown=settings.CHANNELS_EMAIL_FOLLOWUP_SECONDS + 1
@@ -97,7 +97,5 @@ def do_queue_email_followup(conversation_id: int) -> OutboundMessage | None:
             message=replies[-1],
             next_attempt_at=timezone.now(),
         )
-        from customer_channels.outbox import enqueue
-
-        transaction.on_commit(lambda: enqueue(row.pk))
+        transaction.on_commit(lambda: outbox.enqueue(row.pk))
     return row

@@ -10,7 +10,7 @@ import secrets
 
 from conversations import errors
 from conversations.validation import check_text
-from webhooks import signing
+from webhooks import signing, ssrf
 
 KINDS = ("widget", "email", "whatsapp", "telegram", "api")
 # kind -> (required settings, optional settings, required credentials, optional credentials)
@@ -99,7 +99,5 @@ def validate(kind, settings, credentials) -> tuple[dict, dict]:
             ) from None
         settings["address"] = settings["address"].lower()
     if kind == "api":
-        from webhooks import ssrf
-
         ssrf.parse(settings["webhook_url"])  # the address is checked again at every send
     return settings, credentials

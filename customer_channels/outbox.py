@@ -29,13 +29,22 @@ from conversations.events import Audience, EventType, WidgetScope, publish
 from conversations.models import Conversation, Message
 from customer_channels import providers
 from customer_channels.models import ChannelConversation, OutboundAttempt, OutboundMessage
+from pingback import beat
 from pingback import logging as logs
+from pingback.tasks import enqueue as enqueue_task
+from pingback.tasks import uses_broker
 from webhooks.retry import retry_delay
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
 SWEEP_DUE_GRACE_SECONDS = 10
 COUNTDOWN_MAX_SECONDS = 60
+
+
+# The messages that reach the customer on a channel (see goes_out).
+REPLIES = Q(sender_type=Message.SenderType.AGENT) | Q(
+    sender_type=Message.SenderType.SYSTEM, is_ai=True
+)
 
 
 def goes_out(msg: Message) -> bool:
@@ -73,10 +82,8 @@ def queue_outbound(conv: Conversation, msg: Message) -> OutboundMessage | None:
 
 
 def enqueue(outbound_id: int, countdown: float | None = None) -> None:
+    # customer_channels.tasks imports this module: the task is looked up when enqueueing.
     from customer_channels import tasks
-    from pingback import beat
-    from pingback.tasks import enqueue as enqueue_task
-    from pingback.tasks import uses_broker
 
     if uses_broker():
         tasks.send_outbound.apply_async(
@@ -165,6 +172,18 @@ def deliver(outbound_id: int) -> providers.Sent | None:
     if countdown is not None:
         enqueue(row.pk, countdown=countdown or None)
     return sent
+
+
+def fail_after_sending(row: OutboundMessage, reason: str) -> bool:
+    """The provider accepted the message, then reported it undeliverable (a WhatsApp
+    ``failed`` status): the reply is marked failed and the agents are told why."""
+    with transaction.atomic():
+        changed = OutboundMessage.objects.filter(pk=row.pk, status=Status.SENT).update(
+            status=Status.FAILED, last_error=reason[:500], completed_at=timezone.now()
+        )
+        if changed:
+            _announce_failure(row.message, row.channel.kind, reason[:500])
+    return bool(changed)
 
 
 def _announce_failure(msg: Message, channel_kind: str, reason: str) -> None:

@@ -3,7 +3,8 @@
 from celery import shared_task
 from django.db import connection
 
-from customer_channels import outbox
+from customer_channels import followup, outbox
+from customer_channels.inbound import imap
 
 
 @shared_task(bind=True, name="customer_channels.tasks.send_outbound", ignore_result=True)
@@ -25,16 +26,12 @@ def sweep_outbound() -> int:
 @shared_task(name="customer_channels.tasks.poll_imap", ignore_result=True)
 def poll_imap() -> int:
     """Periodic: fetch new mail of the email channels that poll a mailbox over IMAP."""
-    from customer_channels.inbound import imap
-
     return imap.poll_all()
 
 
 @shared_task(bind=True, name="customer_channels.tasks.email_followup", ignore_result=True)
 def email_followup(self, conversation_id: int) -> None:
     """Email a widget visitor the replies they missed (``customer_channels.followup``)."""
-    from customer_channels import followup
-
     try:
         followup.do_queue_email_followup(conversation_id)
     finally:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import actions as account_actions
 from accounts import emails, links, totp, two_factor
+from accounts.actions import Manager
 from accounts.forms import ChangePasswordForm
 from accounts.models import Invitation, TwoFactor
 from business_settings import actions as settings_actions
@@ -108,7 +109,9 @@ def invite(request):
     back = reverse("inbox:settings_team")
     try:
         invitation, raw = account_actions.invite(
-            request.agent, request.POST.get("email", ""), request.POST.get("role") or "agent"
+            Manager.of_agent(request.agent),
+            request.POST.get("email", ""),
+            request.POST.get("role") or "agent",
         )
     except errors.DomainError as exc:
         return error_response(request, exc, back)
@@ -140,7 +143,9 @@ def invite(request):
 @manager_required
 def revoke_invitation(request, invitation_id):
     try:
-        invitation = account_actions.revoke_invitation(request.agent, invitation_id)
+        invitation = account_actions.revoke_invitation(
+            Manager.of_agent(request.agent), invitation_id
+        )
     except errors.NotFound:
         raise  # another business's invitation: the 404 page
     except errors.DomainError as exc:
@@ -155,7 +160,9 @@ def member_role(request, agent_id):
     back = reverse("inbox:settings_team")
     target = access.access_agent(request.business, agent_id)  # another business's: 404
     try:
-        target = account_actions.change_role(request.agent, target, request.POST.get("role", ""))
+        target = account_actions.change_role(
+            Manager.of_agent(request.agent), target, request.POST.get("role", "")
+        )
     except errors.DomainError as exc:
         return error_response(request, exc, back)
     return done(
@@ -173,7 +180,7 @@ def member_remove(request, agent_id):
     target = access.access_agent(request.business, agent_id)  # another business's: 404
     name = target.display_name
     try:
-        account_actions.remove_member(request.agent, target)
+        account_actions.remove_member(Manager.of_agent(request.agent), target)
     except errors.DomainError as exc:
         return error_response(request, exc, back)
     if target.pk == request.agent.pk:

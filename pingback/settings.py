@@ -339,9 +339,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "conversations.api.schema.readable_operation_ids",
+        "conversations.api.schema.strict_nullable_references",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ConversationStatusEnum": "conversations.models.Conversation.Status",
         "AgentStatusEnum": "conversations.models.Agent.Status",
+        "SessionMessageTypeEnum": "conversations.api.sessions.MESSAGE_TYPES",
+        "AgentRoleEnum": "conversations.models.Agent.Role",
     },
 }
 

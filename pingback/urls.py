@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("reports.urls")),  # /api/v1/reports
     path("api/v1/", include("teamtools.urls")),  # notes, labels, canned responses
     path("api/v1/", include("business_settings.api_urls")),  # widget, hours, AI settings
+    path("api/v1/", include("accounts.api_urls")),  # invitations, team members
     path("api/v1/", include("search.urls")),  # /api/v1/search
     path("api/v1/", include("conversations.api.urls")),
     path("inbox/", include("inbox.urls")),

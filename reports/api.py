@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -154,16 +152,8 @@ class ReportCsvView(ReportView):
         responses={(200, "text/csv"): str, 403: error(403), 404: NO_AGENT},
     )
     def get(self, request):
-        which = request.query_params.get("report", "")
-        if which not in csv_files.REPORTS:
-            raise errors.ValidationFailed(
-                f"report must be one of {', '.join(csv_files.REPORTS)}.", field="report"
-            )
-        report = self.report()
-        response = StreamingHttpResponse(csv_files.lines(report, which), content_type="text/csv")
-        name = f"{which}-{report['from']}-{report['to']}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        which = csv_files.check(request.query_params.get("report", ""))
+        return csv_files.response(self.report(), which)
 
 
 class ExportListView(ReportView):
@@ -213,9 +203,4 @@ class ExportDownloadView(ExportDetailView):
         export = self.export(pk)
         if export.status != ConversationExport.Status.READY:
             raise errors.Conflict(f"The export is {export.status}.", code="EXPORT_NOT_READY")
-        return FileResponse(
-            default_storage.open(export.file, "rb"),
-            as_attachment=True,
-            filename=f"conversations-{export.pk}.csv",
-            content_type="text/csv",
-        )
+        return exports.file_response(export)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
+from django.http import StreamingHttpResponse
+
+from conversations import errors
+
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 REPORTS = ("days", "heatmap", "totals")
 
@@ -60,3 +64,19 @@ def _totals(report: dict):
 
 def lines(report: dict, which: str) -> Iterator[str]:
     return _lines({"days": _days, "heatmap": _heatmap, "totals": _totals}[which](report))
+
+
+def check(which: str) -> str:
+    if which not in REPORTS:
+        raise errors.ValidationFailed(
+            f"report must be one of {', '.join(REPORTS)}.", field="report"
+        )
+    return which
+
+
+def response(report: dict, which: str) -> StreamingHttpResponse:
+    """The report as a streamed CSV download (REST and the inbox page)."""
+    out = StreamingHttpResponse(lines(report, which), content_type="text/csv")
+    name = f"{which}-{report['from']}-{report['to']}.csv"
+    out["Content-Disposition"] = f'attachment; filename="{name}"'
+    return out

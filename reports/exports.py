@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import FileResponse
 from django.utils import timezone
 
 from conversations.models import Business, Conversation
@@ -120,4 +121,14 @@ def build(export_id: int) -> None:
         return
     ConversationExport.objects.filter(pk=export_id).update(
         status=ConversationExport.Status.READY, file=name, finished_at=timezone.now()
+    )
+
+
+def file_response(export: ConversationExport) -> FileResponse:
+    """A finished export's CSV, streamed from storage (REST and the inbox page)."""
+    return FileResponse(
+        default_storage.open(export.file, "rb"),
+        as_attachment=True,
+        filename=f"conversations-{export.pk}.csv",
+        content_type="text/csv",
     )

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -73,19 +71,12 @@ def reports_page(request):
 @manager_required
 def report_csv(request):
     business = request.business
-    which = request.GET.get("report", "")
     try:
-        if which not in csv_files.REPORTS:
-            raise errors.ValidationFailed(
-                f"report must be one of {', '.join(csv_files.REPORTS)}.", field="report"
-            )
+        which = csv_files.check(request.GET.get("report", ""))
         report = queries.summary(business, filters.parse(business, request.GET))
     except errors.DomainError as exc:
         return refused(request, exc)
-    response = StreamingHttpResponse(csv_files.lines(report, which), content_type="text/csv")
-    name = f"{which}-{report['from']}-{report['to']}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_files.response(report, which)
 
 
 @require_POST
@@ -109,9 +100,4 @@ def export_download(request, export_id):
     export = ConversationExport.objects.filter(business=request.business, pk=export_id).first()
     if export is None or export.status != ConversationExport.Status.READY:
         return refused(request, errors.NotFound("Export not found.", code="EXPORT_NOT_FOUND"))
-    return FileResponse(
-        default_storage.open(export.file, "rb"),
-        as_attachment=True,
-        filename=f"conversations-{export.pk}.csv",
-        content_type="text/csv",
-    )
+    return exports.file_response(export)

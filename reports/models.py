@@ -10,8 +10,8 @@ from django.db import models
 from conversations.models import Business
 
 NO_AGENT = 0
-# TimingBucket rows summed over every channel and agent: what an unfiltered report reads (a
-# tenth of the rows of the per-channel and per-agent ones).
+# TimingBucket rows are also summed over every channel and/or every agent, so a report reads
+# only the rows of its own filter (unfiltered, by channel, by agent, or both).
 ALL_CHANNELS, ALL_AGENTS = "*", -1
 
 
@@ -97,6 +97,10 @@ class TimingBucket(models.Model):
                 fields=["business", "day", "channel", "agent_id", "metric", "bucket"],
                 name="timing_bucket_key",
             )
+        ]
+        # A report reads one (channel, agent) slice over a range of days.
+        indexes = [
+            models.Index(fields=["business", "channel", "agent_id", "day"], name="timing_slice")
         ]
 
     def __str__(self) -> str:

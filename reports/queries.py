@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, Sum
+from django.db.models.functions import ExtractIsoWeekDay
 
 from conversations.models import Business, Conversation, Message
 from csat.models import Rating
@@ -75,16 +76,21 @@ def rollup_tally(business: Business, f: Filters) -> Tally:
         _rows(DailyStats, business, f).values("day").annotate(**{c: Sum(c) for c in counters})
     ):
         t.per_day[row["day"]] = {c: row[c] for c in counters}
-    timings = _rows(TimingBucket, business, f)
-    if not f.channel and f.agent_id is None:
-        timings = timings.filter(channel=ALL_CHANNELS, agent_id=ALL_AGENTS)
+    timings = TimingBucket.objects.filter(
+        business=business,
+        day__gte=f.start,
+        day__lte=f.end,
+        channel=f.channel or ALL_CHANNELS,
+        agent_id=ALL_AGENTS if f.agent_id is None else f.agent_id,
+    )
     for row in timings.values("metric", "bucket").annotate(n=Sum("count")):
         t.buckets[row["metric"]][row["bucket"]] += row["n"]
     first = timings.filter(metric=TimingBucket.Metric.FIRST_RESPONSE)
     for row in first.values("day", "bucket").annotate(n=Sum("count")):
         t.trend[row["day"]][row["bucket"]] += row["n"]
-    for row in _rows(HourlyOpened, business, f).values("day", "hour").annotate(n=Sum("opened")):
-        t.heatmap[row["day"].weekday()][row["hour"]] += row["n"]
+    hours = _rows(HourlyOpened, business, f).annotate(weekday=ExtractIsoWeekDay("day"))
+    for row in hours.values("weekday", "hour").annotate(n=Sum("opened")):
+        t.heatmap[row["weekday"] - 1][row["hour"]] += row["n"]
     return t
 
 

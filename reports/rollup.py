@@ -88,7 +88,8 @@ class Fold:
 
         def timing(agent: int, metric: str, seconds: float) -> None:
             bucket = bucket_of(seconds)
-            self.timings[(business_id, day, channel, agent, metric, bucket)] += 1
+            for ch, ag in ((channel, agent), (channel, ALL_AGENTS), (ALL_CHANNELS, agent)):
+                self.timings[(business_id, day, ch, ag, metric, bucket)] += 1
             self.timings[(business_id, day, ALL_CHANNELS, ALL_AGENTS, metric, bucket)] += 1
 
         if type == "conversation.created":

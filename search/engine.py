@@ -48,9 +48,13 @@ def highlight(raw: str) -> str:
 
 
 def _visible_sql(agent: Agent | None, business: Business) -> tuple[str, tuple]:
+    """``AND m.conversation_id IN (…)`` for the caller, or nothing when the caller sees every
+    conversation of the business (API keys, owners, admins: ``business_id`` already says it)."""
+    if agent is None or agent.is_manager:
+        return "", ()
     ids = access.visible_conversations(agent, business).values("id")
     sql, params = ids.query.sql_with_params()
-    return sql, tuple(params)
+    return f"AND m.conversation_id IN ({sql}) ", tuple(params)
 
 
 def _sqlite_messages(words, visible, business_id, limit):
@@ -61,7 +65,7 @@ def _sqlite_messages(words, visible, business_id, limit):
         f"snippet(search_message_fts, 0, '{START}', '{STOP}', '…', 12) "
         "FROM search_message_fts JOIN conversations_message m ON m.id = search_message_fts.rowid "
         "WHERE search_message_fts MATCH %s AND m.business_id = %s "
-        f"AND m.conversation_id IN ({visible[0]}) "
+        f"{visible[0]}"
         "ORDER BY m.id DESC LIMIT %s"
     )
     return sql, (match, business_id, *visible[1], limit)
@@ -74,7 +78,7 @@ def _postgres_messages(words, visible, business_id, limit):
         f"'StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=8, MaxFragments=1') "
         "FROM conversations_message m, to_tsquery('simple', %s) q "
         "WHERE to_tsvector('simple', m.content) @@ q AND m.business_id = %s "
-        f"AND m.conversation_id IN ({visible[0]}) "
+        f"{visible[0]}"
         "ORDER BY m.id DESC LIMIT %s"
     )
     return sql, (tsquery, business_id, *visible[1], limit)

@@ -62,3 +62,31 @@ class CustomerForm(forms.Form):
         error_messages={"invalid": "An attribute name is letters, digits, _ . or - (64 at most)."},
     )
     attr_value = forms.CharField(required=False, max_length=500)
+
+
+class NewConversationForm(forms.Form):
+    """An agent starts a conversation: an existing customer (id or email) or a new one."""
+
+    customer = forms.CharField(required=False, max_length=254)
+    new_name = forms.CharField(required=False, max_length=200)
+    new_email = forms.EmailField(required=False, max_length=254)
+    channel_type = forms.ChoiceField(
+        choices=[
+            ("webchat", "Chat widget"),
+            ("email", "Email"),
+            ("whatsapp", "WhatsApp"),
+            ("telegram", "Telegram"),
+            ("api", "API (your integration)"),
+        ]
+    )
+    message = forms.CharField(
+        strip=False,
+        max_length=settings.MESSAGE_MAX_LENGTH,
+        error_messages={"required": "Write the first message."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("customer") and not (data.get("new_name") or data.get("new_email")):
+            raise forms.ValidationError("Pick a customer, or give a new one's name or email.")
+        return data

@@ -5,6 +5,7 @@ from django.urls import path
 from teamtools import inbox_views
 
 urlpatterns = [
+    path("new/", inbox_views.new_conversation, name="new_conversation"),
     path("c/<int:conv_id>/notes/", inbox_views.notes_after, name="notes"),
     path("c/<int:conv_id>/notes/add/", inbox_views.add_note, name="add_note"),
     path("c/<int:conv_id>/labels/", inbox_views.change_labels, name="labels"),

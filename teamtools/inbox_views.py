@@ -1,6 +1,7 @@
 """Inbox pages of the team tools (notes, labels): thin adapters like ``inbox.views``."""
 
 from django.contrib import messages as flash
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,17 +9,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from conversations import access, errors
-from conversations.actions import Actor, do_identify_customer
+from conversations.actions import Actor, create_customer, do_identify_customer
+from conversations.models import Customer
 from conversations.validation import is_id
 from inbox.session import agent_required, wants_json
 from inbox.settings_views import settings_context
-from inbox.views import after_change, conversation_url, error_response, form_error
+from inbox.views import after_change, conversation_url, error_response, form_error, page_context
 from teamtools import forms, queries, snooze_times
 from teamtools.actions import canned as canned_actions
 from teamtools.actions import labels as label_actions
 from teamtools.actions import merge as merge_actions
 from teamtools.actions import notes as note_actions
 from teamtools.actions import snooze as snooze_actions
+from teamtools.actions.outreach import do_start_outreach
 
 
 @require_POST
@@ -229,3 +232,50 @@ def merge_customer(request, conv_id):
     except errors.DomainError as exc:
         return error_response(request, exc, back)
     return after_change(request, conv, "Customers merged.")
+
+
+def _customer_for(request, data):
+    """The existing customer an id or email names, or a new one (name/email)."""
+    raw = (data.get("customer") or "").strip()
+    if raw:
+        if raw.isdigit():
+            return access.access_customer(request.business, raw)
+        found = (
+            Customer.objects.filter(business=request.business, email__iexact=raw)
+            .order_by("-created_at")
+            .first()
+        )
+        if found is None:
+            raise errors.CustomerNotFound(f"No customer with the email {raw}.")
+        return found
+    return create_customer(request.business, name=data["new_name"], email=data["new_email"])
+
+
+@agent_required
+def new_conversation(request):
+    """The "New conversation" screen: pick or create a customer, a channel, a first message."""
+    back = reverse("inbox:new_conversation")
+    if request.method == "POST":
+        form = forms.NewConversationForm(request.POST)
+        if not form.is_valid():
+            return form_error(request, form, back)
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():  # a new customer is not kept when the channel refuses
+                customer = _customer_for(request, data)
+                conv, _, _ = do_start_outreach(
+                    request.business,
+                    customer,
+                    agent=request.agent,
+                    actor=Actor.of_agent(request.agent),
+                    channel_type=data["channel_type"],
+                    message=data["message"],
+                )
+        except errors.DomainError as exc:
+            return error_response(request, exc, back)
+        flash.success(request, "Conversation started.")
+        return redirect(conversation_url(conv.pk))
+    if request.method != "GET":
+        return JsonResponse({"error": "Method not allowed"}, status=405)
+    context = page_context(request, form=forms.NewConversationForm(initial=request.GET.dict()))
+    return render(request, "inbox/new_conversation.html", context)

@@ -15,6 +15,37 @@ from conversations.models import Agent, ApiKey, Business, Conversation, Customer
 PASSWORD = "correct-horse-battery"
 
 
+def _flush_retrying_deadlocks() -> None:
+    """Live servers run the in-process beat (report folds, snooze wake-ups, waiting-chat
+    assignment, the webhook sweeper) against the test database. On PostgreSQL the TRUNCATE that
+    ends a transactional test can deadlock with such a job; PostgreSQL then aborts one of the two,
+    and if that is the flush the next test starts on stale rows. The job retries on its next
+    tick by design; the flush retries here."""
+    import time
+
+    from django.db import OperationalError
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    flush = BaseDatabaseOperations.execute_sql_flush
+    if getattr(flush, "retries_deadlocks", False):
+        return
+
+    def execute_sql_flush(self, sql_list):
+        for attempt in range(6):
+            try:
+                return flush(self, sql_list)
+            except OperationalError as exc:
+                if "deadlock detected" not in str(exc) or attempt == 5:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+
+    execute_sql_flush.retries_deadlocks = True  # type: ignore[attr-defined]
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+
+
+_flush_retrying_deadlocks()
+
+
 @dataclass
 class Tenant:
     business: Business

@@ -65,6 +65,8 @@ def do_set_status(
         conv.status = status
         if status != S.PENDING:
             conv.snoozed_until = None  # a snooze ends when the conversation leaves pending
+        if status in (S.RESOLVED, S.CLOSED):
+            conv.needs_human_handoff = False  # done: nobody is waiting for a person any more
         if status == S.RESOLVED:
             conv.resolved_at = now
         elif status == S.CLOSED:

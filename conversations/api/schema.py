@@ -58,3 +58,48 @@ class PingBackAutoSchema(AutoSchema):
                     error(status), str(status), direction=direction
                 )
         return dict(sorted(responses.items()))
+
+
+def readable_operation_ids(result, generator, request, public):
+    """Postprocessing hook: a plain APIView's collection GET and object GET both come out as
+    ``X_retrieve`` (drf-spectacular would then number the second ``X_retrieve_2``); the
+    collection's becomes ``X_list``."""
+    gets = [
+        (path, methods["get"])
+        for path, methods in result.get("paths", {}).items()
+        if "get" in methods
+    ]
+    seen: dict[str, int] = {}
+    for _, operation in gets:
+        seen[operation["operationId"]] = seen.get(operation["operationId"], 0) + 1
+    for path, operation in gets:
+        op_id = operation["operationId"]
+        collection = not path.rstrip("/").endswith("}")
+        if seen[op_id] > 1 and collection and op_id.endswith("_retrieve"):
+            operation["operationId"] = op_id[: -len("_retrieve")] + "_list"
+    return result
+
+
+NULL_ONLY = {"type": "object", "nullable": True, "enum": [None]}
+
+
+def strict_nullable_references(result, generator, request, public):
+    """Postprocessing hook: drf-spectacular writes a nullable reference as ``allOf: [$ref]`` with
+    ``nullable: true``, which OpenAPI 3.0.3 ignores (``nullable`` only counts next to ``type``),
+    so a null failed strict validation. Write it as ``oneOf: [$ref, <null only>]``."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            all_of = node.get("allOf")
+            single_ref = isinstance(all_of, list) and len(all_of) == 1
+            if node.get("nullable") and "type" not in node and single_ref:
+                del node["allOf"], node["nullable"]
+                node["oneOf"] = [all_of[0], dict(NULL_ONLY)]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

@@ -19,6 +19,7 @@ from attachments import api as attachments_api
 from conversations import access, actions, errors, tokens
 from conversations.actions import Actor
 from conversations.api import serializers as s
+from conversations.api.bodies import json_object
 from conversations.api.pagination import next_link, page_by_activity, page_by_id
 from conversations.api.parsers import BoundedJSONParser
 from conversations.api.permissions import IsManager
@@ -80,9 +81,7 @@ class ApiView(APIView):
         return serializer.validated_data
 
     def body(self, serializer_class) -> dict:
-        if not isinstance(self.request.data, dict):
-            raise errors.ValidationFailed("The body must be a JSON object.")
-        return self.validated(serializer_class, self.request.data)
+        return self.validated(serializer_class, json_object(self.request))
 
     def conversation(self, pk) -> Conversation:
         return access.access_conversation(self.caller.business, pk, agent=self.caller.agent)
@@ -534,8 +533,9 @@ class MessageListView(ApiView):
     @extend_schema(
         tags=["messages"],
         summary="Send a message as an agent",
-        description="Agents send as themselves; API keys name the agent with agent_id "
-        "(400 AGENT_REQUIRED otherwise). Idempotent with the Idempotency-Key header or "
+        description="Agents send as themselves; API keys name the agent with agent_id, or "
+        "without it send as the key itself (shown by its name). Idempotent with the "
+        "Idempotency-Key header or "
         "client_id: a retry returns the stored message with 200 instead of 201. "
         "Send files as multipart/form-data (`file` parts, optional `content` caption): "
         "413 ATTACHMENT_TOO_LARGE, 415 ATTACHMENT_TYPE_NOT_ALLOWED, 400 TOO_MANY_ATTACHMENTS.",

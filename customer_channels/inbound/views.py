@@ -29,4 +29,8 @@ def same(given, expected: str) -> bool:
 class InboundView(ApiView):
     schema = None  # the providers' formats, documented in docs/channels.md, not our API
     authentication_classes: list = []
+    # Not the anonymous per-IP limit: a provider sends every business's traffic from a few
+    # addresses (a busy bot would be throttled), and each request proves itself with a
+    # 256-bit secret or an HMAC before anything is read.
+    throttle_classes: list = []
     permission_classes = [AllowAny]

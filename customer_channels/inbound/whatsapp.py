@@ -56,6 +56,16 @@ def _inbound(channel: Channel, message: dict, names: dict) -> actions.Inbound | 
     )
 
 
+def _reason(status: dict) -> str:
+    """A ``failed`` status's first error: ``(#code) title: details``."""
+    errors_ = status.get("errors")
+    if not isinstance(errors_, list) or not errors_ or not isinstance(errors_[0], dict):
+        return ""
+    e = errors_[0]
+    details = (e.get("error_data") or {}).get("details") or e.get("message") or ""
+    return f"(#{e.get('code', '')}) {e.get('title', '')}: {details}".strip()
+
+
 class WhatsAppWebhookView(InboundView):
     def get(self, request, public_id):
         channel = inbound_channel(public_id, Channel.Kind.WHATSAPP)
@@ -100,6 +110,8 @@ class WhatsAppWebhookView(InboundView):
             for status in value.get("statuses") or []:
                 if isinstance(status, dict) and isinstance(status.get("id"), str):
                     receipts += len(
-                        actions.do_record_receipt(channel, status["id"], str(status.get("status")))
+                        actions.do_record_receipt(
+                            channel, status["id"], str(status.get("status")), _reason(status)
+                        )
                     )
         return Response({"messages": stored, "receipts": receipts})

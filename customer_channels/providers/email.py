@@ -15,9 +15,11 @@ from email.utils import formataddr
 from django.db.models import Max
 from django.utils.html import escape, linebreaks
 
+from attachments.storage import attachment_storage
 from conversations.models import Conversation, Message
 from customer_channels import email_threads
 from customer_channels.models import Channel, OutboundMessage
+from customer_channels.outbox import REPLIES
 from customer_channels.providers import Sent
 from pingback.email import build_email, connection
 from webhooks.transport import Outcome
@@ -61,8 +63,6 @@ def build(channel: Channel, messages: list[Message], to: str, conversation_id: i
         if m.content_type != Message.ContentType.ATTACHMENT:
             continue
         for att in m.attachments.all():
-            from attachments.storage import attachment_storage
-
             with attachment_storage().open(att.file, "rb") as f:
                 email.attach(att.original_name, f.read(), att.content_type)
     return email
@@ -92,8 +92,6 @@ def batch(message: Message) -> list[Message]:
     conv = message.conversation
     if conv.channel_type != Conversation.Channel.WEBCHAT:
         return [message]
-    from customer_channels.followup import REPLIES
-
     previous = (
         OutboundMessage.objects.filter(
             message__conversation_id=conv.pk, message_id__lt=message.pk

@@ -2,6 +2,7 @@
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework.response import Response
@@ -117,7 +118,9 @@ class ExportDownloadView(ApiView):
         tags=["exports"],
         summary="Download a finished data export",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(description="The file."),
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file."
+            ),
             404: error(404, "Unknown or foreign export."),
             409: error(409, "The export is not ready (EXPORT_NOT_READY)."),
         },

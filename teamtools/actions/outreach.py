@@ -67,7 +67,7 @@ def do_start_outreach(
     business: Business,
     customer: Customer,
     *,
-    agent: Agent,
+    agent: Agent | None,
     actor: Actor,
     channel_type: str,
     message: str,
@@ -75,8 +75,9 @@ def do_start_outreach(
     metadata: dict | None = None,
     assignee: Agent | None = None,
 ) -> tuple[Conversation, Message, bool]:
-    """An agent starts a conversation with ``message``; returns ``(conversation, message,
-    created)``. Idempotent on ``client_id`` (a retry returns what the first call stored)."""
+    """An agent (or, with no agent, the actor's API key) starts a conversation with ``message``;
+    returns ``(conversation, message, created)``. Idempotent on ``client_id`` (a retry returns
+    what the first call stored)."""
     validate_content(message)
     if client_id:
         existing = (
@@ -101,7 +102,12 @@ def do_start_outreach(
         if route is not None:
             link_conversation(route[0], conv, route[1])
         msg, _ = do_post_message(
-            conv, sender_type="agent", content=message, agent=agent, client_id=client_id
+            conv,
+            sender_type="agent",
+            content=message,
+            agent=agent,
+            api_key=actor.api_key if agent is None else None,
+            client_id=client_id,
         )
         conv.refresh_from_db()
     return conv, msg, True

@@ -112,3 +112,21 @@ def test_turning_off_needs_the_password(acme):
     assert response.status_code == 409 and response.json()["code"] == "TWO_FACTOR_ON"
     response = client2.post("/inbox/settings/account/2fa/confirm/", {"code": "123456"}, **JSON)
     assert response.status_code == 409
+
+
+def test_joining_another_business_still_asks_for_the_code(acme, globex, smtp_server):
+    """An existing account with two-factor on, accepting an invitation with its password, gives
+    its code before it is logged in."""
+    _, secret, _ = turn_on(acme.agent)
+    inviter = Client()
+    inviter.force_login(globex.owner.user)
+    inviter.post("/inbox/settings/team/invite/", {"email": acme.agent.user.email, "role": "agent"})
+    mail = smtp_server.wait_for(acme.agent.user.email)
+    (link,) = [x for x in mail.links() if "/invitation/" in x]
+    guest = Client()
+    response = guest.post(link.split("testserver", 1)[1], {"password": PASSWORD})
+    assert response.status_code == 302 and response.url == "/login/code/"
+    assert guest.get("/inbox/").status_code == 302  # not logged in yet
+    code = totp.code_at(secret, totp.current_step() + 1)  # the next step: not used yet
+    assert guest.post("/login/code/", {"code": code}).url == "/inbox/"
+    assert guest.get("/inbox/").status_code == 200

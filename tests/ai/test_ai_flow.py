@@ -146,19 +146,29 @@ def test_handoff_keywords_are_configurable_per_business(kb):
     assert outcome.action == "replied", outcome
 
 
-def test_ai_keeps_answering_while_flagged_but_never_repeats_the_notice(kb):
+def test_after_a_handoff_the_ai_stays_silent_until_an_agent_gives_it_back(kb):
+    """Issue 14 item 8: after the handoff notice, "Hello?? anyone there?" gets no "I'm the
+    virtual assistant…"; clearing the handoff gives the conversation back to the AI."""
     conv = kb.start("I want to talk to a human")
     flow.reply_to_message(last_customer_message(conv).pk)
-    answered = flow.reply_to_message(say(conv, "Meanwhile: how do I reset my password?").pk)
-    assert answered.action == "replied"
-    silent = flow.reply_to_message(say(conv, "And what about quantum tax law?").pk)
-    assert silent.action == "skipped"
-    again = flow.reply_to_message(say(conv, "A human, please!").pk)
-    assert again.action == "handoff" and again.message is None
+    for text in ("Hello?? anyone there?", "how do I reset my password?", "A human, please!"):
+        silent = flow.reply_to_message(say(conv, text).pk, provider=Forbidden())
+        assert silent.action == "skipped", text
     conv.refresh_from_db()
     assert conv.needs_human_handoff
-    assert len(notices(conv)) == 1
-    assert len(ai_messages(conv)) == 1
+    assert len(notices(conv)) == 1 and ai_messages(conv) == []
+    actions.do_clear_handoff(conv, actor=Actor.of_agent(kb.owner))
+    answered = flow.reply_to_message(say(conv, "How do I reset my password?").pk)
+    assert answered.action == "replied"
+
+
+def test_resolving_clears_the_handoff(kb):
+    conv = kb.start("I want to talk to a human")
+    flow.reply_to_message(last_customer_message(conv).pk)
+    conv.refresh_from_db()
+    assert conv.needs_human_handoff
+    conv = actions.do_resolve(conv, actor=Actor.of_agent(kb.owner))
+    assert conv.needs_human_handoff is False
 
 
 def test_no_ai_reply_after_an_agent_replied(kb):
@@ -244,7 +254,7 @@ def test_hands_off_after_the_maximum_number_of_ai_replies(kb):
     assert conv.ai_reply_count == 2
     assert conv.needs_human_handoff and conv.handoff_reason == flow.REASON_LIMIT
     # And it stays quiet afterwards.
-    assert flow.reply_to_message(say(conv, "Hello?").pk, provider=Forbidden()).action == "handoff"
+    assert flow.reply_to_message(say(conv, "Hello?").pk, provider=Forbidden()).action == "skipped"
     assert len(ai_messages(conv)) == 2 and len(notices(conv)) == 1
 
 

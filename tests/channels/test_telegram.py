@@ -210,3 +210,9 @@ def test_a_receipt_less_widget_reply_makes_no_outbox_row(acme):
     conv = acme.start()
     actions.do_post_message(conv, sender_type="agent", content="hello", agent=acme.agent)
     assert not OutboundMessage.objects.exists()
+
+
+def test_a_busy_bot_is_not_held_to_the_anonymous_rate_limit(acme_telegram, settings):
+    settings.API_ANON_RATE_PER_MINUTE = 3
+    for n in range(6):  # Telegram posts every update from the same few addresses
+        assert post_update(acme_telegram, update(n, 42, n, text=f"m{n}")).status_code == 200

@@ -156,3 +156,31 @@ def test_the_providers_window_error_fails_the_reply_at_once(acme, acme_whatsapp,
     outbox.deliver(reply.outbound.pk)
     row = OutboundMessage.objects.get(message=reply)
     assert row.status == "failed" and "more than 24 hours" in row.last_error
+
+
+def test_a_failed_status_marks_the_reply_failed(acme, acme_whatsapp, fake_whatsapp):
+    from conversations.models import EventLog
+
+    conv = _conversation(acme_whatsapp)
+    reply, _ = actions.do_post_message(conv, sender_type="agent", content="hi", agent=acme.agent)
+    outbox.deliver(reply.outbound.pk)
+    wamid = OutboundMessage.objects.get(message=reply).external_id
+    failed = {
+        **wa.status(wamid, "failed"),
+        "errors": [
+            {
+                "code": 131026,
+                "title": "Message undeliverable",
+                "message": "Message undeliverable",
+                "error_data": {"details": "The recipient is not a WhatsApp user."},
+            }
+        ],
+    }
+    assert post(acme_whatsapp, wa.payload(statuses=[failed])).status_code == 200
+    row = OutboundMessage.objects.get(message=reply)
+    assert row.status == "failed"
+    assert (
+        row.last_error == "(#131026) Message undeliverable: The recipient is not a WhatsApp user."
+    )
+    [event] = EventLog.objects.filter(type="message.delivery_failed")
+    assert event.data["message_id"] == reply.pk and event.data["channel"] == "whatsapp"

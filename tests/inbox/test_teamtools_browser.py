@@ -195,3 +195,78 @@ def test_merge_the_same_customer_seen_on_two_devices(server, demo, browser):
     second.refresh_from_db()
     assert second.customer_id == laptop.pk
     assert seen == []
+
+
+def test_start_a_conversation_from_the_inbox(server, demo, browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    seen: list = []
+    _, olivia = new_agent_page(browser, base, DEMO_OWNER_EMAIL, seen)
+    olivia.get_by_role("link", name="+ New conversation").click()
+    olivia.get_by_label("Name").fill("Nora Newcomer")
+    olivia.get_by_label("Email").last.fill("nora@x.test")
+    olivia.get_by_label("Channel").select_option(label="Chat widget")
+    olivia.get_by_label("First message").fill("Hi Nora, your quote is ready.")
+    olivia.get_by_role("button", name="Start conversation").click()
+    expect(olivia.locator(".flash")).to_contain_text("never used the chat widget")
+    olivia.screenshot(path=SHOTS / "38-new-conversation-refused-1366.png")
+    olivia.get_by_label("Name").fill("Nora Newcomer")
+    olivia.get_by_label("Channel").select_option(label="API (your integration)")
+    olivia.get_by_label("First message").fill("Hi Nora, your quote is ready.")
+    olivia.get_by_role("button", name="Start conversation").click()
+    expect(olivia.locator("#messages")).to_contain_text("your quote is ready")
+    olivia.screenshot(path=SHOTS / "39-new-conversation-started-1366.png")
+    assert seen == []
+
+
+def test_done_when_an_agent_does_it_all_without_leaving_the_inbox(server, demo, browser):
+    """The issue's "done when": find a returning customer's last conversation by search, answer
+    with a canned response, leave a note for a colleague, label it and snooze it."""
+    from playwright.sync_api import expect
+
+    from teamtools.actions.canned import create_canned
+
+    expect.set_options(timeout=WAIT)
+    base = server.url
+    create_label(demo.business, name="billing", color="#2f5bea")
+    create_canned(
+        demo.business,
+        shortcut="refund",
+        title="Refund sent",
+        content="Hi {{customer.first_name}}, the refund is on its way.",
+    )
+    sam = actions.create_customer(demo.business, name="Sam Buyer", email="sam@x.test")
+    conv, _ = actions.do_start_conversation(
+        demo.business,
+        sam,
+        actor=Actor.of_customer(sam),
+        opening_message="I was charged twice for invoice 88-QZ",
+    )
+    seen: list = []
+    _, alex = new_agent_page(browser, base, DEMO_AGENT_EMAIL, seen)  # Alex, a plain agent
+    alex.get_by_label("Search conversations").fill("invoice 88")
+    alex.get_by_label("Search conversations").press("Enter")
+    alex.locator(f'[data-conversation-id="{conv.pk}"] a').click()
+    expect(alex.locator("#live-state")).to_have_text("live")
+    reply = alex.locator("#reply")
+    reply.press_sequentially("/ref")
+    expect(alex.locator("#canned-picker [role=option]")).to_contain_text("Hi Sam")
+    reply.press("Enter")
+    reply.press("Enter")
+    expect(alex.locator("#messages .msg-operator").last).to_contain_text("refund is on its way")
+    alex.get_by_label("Private note").fill("@olivia please double-check the refund tomorrow")
+    alex.get_by_role("button", name="Add note").click()
+    expect(alex.locator("#messages .msg-note")).to_contain_text("double-check")
+    alex.locator("#label-add").select_option(label="billing")
+    alex.get_by_role("button", name="Add label").click()
+    expect(alex.locator("#conv-labels .label-chip")).to_contain_text(["billing"])
+    alex.get_by_label("Snooze until").select_option(label="Tomorrow, 9:00")
+    alex.get_by_role("button", name="Snooze", exact=True).click()
+    expect(alex.locator("#conv-snoozed")).to_contain_text("Snoozed until")
+    alex.screenshot(path=SHOTS / "40-done-when-1366.png", full_page=True)
+    conv.refresh_from_db()
+    assert conv.status == "pending" and conv.snoozed_until is not None
+    assert conv.notes.get().mentions.get().user.email == DEMO_OWNER_EMAIL
+    assert seen == []

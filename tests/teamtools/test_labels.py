@@ -169,3 +169,20 @@ def test_label_settings_page(client, acme, globex_label):
         "/inbox/settings/labels/", {"delete": globex_label.pk}, HTTP_ACCEPT="application/json"
     )
     assert refused.status_code == 404 and refused.json()["code"] == "LABEL_NOT_FOUND"
+
+
+def test_label_lists_have_bounded_queries(client, acme, django_assert_max_num_queries):
+    from teamtools.actions.labels import create_label
+    from tests.inbox.test_views import login
+
+    for i in range(25):
+        create_label(acme.business, name=f"label {i}", color="#123456")
+    owner = client_for(acme, "owner")
+    with django_assert_max_num_queries(6):
+        assert len(owner.get("/api/v1/labels").json()["results"]) == 25
+    login(client, acme.owner)
+    client.get("/inbox/settings/labels/")
+    with django_assert_max_num_queries(12):
+        assert client.get("/inbox/settings/labels/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/inbox/settings/canned/").status_code == 200

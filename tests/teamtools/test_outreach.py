@@ -72,3 +72,41 @@ def test_api_conversations_and_bad_input(acme, globex):
             format="json",
         )
         assert response.status_code == 400, (bad, response.content)
+
+
+def test_inbox_new_conversation_screen(client, acme, globex):
+    from conversations.models import Customer
+    from tests.inbox.test_views import login
+
+    login(client, acme.agent)
+    assert client.get("/inbox/new/").status_code == 200
+    # A new customer on the widget: refused in words, and the new customer is not kept.
+    refused = client.post(
+        "/inbox/new/",
+        {
+            "new_name": "Nora",
+            "new_email": "nora@x.test",
+            "channel_type": "webchat",
+            "message": "Hi",
+        },
+        HTTP_ACCEPT="application/json",
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "CHANNEL_CANNOT_DELIVER"
+    assert not Customer.objects.filter(name="Nora").exists()
+    # By email of an existing customer, on the API channel.
+    made = client.post(
+        "/inbox/new/",
+        {"customer": acme.customer.email, "channel_type": "api", "message": "Following up"},
+    )
+    assert made.status_code == 302 and "/inbox/c/" in made.url
+    # Another business's customer id is unknown here.
+    other = client.post(
+        "/inbox/new/",
+        {"customer": str(globex.customer.pk), "channel_type": "api", "message": "x"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert other.status_code == 404
+    empty = client.post(
+        "/inbox/new/", {"channel_type": "api", "message": "x"}, HTTP_ACCEPT="application/json"
+    )
+    assert empty.status_code == 400

@@ -7,20 +7,16 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from conversations import errors
+from conversations.api.bodies import json_object
 from conversations.api.permissions import IsManager
 from conversations.api.views import ApiView
 from conversations.validation import is_id
 from webhooks import actions, payloads
+from webhooks.api import schema as doc
 from webhooks.api.serializers import attempt_json, delivery_json, endpoint_json
 from webhooks.models import WebhookDelivery
 
 MAX_PAGE = 100
-
-
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise errors.ValidationFailed("The body must be a JSON object.")
-    return request.data
 
 
 def _limit(request) -> int:
@@ -40,12 +36,19 @@ class WebhookView(ApiView):
 
 
 class WebhookListView(WebhookView):
+    @doc.describe("webhooks_list", "List webhooks", responses={200: doc.WebhookListOut})
     def get(self, request):
         webhooks = request.auth.business.webhooks.order_by("-created_at", "-id")
         return Response({"webhooks": [endpoint_json(w) for w in webhooks]})
 
+    @doc.describe(
+        "webhooks_create",
+        "Register a webhook",
+        request=doc.WebhookInput,
+        responses={201: doc.WebhookWithSecretOut, 400: doc.BAD_INPUT},
+    )
     def post(self, request):
-        data = _body(request)
+        data = json_object(request)
         endpoint, secret = actions.create_endpoint(
             request.auth.business,
             url=data.get("url"),
@@ -56,16 +59,28 @@ class WebhookListView(WebhookView):
 
 
 class WebhookEventsView(WebhookView):
+    @doc.describe(
+        "webhooks_events_list",
+        "Events a webhook can subscribe to",
+        responses={200: doc.WebhookEventsOut},
+    )
     def get(self, request):
         return Response({"events": list(payloads.CATALOGUE), "all": payloads.ALL})
 
 
 class WebhookDetailView(WebhookView):
+    @doc.describe("webhooks_retrieve", "Get a webhook", responses={200: doc.WebhookOut})
     def get(self, request, webhook_id):
         return Response(endpoint_json(self.endpoint(request, webhook_id)))
 
+    @doc.describe(
+        "webhooks_update",
+        "Change a webhook (PUT is the same partial update)",
+        request=doc.WebhookUpdateInput,
+        responses={200: doc.WebhookOut, 400: doc.BAD_INPUT},
+    )
     def patch(self, request, webhook_id):
-        data = _body(request)
+        data = json_object(request)
         endpoint = actions.update_endpoint(
             self.endpoint(request, webhook_id),
             url=data.get("url"),
@@ -75,8 +90,16 @@ class WebhookDetailView(WebhookView):
         )
         return Response(endpoint_json(endpoint))
 
-    put = patch
+    @doc.describe(
+        "webhooks_replace",
+        "Change a webhook (the same as PATCH)",
+        request=doc.WebhookUpdateInput,
+        responses={200: doc.WebhookOut, 400: doc.BAD_INPUT},
+    )
+    def put(self, request, webhook_id):
+        return self.patch(request, webhook_id)
 
+    @doc.describe("webhooks_destroy", "Delete a webhook", responses={204: None})
     def delete(self, request, webhook_id):
         actions.delete_endpoint(self.endpoint(request, webhook_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -85,6 +108,9 @@ class WebhookDetailView(WebhookView):
 class WebhookEnableView(WebhookView):
     enabled = True
 
+    @doc.describe(
+        "webhooks_enable", "Enable a webhook", request=None, responses={200: doc.WebhookOut}
+    )
     def post(self, request, webhook_id):
         endpoint = actions.set_enabled(self.endpoint(request, webhook_id), self.enabled)
         return Response(endpoint_json(endpoint))
@@ -93,20 +119,44 @@ class WebhookEnableView(WebhookView):
 class WebhookDisableView(WebhookEnableView):
     enabled = False
 
+    @doc.describe(
+        "webhooks_disable", "Disable a webhook", request=None, responses={200: doc.WebhookOut}
+    )
+    def post(self, request, webhook_id):
+        return super().post(request, webhook_id)
+
 
 class WebhookRotateSecretView(WebhookView):
+    @doc.describe(
+        "webhooks_rotate_secret",
+        "Rotate the signing secret",
+        request=None,
+        responses={200: doc.WebhookWithSecretOut},
+    )
     def post(self, request, webhook_id):
         endpoint, secret = actions.rotate_secret(self.endpoint(request, webhook_id))
         return Response(endpoint_json(endpoint, secret))
 
 
 class WebhookTestView(WebhookView):
+    @doc.describe(
+        "webhooks_test",
+        "Send a webhook.test event",
+        request=None,
+        responses={202: doc.DeliveryOut},
+    )
     def post(self, request, webhook_id):
         delivery = actions.send_test_event(self.endpoint(request, webhook_id))
         return Response(delivery_json(delivery), status=status.HTTP_202_ACCEPTED)
 
 
 class DeliveryListView(WebhookView):
+    @doc.describe(
+        "webhooks_deliveries_list",
+        "A webhook's deliveries, newest first",
+        parameters=doc.DELIVERY_FILTERS,
+        responses={200: doc.DeliveryListOut},
+    )
     def get(self, request, webhook_id):
         endpoint = self.endpoint(request, webhook_id)
         qs = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-id")
@@ -133,18 +183,34 @@ class DeliveryListView(WebhookView):
 
 
 class DeliveryDetailView(WebhookView):
+    @doc.describe(
+        "webhooks_deliveries_retrieve",
+        "Get a delivery with its payload",
+        responses={200: doc.DeliveryOut},
+    )
     def get(self, request, webhook_id, delivery_id):
         delivery = actions.access_delivery(self.endpoint(request, webhook_id), delivery_id)
         return Response(delivery_json(delivery))
 
 
 class DeliveryAttemptsView(WebhookView):
+    @doc.describe(
+        "webhooks_deliveries_attempts_list",
+        "A delivery's attempts",
+        responses={200: doc.AttemptListOut},
+    )
     def get(self, request, webhook_id, delivery_id):
         delivery = actions.access_delivery(self.endpoint(request, webhook_id), delivery_id)
         return Response({"attempts": [attempt_json(a) for a in delivery.attempts.all()]})
 
 
 class DeliveryReplayView(WebhookView):
+    @doc.describe(
+        "webhooks_deliveries_replay",
+        "Send a delivery again",
+        request=None,
+        responses={202: doc.DeliveryOut},
+    )
     def post(self, request, webhook_id, delivery_id):
         delivery = actions.access_delivery(self.endpoint(request, webhook_id), delivery_id)
         delivery = actions.replay_delivery(delivery)

@@ -1,0 +1,1 @@
+"""REST for the team tools under /api/v1/ (thin adapters), one module per tool."""
