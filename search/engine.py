@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.html import escape
 
 from conversations import access
-from conversations.models import Agent, Business, Conversation
+from conversations.models import Agent, Business, Conversation, Customer
 
 MAX_TERMS = 8
 MAX_QUERY = 200
@@ -120,11 +120,19 @@ def other_hits(agent, business, query: str, limit: int) -> list[Hit]:
     if wanted.isdigit() and len(wanted) < 19:
         for conv in visible.filter(pk=int(wanted)).select_related("customer"):
             hits.append(Hit(conv.pk, "id", snippet=f"<mark>#{conv.pk}</mark>"))
-    if words:
+    if words and not wanted.isdigit():
         who = Q()
         for w in words:
-            who &= Q(customer__name__icontains=w) | Q(customer__email__icontains=w)
-        convs = visible.filter(who).select_related("customer").order_by("-last_activity_at")
+            who &= Q(name__icontains=w) | Q(email__icontains=w)
+        # Customers first, at most ``limit`` of them (the scan stops there), then their
+        # conversations through the (business, customer) index: no join over every
+        # conversation of the business.
+        customers = Customer.objects.filter(who, business=business).values("pk")[:limit]
+        convs = (
+            visible.filter(customer_id__in=list(customers.values_list("pk", flat=True)))
+            .select_related("customer")
+            .order_by("-last_activity_at")
+        )
         for conv in convs[:limit]:
             c = conv.customer
             text = " · ".join(x for x in (c.name, c.email) if x)
