@@ -196,7 +196,10 @@ class TopicWatcher:
                     self.subscribed.set()  # the snapshot
                     continue
                 if payload.get("method") == "CREATE":
-                    self.created.update(str(item["id"]) for item in payload["message"])
+                    # A live push carries one bare object (Tiledesk's shape), a snapshot a list.
+                    message = payload["message"]
+                    items = [message] if isinstance(message, dict) else message
+                    self.created.update(str(item["id"]) for item in items)
         except ConnectionClosed:
             pass
 
