@@ -8,11 +8,8 @@ import pytest
 
 from conversations.models import Conversation
 from tests.attachments import files
-from tests.inbox.conftest import (
-    ARGS,
-    demo,  # noqa: F401 - the fixture
-    ensure_chromium,
-)
+from tests.browser import browser_fixture
+from tests.inbox.conftest import demo  # noqa: F401 - the fixture
 from tests.inbox.test_browser import WAIT, log_in, watch_dialogs
 from tests.live import ROOT, AsgiServer, free_port
 
@@ -31,18 +28,7 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
         yield live
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=ensure_chromium(), args=ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()
+browser = browser_fixture(SHOTS)
 
 
 PASTE = """([b64, name]) => {

@@ -10,8 +10,8 @@ import pytest
 from conversations.models import Conversation
 from customer_channels.actions import credentials_of
 from customer_channels.models import Channel
+from tests.browser import browser_fixture
 from tests.channels.test_email import customer_mail
-from tests.inbox.conftest import ARGS, ensure_chromium
 from tests.inbox.test_browser import WAIT, log_in, watch_dialogs
 from tests.live import ROOT, AsgiServer, free_port
 from tests.mailbox import start_smtp_server
@@ -39,18 +39,7 @@ def server(django_db_setup, django_db_blocker, smtp):
         yield live
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=ensure_chromium(), args=ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()
+browser = browser_fixture(SHOTS)
 
 
 def test_a_visitor_who_left_gets_the_reply_by_email_and_answers_by_email(server, smtp, browser):
