@@ -2,8 +2,9 @@
 
 The same four events as the inbox's sound and desktop notifications, each an agent preference
 (``AgentPreferences``): a new conversation, a customer message in a conversation assigned to
-me, an assignment to me, a handoff request. Sent only when the agent has no open inbox
-connection (``conversations.presence``), through ``pingback.email.send_email``
+me, an assignment to me, a handoff request; and an @mention in a private note (teamtools).
+Sent only when the agent has no open inbox connection (``conversations.presence``), through
+``pingback.email.send_email``
 (``EMAIL_URL``: the console by default, SMTP when configured), on the pipeline's background
 pool: never in the thread that committed the change.
 """
@@ -62,6 +63,17 @@ def _wanted(event) -> tuple[str, list[Agent], str, str] | None:
             [a for a in members if a.pk == assignee["id"]],
             f"{who}'s conversation is assigned to you",
             f"{actor.get('name') or 'Someone'} assigned {who}'s conversation to you.",
+        )
+    if event.type == EventType.NOTE_CREATED:
+        # An @mention (teamtools): no event switch of its own, only the email channel's.
+        note = d["note"]
+        mentioned = {a["id"] for a in note["mentions"]}
+        author = (note.get("author") or {}).get("name") or "A colleague"
+        return (
+            "email",
+            [a for a in visible() if a.pk in mentioned],
+            f"{author} mentioned you in a note about {who}",
+            f"{author} wrote a private note:\n\n{note['content']}",
         )
     if event.type == EventType.CONVERSATION_HANDOFF_REQUESTED:
         return (

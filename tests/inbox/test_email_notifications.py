@@ -59,3 +59,23 @@ def test_email_off_and_self_assignment_send_nothing(smtp, acme):
     actions.do_post_message(conv, sender_type="customer", content="hi again")
     assert not mail_to(smtp, acme.agent.user.email)
     assert not any("is assigned to you" in b for b in mail_to(smtp, acme.owner.user.email))
+
+
+def test_a_mention_in_a_note_emails_the_colleague_without_an_open_inbox(smtp, acme):
+    from teamtools.actions.notes import do_add_note
+
+    conv = acme.start("hello")
+    presence.connected(acme.owner, "owner-tab")  # Olivia has the inbox open: told there
+    bridge.wait_idle()  # the new conversation's emails are out
+    smtp.clear()
+    do_add_note(conv, author=acme.agent, content="@adam @olivia please check the refund")
+    body = mail_to(smtp, acme.admin.user.email)[0]
+    assert "Alice mentioned you in a note about acme customer" in body
+    assert "please check the refund" in body and f"/inbox/c/{conv.pk}/" in body
+    assert not mail_to(smtp, acme.owner.user.email)
+    assert not mail_to(smtp, acme.other_agent.user.email)  # not mentioned
+    AgentPreferences.objects.create(agent=acme.admin, email=False)
+    bridge.wait_idle()
+    smtp.clear()
+    do_add_note(conv, author=acme.agent, content="@adam again")
+    assert not mail_to(smtp, acme.admin.user.email)
