@@ -6,10 +6,3 @@ class CustomerChannelsConfig(AppConfig):
     name = "customer_channels"
     verbose_name = "Channels"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        # AppConfig.ready: the app registry is ready, models and subscribers may load.
-        from conversations import events
-        from customer_channels import followup
-
-        events.subscribe("customer_channels.followup", followup.on_event, mode="background")
