@@ -10,6 +10,6 @@ class CustomerChannelsConfig(AppConfig):
     def ready(self) -> None:
         # AppConfig.ready: the app registry is ready, models and subscribers may load.
         from conversations import events
-        from customer_channels import followup
+        from customer_channels import csat_link
 
-        events.subscribe("customer_channels.followup", followup.on_event, mode="background")
+        events.subscribe("customer_channels.csat_link", csat_link.on_event, mode="background")

@@ -8,6 +8,11 @@ check waits until the newest pending reply is that old. The email goes through t
 outbox (retries, attempt log, failure shown to the agent), threaded and carrying the reply
 token, so the customer's answer lands in the same conversation
 (``customer_channels.inbound.email``).
+
+Restart-safe: nothing is scheduled per reply. A beat sweeper (``sweep_followups``, every
+``CHANNELS_SWEEP_SECONDS``) derives the due conversations from the database alone (widget
+conversations active within ``CHANNELS_EMAIL_FOLLOWUP_MAX_AGE_SECONDS`` with a reply that was
+neither received nor emailed), so a process that dies loses no pending check.
 """
 
 from __future__ import annotations
@@ -16,37 +21,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from conversations.actions.conversations import lock
-from conversations.events import DomainEvent, EventType
 from conversations.models import Conversation, Message
 from customer_channels import outbox
 from customer_channels.actions import link_conversation
 from customer_channels.models import Channel, OutboundMessage
 from customer_channels.outbox import REPLIES
-from pingback.tasks import enqueue
 
 WEBCHAT = Conversation.Channel.WEBCHAT
-
-
-def on_event(event: DomainEvent) -> None:
-    """The pipeline's subscriber (background): a reply in a widget conversation of a customer
-    with an email address -> check again after the grace period."""
-    if event.type != EventType.MESSAGE_CREATED:
-        return
-    conv, msg = event.data["conversation"], event.data["message"]
-    if conv["channel_type"] != WEBCHAT or not conv["customer"].get("email"):
-        return
-    if msg["sender_type"] == "customer" or (msg["sender_type"] == "system" and not msg["is_ai"]):
-        return
-    # customer_channels.tasks imports this module: the task is looked up when enqueueing.
-    from customer_channels import tasks
-
-    enqueue(
-        tasks.email_followup, conv["id"], countdown=settings.CHANNELS_EMAIL_FOLLOWUP_SECONDS + 1
-    )
 
 
 def email_channel(business_id: int) -> Channel | None:
@@ -99,3 +84,38 @@ def do_queue_email_followup(conversation_id: int) -> OutboundMessage | None:
         )
         transaction.on_commit(lambda: outbox.enqueue(row.pk))
     return row
+
+
+def due_conversation_ids(limit: int = 500) -> list[int]:
+    """Widget conversations with a reply past its grace that the widget never received and
+    no email carried yet (the customer left an address, the business has an email channel).
+    Bounded by ``last_activity_at`` (indexed) so old history is never swept."""
+    now = timezone.now()
+    horizon = now - timedelta(seconds=settings.CHANNELS_EMAIL_FOLLOWUP_MAX_AGE_SECONDS)
+    grace_end = now - timedelta(seconds=settings.CHANNELS_EMAIL_FOLLOWUP_SECONDS)
+    emailed = OutboundMessage.objects.filter(
+        message__conversation_id=OuterRef("conversation_id"), message_id__gte=OuterRef("pk")
+    )
+    missed = (
+        Message.objects.filter(REPLIES, conversation_id=OuterRef("pk"), delivered_at__isnull=True)
+        .filter(created_at__gte=horizon, created_at__lte=grace_end)
+        .exclude(Exists(emailed))
+    )
+    has_email_channel = Channel.objects.filter(
+        business_id=OuterRef("business_id"), kind=Channel.Kind.EMAIL, enabled=True
+    )
+    return list(
+        Conversation.objects.filter(channel_type=WEBCHAT, last_activity_at__gte=horizon)
+        .exclude(customer__email="")
+        .filter(Exists(has_email_channel), Exists(missed))
+        .order_by("last_activity_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def sweep_followups() -> int:
+    """Beat: queue the follow-up email of every due conversation; returns how many went out."""
+    return sum(
+        do_queue_email_followup(conversation_id) is not None
+        for conversation_id in due_conversation_ids()
+    )

@@ -28,6 +28,7 @@ from django.utils import timezone
 from conversations.events import Audience, EventType, WidgetScope, publish
 from conversations.models import Conversation, Message
 from customer_channels import providers
+from customer_channels.csat_link import is_rating_link
 from customer_channels.models import ChannelConversation, OutboundAttempt, OutboundMessage
 from pingback import beat
 from pingback import logging as logs
@@ -48,9 +49,12 @@ REPLIES = Q(sender_type=Message.SenderType.AGENT) | Q(
 
 
 def goes_out(msg: Message) -> bool:
-    """Agent replies and the AI assistant's answers reach the customer; notes do not."""
-    return msg.sender_type == Message.SenderType.AGENT or (
-        msg.sender_type == Message.SenderType.SYSTEM and msg.is_ai
+    """Agent replies, the AI assistant's answers and the CSAT rating link reach the customer;
+    notes do not."""
+    return (
+        msg.sender_type == Message.SenderType.AGENT
+        or (msg.sender_type == Message.SenderType.SYSTEM and msg.is_ai)
+        or is_rating_link(msg)
     )
 
 

@@ -29,11 +29,7 @@ def poll_imap() -> int:
     return imap.poll_all()
 
 
-@shared_task(bind=True, name="customer_channels.tasks.email_followup", ignore_result=True)
-def email_followup(self, conversation_id: int) -> None:
-    """Email a widget visitor the replies they missed (``customer_channels.followup``)."""
-    try:
-        followup.do_queue_email_followup(conversation_id)
-    finally:
-        if self.request.is_eager:
-            connection.close()
+@shared_task(name="customer_channels.tasks.sweep_followups", ignore_result=True)
+def sweep_followups() -> int:
+    """Periodic: email widget visitors the replies they missed (``customer_channels.followup``)."""
+    return followup.sweep_followups()

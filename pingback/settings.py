@@ -620,6 +620,15 @@ if CHANNELS_LEASE_SECONDS < CHANNELS_SEND_TIMEOUT_SECONDS + 2:
 # A widget reply the visitor's page never received (no delivered receipt) is emailed after
 # this many seconds, if they left an email address and the business has an email channel.
 CHANNELS_EMAIL_FOLLOWUP_SECONDS = _read(env_int, "CHANNELS_EMAIL_FOLLOWUP_SECONDS", 120)
+# The beat sweeper (every CHANNELS_SWEEP_SECONDS) looks back this far: older missed replies
+# (after a longer outage) are not emailed.
+CHANNELS_EMAIL_FOLLOWUP_MAX_AGE_SECONDS = _read(
+    env_int, "CHANNELS_EMAIL_FOLLOWUP_MAX_AGE_SECONDS", 86400
+)
+CELERY_BEAT_SCHEDULE["channels-followup"] = {
+    "task": "customer_channels.tasks.sweep_followups",
+    "schedule": float(CHANNELS_SWEEP_SECONDS),
+}
 # Email channels with an IMAP mailbox are polled this often.
 CHANNELS_IMAP_POLL_SECONDS = _read(env_int, "CHANNELS_IMAP_POLL_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["channels-imap"] = {

@@ -24,6 +24,13 @@ FILTER_PARAMS = [
     OpenApiParameter(
         "label_id", int, description="Only conversations with this label (computed from them)."
     ),
+    OpenApiParameter(
+        "business_hours",
+        bool,
+        description="First response and resolution times counted in business hours only "
+        "(computed from the conversations with the current hours; 400 when the business has "
+        "no business hours).",
+    ),
 ]
 NO_AGENT = error(
     404, "agent_id or label_id is not one of this business (AGENT_NOT_FOUND, LABEL_NOT_FOUND)."
@@ -74,6 +81,7 @@ class ReportFiguresSerializer(serializers.Serializer):
     channel = serializers.CharField(allow_null=True)
     agent_id = serializers.IntegerField(allow_null=True)
     label_id = serializers.IntegerField(allow_null=True)
+    business_hours = serializers.BooleanField(help_text="Times in business hours only.")
     conversations = ReportConversations()
     messages = ReportMessages()
     first_response_seconds = ReportTiming()

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from conversations import access, errors
 from conversations.models import Business, Conversation
+from reports import business_hours
 from reports.queries import MAX_DAYS, Filters
 from teamtools.queries import access_label
 
@@ -31,7 +32,8 @@ def _date(params, name: str) -> date | None:
 
 def parse(business: Business, params) -> Filters:
     """``from``/``to`` (local days, inclusive; default: the last 7 days), ``channel``,
-    ``agent_id`` (an agent of this business), ``label_id`` (a label of this business)."""
+    ``agent_id`` (an agent of this business), ``label_id`` (a label of this business),
+    ``business_hours`` (times in business hours; the business must have hours)."""
     end = _date(params, "to") or today_in(business)
     start = _date(params, "from") or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
@@ -48,4 +50,16 @@ def parse(business: Business, params) -> Filters:
         agent_id = access.access_agent(business, params["agent_id"]).pk
     if params.get("label_id"):
         label_id = access_label(business, params["label_id"]).pk
-    return Filters(start, end, channel, agent_id, label_id)
+    hours = _flag(params, "business_hours")
+    if hours:
+        business_hours.check(business)
+    return Filters(start, end, channel, agent_id, label_id, hours)
+
+
+def _flag(params, name: str) -> bool:
+    raw = (params.get(name) or "").lower()
+    if raw in ("", "0", "false", "off"):
+        return False
+    if raw in ("1", "true", "on"):
+        return True
+    raise errors.ValidationFailed(f"{name} must be true or false.", field=name)

@@ -14,13 +14,13 @@ from conversations.models import Conversation
 from inbox.session import agent_required, wants_json
 from inbox.settings_views import manager_required
 from inbox.views import error_response, page_context
-from reports import charts, csv_files, exports, filters, queries
+from reports import business_hours, charts, csv_files, exports, filters, queries
 from reports.models import ConversationExport
 from teamtools.models import Label
 
 RECENT_EXPORTS = 5
 PENDING, RUNNING = ConversationExport.Status.PENDING, ConversationExport.Status.RUNNING
-FILTER_NAMES = ("from", "to", "channel", "agent_id", "label_id")
+FILTER_NAMES = ("from", "to", "channel", "agent_id", "label_id", "business_hours")
 
 
 def refused(request, exc: errors.DomainError):
@@ -56,6 +56,7 @@ def reports_page(request):
             agents=business.agents.select_related("user").order_by("id"),
             labels=Label.objects.filter(business=business).order_by("name"),
             channels=Conversation.Channel.choices,
+            has_hours=business_hours.has_hours(business),
             volume=charts.volume(report["days"]),
             trend=charts.trend(report["days"]),
             heat=charts.heatmap(report["heatmap"]),

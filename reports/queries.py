@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q, Sum
 from django.db.models.functions import ExtractIsoWeekDay
 
-from conversations.models import Business, Conversation, Message
+from conversations.models import Business, Message
 from csat.models import Rating
+from reports import business_hours, scope
 from reports.models import ALL_AGENTS, ALL_CHANNELS, DailyStats, HourlyOpened, TimingBucket
 from reports.timings import bucket_of, percentile
 
@@ -32,6 +32,7 @@ class Filters:
     channel: str | None = None
     agent_id: int | None = None
     label_id: int | None = None
+    business_hours: bool = False
 
     def days(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
@@ -94,16 +95,10 @@ def rollup_tally(business: Business, f: Filters) -> Tally:
     return t
 
 
-def label_tally(business: Business, f: Filters, label_id: int) -> Tally:
+def label_tally(business: Business, f: Filters) -> Tally:
     """The same figures for the conversations carrying ``label_id`` (agent: the assignee)."""
-    zone = ZoneInfo(business.timezone)
-    start = datetime.combine(f.start, time.min, zone)
-    end = datetime.combine(f.end + timedelta(days=1), time.min, zone)
-    convs = Conversation.objects.filter(business=business, label_links__label_id=label_id)
-    if f.channel:
-        convs = convs.filter(channel_type=f.channel)
-    if f.agent_id is not None:
-        convs = convs.filter(assignee_id=f.agent_id)
+    zone, start, end = scope.instants(business, f)
+    convs = scope.conversations(business, f)
     t = Tally()
 
     def local(at: datetime) -> datetime:
@@ -179,10 +174,9 @@ def _timing(counts: dict[int, int]) -> dict:
 
 
 def summary(business: Business, f: Filters) -> dict:
-    if f.label_id is not None:
-        t = label_tally(business, f, f.label_id)
-    else:
-        t = rollup_tally(business, f)
+    t = label_tally(business, f) if f.label_id is not None else rollup_tally(business, f)
+    if f.business_hours:
+        business_hours.apply(business, f, t)
     totals = {c: sum(row[c] for row in t.per_day.values()) for c in DailyStats.COUNTERS}
     days = []
     for day in f.days():
@@ -204,6 +198,7 @@ def summary(business: Business, f: Filters) -> dict:
         "channel": f.channel,
         "agent_id": f.agent_id,
         "label_id": f.label_id,
+        "business_hours": f.business_hours,
         "conversations": {"opened": totals["opened"], "resolved": totals["resolved"]},
         "messages": {"received": totals["messages_in"], "sent": totals["messages_out"]},
         "first_response_seconds": _timing(t.buckets["first_response"]),

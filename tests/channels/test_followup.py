@@ -1,9 +1,13 @@
 """Email continuity for the widget: a visitor who left gets the replies by email and their
 answer continues the same conversation (real SMTP server: tests/mailbox.py)."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from conversations import actions
-from conversations.models import Message
-from customer_channels import followup, outbox
+from conversations.models import Conversation, Message
+from customer_channels import followup, outbox, tasks
 from customer_channels.models import OutboundMessage
 from tests.channels.test_email import customer_mail, post_raw
 
@@ -63,3 +67,39 @@ def test_no_email_address_or_no_email_channel_sends_nothing(acme, settings):
     assert followup.do_queue_email_followup(conv.pk) is None  # no email channel
     assert not OutboundMessage.objects.exists()
     assert Message.objects.filter(conversation=conv).count() == 2
+
+
+def test_the_beat_sweeper_finds_missed_replies_from_the_database_alone(
+    acme, acme_email, smtp_server, settings
+):
+    """Restart-safe: nothing is scheduled when the reply is written (a process may die right
+    after); the periodic sweep derives what is due from the rows and emails it once."""
+    settings.CHANNELS_EMAIL_FOLLOWUP_SECONDS = 0
+    conv = acme.start("Still there?")
+    reply, _ = actions.do_post_message(conv, sender_type="agent", content="Yes", agent=acme.agent)
+    assert not OutboundMessage.objects.exists()  # nothing happened at write time
+    assert tasks.sweep_followups() == 1
+    row = OutboundMessage.objects.get()
+    assert row.message_id == reply.pk
+    outbox.deliver(row.pk)
+    assert "Yes" in smtp_server.wait_for(acme.customer.email).text
+    assert tasks.sweep_followups() == 0  # emailed once
+    later, _ = actions.do_post_message(conv, sender_type="agent", content="Bye", agent=acme.agent)
+    assert tasks.sweep_followups() == 1  # a new missed reply is a new email
+    assert OutboundMessage.objects.order_by("-id").first().message_id == later.pk
+
+
+def test_the_sweeper_skips_received_replies_and_old_history(acme, acme_email, settings):
+    settings.CHANNELS_EMAIL_FOLLOWUP_SECONDS = 0
+    settings.CHANNELS_EMAIL_FOLLOWUP_MAX_AGE_SECONDS = 3600
+    seen = acme.start()
+    actions.do_post_message(seen, sender_type="agent", content="Hi", agent=acme.agent)
+    actions.do_mark_delivered(seen, reader="customer")
+    old = acme.start()
+    actions.do_post_message(old, sender_type="agent", content="Hi", agent=acme.agent)
+    two_hours_ago = timezone.now() - timedelta(hours=2)
+    Message.objects.filter(conversation=old).update(created_at=two_hours_ago)
+    Conversation.objects.filter(pk=old.pk).update(last_activity_at=two_hours_ago)
+    assert followup.due_conversation_ids() == []
+    assert tasks.sweep_followups() == 0
+    assert not OutboundMessage.objects.exists()

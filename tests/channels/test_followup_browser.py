@@ -33,6 +33,7 @@ def server(django_db_setup, django_db_blocker, smtp):
     env = {
         "EMAIL_URL": smtp.url,
         "CHANNELS_EMAIL_FOLLOWUP_SECONDS": "1",
+        "CHANNELS_SWEEP_SECONDS": "1",  # the follow-up sweeper runs on the embedded beat
         "SITE_URL": f"http://127.0.0.1:{port}",
     }
     with django_db_blocker.unblock(), AsgiServer(port, **env) as live:
