@@ -282,6 +282,10 @@ def test_every_operation_through_the_generated_client(generated, server, acme, r
     call("widget_settings_retrieve", who="owner")
     call("widget_settings_partial_update", who="owner", body={"title": "Help"})
 
+    # Identity verification secret
+    call("identity_secret_create", who="owner")
+    call("identity_secret_retrieve", who="owner")
+
     # API keys
     key = call("api_keys_create", who="owner", body={"name": "CRM"})
     call("api_keys_list", who="owner")
