@@ -11,7 +11,8 @@
    mid-send leaves a ``sending`` row whose lease runs out, and the sweeper sends it again.
 
 A message that finally fails is marked failed (``status=failed`` with ``last_error``) and a
-``message.delivery_failed`` event tells the agents why.
+``message.delivery_failed`` event tells the agents why; an accepted send publishes
+``message.channel_sent`` (the inbox shows "sent by email" until a delivered/read receipt).
 """
 
 from __future__ import annotations
@@ -171,8 +172,11 @@ def deliver(outbound_id: int) -> providers.Sent | None:
         if delay <= COUNTDOWN_MAX_SECONDS:
             countdown = delay
     with transaction.atomic():
-        if owned.filter(status=Status.SENDING).update(**update) and failed:
-            _announce_failure(row.message, row.channel.kind, sent.error)
+        if owned.filter(status=Status.SENDING).update(**update):
+            if failed:
+                _announce_failure(row.message, row.channel.kind, sent.error)
+            elif sent.success:
+                _announce(EventType.MESSAGE_CHANNEL_SENT, row.message, row.channel.kind)
     if countdown is not None:
         enqueue(row.pk, countdown=countdown or None)
     return sent
@@ -191,17 +195,17 @@ def fail_after_sending(row: OutboundMessage, reason: str) -> bool:
 
 
 def _announce_failure(msg: Message, channel_kind: str, reason: str) -> None:
+    _announce(EventType.MESSAGE_DELIVERY_FAILED, msg, channel_kind, reason=reason)
+
+
+def _announce(event_type: EventType, msg: Message, channel_kind: str, **extra) -> None:
+    """Tell the agents (no widget) what became of a reply on its channel."""
     conv = msg.conversation
     publish(
-        EventType.MESSAGE_DELIVERY_FAILED,
+        event_type,
         business=conv.business,
         audience=Audience.of_conversation(conv, widgets=WidgetScope.NONE),
-        data={
-            "conversation_id": conv.pk,
-            "message_id": msg.pk,
-            "channel": channel_kind,
-            "reason": reason,
-        },
+        data={"conversation_id": conv.pk, "message_id": msg.pk, "channel": channel_kind, **extra},
     )
 
 

@@ -84,6 +84,12 @@ def test_a_visitor_who_left_gets_the_reply_by_email_and_answers_by_email(server,
     assert "Yes, until it ships tomorrow." in mail.text
     assert "answer this email" in mail.text
     assert mail.message["From"].endswith("<support@demo.pingback.test>")
+    # The reply's receipt follows its channel send: live, then the same on reload.
+    receipt = inbox.locator(".msg-operator .receipt").last
+    expect(receipt).to_have_text("sent by email")
+    inbox.reload()
+    expect(inbox.locator(".msg-operator .receipt").last).to_have_text("sent by email")
+    expect(inbox.locator("#live-state")).to_have_text("live")
 
     # Lea answers from her mail client; the raw message reaches the channel's endpoint.
     channel = Channel.objects.get(business=demo.business, kind="email")
