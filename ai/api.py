@@ -80,6 +80,9 @@ class ReadOrManage(IsBusinessCaller):
             return super().has_permission(request, view)
         return IsManager().has_permission(request, view)
 
+    def refuses_a_role(self, method: str) -> bool:
+        return method not in SAFE_METHODS
+
 
 class ArticlePagination(LimitOffsetPagination):
     default_limit = 50

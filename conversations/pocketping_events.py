@@ -192,6 +192,8 @@ POCKETPING = Projection(
         EventType.MESSAGES_DELIVERED: _receipts(MESSAGE_DELIVERED),
         EventType.MESSAGES_READ: _receipts(MESSAGE_READ),
         EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
+        # Inbox display only; integrations read a send's status from /api/v1/channels/…/outbound.
+        EventType.MESSAGE_CHANNEL_SENT: NOT_ON_THIS_SURFACE,
         EventType.CUSTOMER_IDENTIFIED: _identified,
         EventType.CUSTOMER_MERGED: _merged,
         EventType.CUSTOMER_ERASED: _erased,

@@ -11,7 +11,8 @@
    mid-send leaves a ``sending`` row whose lease runs out, and the sweeper sends it again.
 
 A message that finally fails is marked failed (``status=failed`` with ``last_error``) and a
-``message.delivery_failed`` event tells the agents why.
+``message.delivery_failed`` event tells the agents why; an accepted send publishes
+``message.channel_sent`` (the inbox shows "sent by email" until a delivered/read receipt).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils import timezone
 from conversations.events import Audience, EventType, WidgetScope, publish
 from conversations.models import Conversation, Message
 from customer_channels import providers
+from customer_channels.csat_link import is_rating_link
 from customer_channels.models import ChannelConversation, OutboundAttempt, OutboundMessage
 from pingback import beat
 from pingback import logging as logs
@@ -48,9 +50,12 @@ REPLIES = Q(sender_type=Message.SenderType.AGENT) | Q(
 
 
 def goes_out(msg: Message) -> bool:
-    """Agent replies and the AI assistant's answers reach the customer; notes do not."""
-    return msg.sender_type == Message.SenderType.AGENT or (
-        msg.sender_type == Message.SenderType.SYSTEM and msg.is_ai
+    """Agent replies, the AI assistant's answers and the CSAT rating link reach the customer;
+    notes do not."""
+    return (
+        msg.sender_type == Message.SenderType.AGENT
+        or (msg.sender_type == Message.SenderType.SYSTEM and msg.is_ai)
+        or is_rating_link(msg)
     )
 
 
@@ -167,8 +172,11 @@ def deliver(outbound_id: int) -> providers.Sent | None:
         if delay <= COUNTDOWN_MAX_SECONDS:
             countdown = delay
     with transaction.atomic():
-        if owned.filter(status=Status.SENDING).update(**update) and failed:
-            _announce_failure(row.message, row.channel.kind, sent.error)
+        if owned.filter(status=Status.SENDING).update(**update):
+            if failed:
+                _announce_failure(row.message, row.channel.kind, sent.error)
+            elif sent.success:
+                _announce(EventType.MESSAGE_CHANNEL_SENT, row.message, row.channel.kind)
     if countdown is not None:
         enqueue(row.pk, countdown=countdown or None)
     return sent
@@ -187,17 +195,17 @@ def fail_after_sending(row: OutboundMessage, reason: str) -> bool:
 
 
 def _announce_failure(msg: Message, channel_kind: str, reason: str) -> None:
+    _announce(EventType.MESSAGE_DELIVERY_FAILED, msg, channel_kind, reason=reason)
+
+
+def _announce(event_type: EventType, msg: Message, channel_kind: str, **extra) -> None:
+    """Tell the agents (no widget) what became of a reply on its channel."""
     conv = msg.conversation
     publish(
-        EventType.MESSAGE_DELIVERY_FAILED,
+        event_type,
         business=conv.business,
         audience=Audience.of_conversation(conv, widgets=WidgetScope.NONE),
-        data={
-            "conversation_id": conv.pk,
-            "message_id": msg.pk,
-            "channel": channel_kind,
-            "reason": reason,
-        },
+        data={"conversation_id": conv.pk, "message_id": msg.pk, "channel": channel_kind, **extra},
     )
 
 

@@ -155,8 +155,8 @@ def recent_messages(conv: Conversation) -> tuple[list[Message], bool]:
     rows = list(
         Message.objects.filter(conversation=conv)
         .select_related(
-            "sender_agent__user", "sender_api_key", "outbound"
-        )  # outbound: a failed channel send
+            "sender_agent__user", "sender_api_key", "outbound__channel"
+        )  # outbound: the reply's channel send (sent by email, failed)
         .order_by("-pk")[: MESSAGE_PAGE + 1]
     )
     older = len(rows) > MESSAGE_PAGE

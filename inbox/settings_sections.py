@@ -23,6 +23,7 @@ SECTIONS: list[Section] = [
     Section("settings_account", "My account", managers_only=False),
     Section("canned", "Canned responses", managers_only=False),  # teamtools
     Section("settings_labels", "Labels", managers_only=False),  # teamtools
+    Section("settings_identity", "Identity verification"),  # teamtools
 ]
 
 

@@ -220,7 +220,7 @@ def conversation_messages(request, conv_id):
     rows = access.messages_after(conv, int(after) if after else None, limit=queries.MESSAGE_PAGE)
     if request.GET.get("format") == "html":
         # The same partial as the first render: one template for every message on screen.
-        prefetch_related_objects(rows, "outbound")  # a reply's channel delivery (failed?)
+        prefetch_related_objects(rows, "outbound__channel")  # a reply's channel send
         return render(request, "inbox/_messages.html", {"messages_page": rows, "conv": conv})
     return JsonResponse(
         {

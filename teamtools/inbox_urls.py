@@ -15,4 +15,5 @@ urlpatterns = [
     path("c/<int:conv_id>/canned/", inbox_views.canned_picker, name="canned_picker"),
     path("settings/canned/", inbox_views.canned_settings, name="canned"),
     path("settings/labels/", inbox_views.label_settings, name="settings_labels"),
+    path("settings/identity/", inbox_views.identity_settings, name="settings_identity"),
 ]

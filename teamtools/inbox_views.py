@@ -13,10 +13,11 @@ from conversations.actions import Actor, create_customer, do_identify_customer
 from conversations.models import Customer
 from conversations.validation import is_id
 from inbox.session import agent_required, wants_json
-from inbox.settings_views import settings_context
+from inbox.settings_views import manager_required, settings_context
 from inbox.views import after_change, conversation_url, error_response, form_error, page_context
 from teamtools import forms, queries, snooze_times
 from teamtools.actions import canned as canned_actions
+from teamtools.actions import identity as identity_actions
 from teamtools.actions import labels as label_actions
 from teamtools.actions import merge as merge_actions
 from teamtools.actions import notes as note_actions
@@ -169,6 +170,24 @@ def label_settings(request):
     )
 
 
+@agent_required
+@manager_required
+def identity_settings(request):
+    """Inbox settings: the identity secret for the widget's ``PingBack.identify()`` (managers).
+    Its value is shown once, on the page that answers the rotation, never again."""
+    shown = None
+    if request.method == "POST":
+        shown = identity_actions.rotate_identity_secret(request.business).secret
+    elif request.method != "GET":
+        return JsonResponse({"error": "Method not allowed"}, status=405)
+    status = identity_actions.identity_status(request.business)
+    return render(
+        request,
+        "inbox/settings/identity.html",
+        settings_context(request, "settings_identity", status=status, shown=shown),
+    )
+
+
 @require_POST
 @agent_required
 def snooze(request, conv_id):
@@ -277,5 +296,19 @@ def new_conversation(request):
         return redirect(conversation_url(conv.pk))
     if request.method != "GET":
         return JsonResponse({"error": "Method not allowed"}, status=405)
-    context = page_context(request, form=forms.NewConversationForm(initial=request.GET.dict()))
+    customer = queries.customer_named(request.business, request.GET.get("customer", ""))
+    options = queries.channel_options(request.business, customer)
+    if wants_json(request):  # the picker re-asks when the agent types a customer
+        return JsonResponse(
+            {
+                "customer": customer and {"id": customer.pk, "name": str(customer)},
+                "channels": options,
+            }
+        )
+    context = page_context(
+        request,
+        form=forms.NewConversationForm(initial=request.GET.dict()),
+        channels=options,
+        picked_customer=customer,
+    )
     return render(request, "inbox/new_conversation.html", context)

@@ -90,3 +90,18 @@ class CannedResponse(models.Model):
 
     def __str__(self) -> str:
         return f"/{self.shortcut}"
+
+
+class IdentitySecret(models.Model):
+    """The key a business's own server signs its logged-in users with (widget ``identify``):
+    ``HMAC-SHA256(secret, external id or email)``. Kept readable (verifying needs it), shown
+    to staff only once, when it is made (``teamtools.actions.identity.rotate_identity_secret``)."""
+
+    business = models.OneToOneField(
+        Business, on_delete=models.CASCADE, related_name="identity_secret"
+    )
+    secret = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"identity secret of {self.business_id}"

@@ -38,7 +38,7 @@ def every_event_type(tenant) -> None:
     actions.do_post_message(
         conv, sender_type="agent", content="", agent=tenant.agent, attachments=[image.pk, pdf.pk]
     )
-    _failed_channel_delivery(tenant)
+    _channel_deliveries(tenant)
     # Team tools: a note mentioning a manager, labels on and off.
     from teamtools.actions.labels import create_label, do_set_labels
     from teamtools.actions.notes import do_add_note
@@ -101,11 +101,27 @@ def every_event_type(tenant) -> None:
     do_erase_customer(leaving, actor=actor)
 
 
-def _failed_channel_delivery(tenant) -> None:
-    """A reply on a disabled Telegram channel: the outbox gives up (delivery_failed)."""
+def _channel_deliveries(tenant) -> None:
+    """An email reply goes out (channel_sent, in-memory email); a reply on a disabled
+    Telegram channel: the outbox gives up (delivery_failed)."""
     from customer_channels import actions as channel_actions
     from customer_channels.outbox import deliver
     from pingback.tasks import wait_for_local_tasks
+
+    email, _ = channel_actions.create_channel(
+        tenant.business, kind="email", settings={"address": "support@acme.test"}
+    )
+    mail, _ = channel_actions.do_receive_inbound(
+        email,
+        channel_actions.Inbound(
+            address="tom@example.net", external_id="<1@example.net>", content="hi", subject="Hi"
+        ),
+    )
+    answer, _ = actions.do_post_message(
+        mail.conversation, sender_type="agent", content="hello", agent=tenant.agent
+    )
+    wait_for_local_tasks()  # the outbox task may have sent it already
+    deliver(answer.outbound.pk)
 
     channel, _ = channel_actions.create_channel(
         tenant.business, kind="telegram", credentials={"bot_token": "1:x"}

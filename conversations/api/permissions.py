@@ -13,6 +13,10 @@ class IsBusinessCaller(BasePermission):
     def has_permission(self, request, view):
         return isinstance(request.auth, Caller)
 
+    def refuses_a_role(self, method: str) -> bool:
+        """Whether some business callers get a 403 on ``method`` (documented in the schema)."""
+        return False
+
 
 class IsManager(IsBusinessCaller):
     """API keys, owners and admins: API keys, webhooks and other agents are theirs to manage."""
@@ -21,3 +25,6 @@ class IsManager(IsBusinessCaller):
 
     def has_permission(self, request, view):
         return super().has_permission(request, view) and request.auth.is_manager
+
+    def refuses_a_role(self, method: str) -> bool:
+        return True

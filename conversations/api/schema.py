@@ -50,6 +50,8 @@ class PingBackAutoSchema(AutoSchema):
             statuses.append(401)
         if "{" in self.path:
             statuses.append(404)
+        if self._refuses_some_roles():
+            statuses.append(403)
         if self.method in ("POST", "PUT", "PATCH"):
             statuses += [413, 415]
         for status in statuses:
@@ -58,6 +60,14 @@ class PingBackAutoSchema(AutoSchema):
                     error(status), str(status), direction=direction
                 )
         return dict(sorted(responses.items()))
+
+    def _refuses_some_roles(self) -> bool:
+        """The view's permission for this method is narrower than "any business caller"
+        (IsManager, ai's ReadOrManage, …): some callers get a 403."""
+        return any(
+            getattr(permission, "refuses_a_role", lambda method: False)(self.method)
+            for permission in self.view.get_permissions()
+        )
 
 
 def readable_operation_ids(result, generator, request, public):

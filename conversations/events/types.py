@@ -35,6 +35,8 @@ class EventType(StrEnum):
     MESSAGES_READ = "message.read"
     # A reply could not be sent on the conversation's channel (customer_channels.outbox).
     MESSAGE_DELIVERY_FAILED = "message.delivery_failed"
+    # The channel (email, WhatsApp, Telegram, API) accepted a reply: the inbox shows "sent by …".
+    MESSAGE_CHANNEL_SENT = "message.channel_sent"
     CONVERSATION_LABELS_CHANGED = "conversation.labels_changed"
     CONVERSATION_SNOOZED = "conversation.snoozed"
     # A private note (staff only: never on a customer surface, see teamtools.actions.notes).
@@ -145,6 +147,12 @@ class DeliveryFailed(TypedDict):
     reason: str
 
 
+class ChannelSent(TypedDict):
+    conversation_id: int
+    message_id: int
+    channel: str  # the channel kind: email, whatsapp, telegram, api
+
+
 class CustomerIdentified(TypedDict):
     customer: CustomerSnapshot
     actor: ActorSnapshot
@@ -212,6 +220,7 @@ PAYLOADS: dict[EventType, Any] = {
     EventType.MESSAGES_DELIVERED: Receipts,
     EventType.MESSAGES_READ: Receipts,
     EventType.MESSAGE_DELIVERY_FAILED: DeliveryFailed,
+    EventType.MESSAGE_CHANNEL_SENT: ChannelSent,
     EventType.CONVERSATION_LABELS_CHANGED: LabelsChanged,
     EventType.CONVERSATION_SNOOZED: Snoozed,
     EventType.NOTE_CREATED: NoteCreated,

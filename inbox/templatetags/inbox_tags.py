@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.html import urlize
 from django.utils.safestring import mark_safe
@@ -24,14 +25,47 @@ def sender_label(message, conversation) -> str:
     return KIND_LABELS[message.kind]
 
 
+# How a reply on a channel conversation travels ("sent by email"); static/inbox/inbox.js too.
+CHANNEL_WORDS = {
+    "email": "by email",
+    "whatsapp": "on WhatsApp",
+    "telegram": "on Telegram",
+    "api": "to your API",
+}
+
+
+def _outbound(message):
+    """The reply's channel send (customer_channels.OutboundMessage), or None."""
+    try:
+        return message.outbound
+    except ObjectDoesNotExist:
+        return None
+
+
 @register.simple_tag
 def receipt(message) -> str:
-    """Delivered/read mark of a message: read implies delivered."""
+    """Delivered/read mark of a message: read implies delivered. A reply on a channel shows
+    its send until a receipt comes: ``sending``/``sent_channel``/``failed``."""
     if message.read_at:
         return "read"
     if message.delivered_at:
         return "delivered"
-    return "sent"
+    outbound = _outbound(message)
+    if outbound is None:
+        return "sent"
+    if outbound.status == "sent":
+        return "sent_channel"
+    return "failed" if outbound.status == "failed" else "sending"
+
+
+@register.simple_tag
+def receipt_text(message) -> str:
+    """The words of ``receipt``: "sent by email", "sending on Telegram…"."""
+    state = receipt(message)
+    if state not in ("sent_channel", "sending"):
+        return state
+    words = CHANNEL_WORDS.get(_outbound(message).channel.kind, "")
+    return f"sent {words}" if state == "sent_channel" else f"sending {words}…"
 
 
 @register.filter

@@ -62,6 +62,17 @@ def _delivery_failed(event: DomainEvent) -> list[Emit]:
     return [Emit("delivery_failed", payload, rooms.conversation_targets(event.audience))]
 
 
+def _channel_sent(event: DomainEvent) -> list[Emit]:
+    # Staff only (the audience opens no widget): the inbox marks the reply "sent by email" etc.
+    d = event.data
+    payload = {
+        "conversation_id": d["conversation_id"],
+        "message_id": d["message_id"],
+        "channel": d["channel"],
+    }
+    return [Emit("channel_sent", payload, rooms.conversation_targets(event.audience))]
+
+
 def _assigned(event: DomainEvent) -> list[Emit]:
     payload = payloads.conversation_assigned(event.data)
     return [Emit("conversation_assigned", payload, _conversation_and_business(event))]
@@ -213,6 +224,7 @@ SOCKETIO = Projection(
         EventType.MESSAGES_DELIVERED: _receipts("delivered", payloads.delivered),
         EventType.MESSAGES_READ: _receipts("read", payloads.read),
         EventType.MESSAGE_DELIVERY_FAILED: _delivery_failed,
+        EventType.MESSAGE_CHANNEL_SENT: _channel_sent,
         EventType.CUSTOMER_IDENTIFIED: NOT_ON_THIS_SURFACE,
         EventType.CUSTOMER_MERGED: NOT_ON_THIS_SURFACE,  # pages re-read the customer
         # Staff sockets only (open inbox pages reload); the customer's widget is not told.
@@ -299,6 +311,12 @@ class DeliveryFailed(TypedDict):
     message_id: int
     channel: str
     reason: str
+
+
+class ChannelSent(TypedDict):
+    conversation_id: int
+    message_id: int
+    channel: str
 
 
 class ConversationAssigned(TypedDict):
@@ -388,6 +406,7 @@ FRAMES: dict[str, type] = {
     "delivered": Delivered,
     "read": Read,
     "delivery_failed": DeliveryFailed,
+    "channel_sent": ChannelSent,
     "conversation_assigned": ConversationAssigned,
     "conversation_status_changed": ConversationStatusChanged,
     "conversation_rated": ConversationRated,

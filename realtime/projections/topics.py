@@ -134,6 +134,7 @@ TOPICS = Projection(
         EventType.CUSTOMER_ERASED: _erased,
         # The topics seed has no delivery-failure frame; the inbox hears it on its socket.
         EventType.MESSAGE_DELIVERY_FAILED: NOT_ON_THIS_SURFACE,
+        EventType.MESSAGE_CHANNEL_SENT: NOT_ON_THIS_SURFACE,
         EventType.AGENT_STATUS_CHANGED: _agent_status,
         EventType.AGENT_MEMBERSHIP_CHANGED: _membership,
         EventType.API_KEY_REVOKED: NOT_ON_THIS_SURFACE,  # API keys use /ws, not the topics API

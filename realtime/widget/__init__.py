@@ -6,9 +6,15 @@ split along their seams:
 - ``plumbing``: the wrapper every handler goes through and the conversations a socket may use;
 - ``messages``: sending (customers and agents);
 - ``customer_handlers``: the widget protocol's events;
-- ``agent_handlers``: events only agent sockets may send.
+- ``agent_handlers``: events only agent sockets may send;
+- ``identity_handlers``: ``identify`` (verified identity, teamtools.actions.identity).
 
 Importing this package registers every handler on ``realtime.sio.sio``.
 """
 
-from realtime.widget import agent_handlers, connection, customer_handlers  # noqa: F401
+from realtime.widget import (  # noqa: F401
+    agent_handlers,
+    connection,
+    customer_handlers,
+    identity_handlers,
+)

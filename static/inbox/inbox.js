@@ -527,12 +527,14 @@
       }).catch(function () {});
     }
 
-    function setReceipt(messageId, state) {
+    function setReceipt(messageId, state, text) {
       var li = list.querySelector('[data-message-id="' + Number(messageId) + '"] .receipt');
       if (!li) return;
       if (state === "delivered" && li.classList.contains("receipt-read")) return;
-      li.className = "receipt receipt-" + state; li.textContent = state;
+      li.className = "receipt receipt-" + state; li.textContent = text || state;
     }
+    // How a reply on a channel travels (inbox/templatetags/inbox_tags.CHANNEL_WORDS).
+    var channelWords = { email: "by email", whatsapp: "on WhatsApp", telegram: "on Telegram", api: "to your API" };
 
     var typingHide = null;
     function showTyping(on) {
@@ -586,6 +588,14 @@
       note.setAttribute("role", "status");
       note.textContent = "Not delivered: " + p.reason;
       li.appendChild(note);
+      setReceipt(p.message_id, "failed");
+    });
+    // The channel accepted a reply: "sent by email" until a delivered/read receipt.
+    onSocket("channel_sent", function (p) {
+      if (String(p.conversation_id) !== convId) return;
+      var r = list.querySelector('[data-message-id="' + Number(p.message_id) + '"] .receipt');
+      if (!r || r.classList.contains("receipt-read") || r.classList.contains("receipt-delivered")) return;
+      setReceipt(p.message_id, "sent_channel", "sent " + (channelWords[p.channel] || ""));
     });
     onSocket("typing", function (p) {
       if (String(p.conversation_id) !== convId) return;

@@ -372,12 +372,62 @@
     socket.emit("typing", { conversation_id: state.conversation_id, is_typing: on });
   }
 
+  // PingBack.identify({id, email, name, hash}): the page's logged-in user. With a hash your
+  // server signed (HMAC-SHA256 of the id, or of the email, with the business's identity
+  // secret) this widget continues that customer's history; without one it only fills the
+  // visitor's name and email. Sent once connected, before any queued message.
+  var identity = null;
+  function switchTo(conversationId) {
+    state.conversation_id = conversationId;
+    state.messages = []; state.last_message_id = 0;
+    state.resolved = null; state.rate_for = null; state.rated = null;
+    save(); redraw(); showResolution();
+    socket.emit("join_conversation", { conversation_id: conversationId, last_message_id: 0 });
+  }
+  function sendIdentity() {
+    if (!identity || !socket || !socket.connected) return;
+    var user = identity;
+    socket.timeout(15000).emit("identify", user, function (err, ack) {
+      if (err) return; // no answer: sent again on the next connect
+      if (identity === user) identity = null;
+      if (!ack || !ack.ok) {
+        if (window.console) console.warn("PingBack identify: " + ((ack && ack.error && ack.error.message) || "refused"));
+      } else {
+        if (user.name) state.name = user.name;
+        if (user.email) state.email = user.email;
+        if (!state.name && state.email) state.name = state.email;
+        root.setAttribute("data-identified", ack.verified ? "verified" : "unverified");
+        if (ack.verified) {
+          state.session_token = ack.session_token;
+          if (ack.conversation_id && String(ack.conversation_id) !== String(state.conversation_id)) {
+            switchTo(ack.conversation_id);
+          }
+        }
+        save(); showStage();
+      }
+      flush();
+    });
+  }
+  function identify(user) {
+    if (!user || typeof user !== "object") throw new Error("PingBack.identify expects an object {id, email, name, hash}");
+    identity = user;
+    sendIdentity();
+  }
+  // Logging out on a shared computer: forget this browser's chat (the next visitor starts anew).
+  function reset() {
+    identity = null;
+    state = { messages: [], outbox: [], visitor_key: secret() };
+    save(); redraw(); showStage(); showResolution();
+    root.removeAttribute("data-identified");
+    if (socket) { socket.disconnect(); socket.connect(); }
+  }
+
   function connect() {
     socket = window.io(origin, { auth: auth, transports: ["websocket", "polling"] });
     socket.on("connect", function () {
       root.setAttribute("data-connected", "true");
       showAvailability();
-      flush();
+      if (identity) sendIdentity(); else flush();
       markDelivered();
       markRead();
     });
@@ -394,11 +444,7 @@
     // show that one, and join it to get its messages.
     socket.on("conversation_started", function (p) {
       if (!p || String(p.conversation_id) === String(state.conversation_id)) return;
-      state.conversation_id = p.conversation_id;
-      state.messages = []; state.last_message_id = 0;
-      state.resolved = null; state.rate_for = null; state.rated = null;
-      save(); redraw(); showResolution();
-      socket.emit("join_conversation", { conversation_id: p.conversation_id, last_message_id: 0 });
+      switchTo(p.conversation_id);
     });
     socket.on("typing", function (p) {
       if (String(p.conversation_id) !== String(state.conversation_id)) return;
@@ -707,6 +753,10 @@
     document.head.appendChild(lib);
   }
   window.PingBackWidget = { applyConfig: function (cfg) { applyConfig(cfg); showAvailability(); } };
+  // Calls made before this script loaded (see docs/team-tools.md): window.PingBack.q.
+  var queued = (window.PingBack && window.PingBack.q) || [];
+  window.PingBack = { identify: identify, reset: reset };
+  queued.forEach(function (call) { if (window.PingBack[call[0]]) window.PingBack[call[0]](call[1]); });
   if (document.body) boot();
   else document.addEventListener("DOMContentLoaded", boot);
 })();

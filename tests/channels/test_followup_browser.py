@@ -84,6 +84,12 @@ def test_a_visitor_who_left_gets_the_reply_by_email_and_answers_by_email(server,
     assert "Yes, until it ships tomorrow." in mail.text
     assert "answer this email" in mail.text
     assert mail.message["From"].endswith("<support@demo.pingback.test>")
+    # The reply's receipt follows its channel send: live, then the same on reload.
+    receipt = inbox.locator(".msg-operator .receipt").last
+    expect(receipt).to_have_text("sent by email")
+    inbox.reload()
+    expect(inbox.locator(".msg-operator .receipt").last).to_have_text("sent by email")
+    expect(inbox.locator("#live-state")).to_have_text("live")
 
     # Lea answers from her mail client; the raw message reaches the channel's endpoint.
     channel = Channel.objects.get(business=demo.business, kind="email")
@@ -113,4 +119,14 @@ def test_a_visitor_who_left_gets_the_reply_by_email_and_answers_by_email(server,
     expect(inbox.locator("table.channels")).to_contain_text("support@demo.pingback.test")
     expect(inbox.locator("table.channels")).to_contain_text(f"/channels/{channel.public_id}/email")
     inbox.screenshot(path=str(SHOTS / "3-settings-channels.png"), full_page=True)
+    # New conversation: typing Lea's address tells where each channel reaches her.
+    inbox.goto(f"{base}/inbox/new/")
+    inbox.locator("#id_customer").fill("lea@example.org")
+    inbox.locator("#id_customer").dispatch_event("change")
+    expect(inbox.locator("#channel-reach")).to_have_text("Where Lea Left can be reached.")
+    picker = inbox.locator("#id_channel_type")
+    expect(picker.locator('option[value="email"]')).to_have_text("Email — lea@example.org")
+    expect(picker.locator('option[value="webchat"]')).to_be_enabled()  # she used the widget
+    expect(picker.locator('option[value="whatsapp"]')).to_be_disabled()
+    inbox.screenshot(path=str(SHOTS / "4-new-conversation-picker.png"), full_page=True)
     assert dialogs == []

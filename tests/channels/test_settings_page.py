@@ -95,11 +95,15 @@ def test_failed_deliveries_are_listed(acme, settings):
     reply, _ = actions.do_post_message(
         msg.conversation, sender_type="agent", content="hello", agent=acme.agent
     )
+    conv_url = f"/inbox/c/{msg.conversation_id}/"
+    before = signed_in(acme.owner).get(conv_url).content.decode()
+    assert '<span class="receipt receipt-sending">sending on Telegram…</span>' in before
     outbox.deliver(reply.outbound.pk)
     page = signed_in(acme.owner).get(PAGE).content.decode()
     assert "the channel is disabled" in page
-    conv_page = signed_in(acme.owner).get(f"/inbox/c/{msg.conversation_id}/").content.decode()
+    conv_page = signed_in(acme.owner).get(conv_url).content.decode()
     assert "Not delivered: the channel is disabled" in conv_page
+    assert '<span class="receipt receipt-failed">failed</span>' in conv_page
 
 
 def test_the_reply_box_knows_the_channel_and_its_limits(acme, acme_whatsapp, acme_email):

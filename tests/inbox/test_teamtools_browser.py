@@ -312,3 +312,53 @@ def test_the_widget_shows_a_conversation_the_team_starts(server, demo, browser):
     visitor.reload()
     visitor.locator(".pbw-bubble").click()
     expect(visitor.locator(".pbw-messages")).to_contain_text("your order shipped today")
+
+
+def test_a_logged_in_user_continues_their_history_with_a_signed_identify(server, demo, browser):
+    """Issue 14 item 5: the host page calls ``PingBack.identify()`` with the hash its server
+    signed; the widget skips the pre-chat form and shows the user's earlier conversation. The
+    same call with a forged hash shows nothing of theirs."""
+    from playwright.sync_api import expect
+
+    from teamtools.actions.identity import identity_hash, rotate_identity_secret
+
+    expect.set_options(timeout=WAIT)
+    secret = rotate_identity_secret(demo.business).secret
+    customer = actions.create_customer(
+        demo.business, name="Ida Member", email="ida@example.com", external_id="member-7"
+    )
+    actions.do_start_conversation(
+        demo.business,
+        customer,
+        actor=Actor.of_customer(customer),
+        opening_message="My order 1042 has not arrived yet.",
+    )
+    user = {"id": "member-7", "name": "Ida Member", "email": "ida@example.com"}
+
+    said: list[str] = []
+
+    def visit(hash_):
+        page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        page.on("console", lambda m: said.append(m.text))
+        page.goto(server.url + "/widget/demo/")
+        page.wait_for_function("() => !!(window.PingBack && window.PingBack.identify)")
+        page.evaluate("u => window.PingBack.identify(u)", {**user, "hash": hash_})
+        page.locator(".pbw-bubble").click()
+        return page
+
+    forged = visit(identity_hash("not-the-secret", "member-7"))
+    expect(forged.locator(".pbw-root")).to_have_attribute("data-connected", "true")
+    expect(forged.get_by_label("Email")).to_be_visible()  # still a stranger: pre-chat form
+    expect(forged.locator(".pbw-root")).not_to_have_attribute("data-identified", "verified")
+    expect(forged.locator(".pbw-messages")).not_to_contain_text("1042")
+
+    member = visit(identity_hash(secret, "member-7"))
+    expect(member.locator(".pbw-root")).to_have_attribute("data-identified", "verified")
+    expect(member.locator(".pbw-messages")).to_contain_text("My order 1042 has not arrived yet.")
+    member.locator("#pbw-input").fill("Any news?")
+    member.locator("#pbw-input").press("Enter")
+    expect(member.locator(".pbw-msg-me").last).to_contain_text("Any news?")
+    member.screenshot(path=SHOTS / "42-widget-identified-1366.png")
+    assert Conversation.objects.filter(customer=customer).count() == 1
+    assert forged.locator(".pbw-messages").inner_text().count("1042") == 0
+    assert any("hash does not match" in text for text in said), said

@@ -104,6 +104,9 @@ BAD_INPUT = error(
 NOT_FOUND = error(
     404, "Unknown or foreign webhook or delivery (WEBHOOK_NOT_FOUND, WEBHOOK_DELIVERY_NOT_FOUND)."
 )
+STILL_SENDING = error(
+    409, "The delivery is pending or being sent: it cannot be replayed yet (CONFLICT)."
+)
 ACCEPTED = "Queued: the delivery, sent in the background (202)."
 
 

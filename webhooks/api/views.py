@@ -209,7 +209,7 @@ class DeliveryReplayView(WebhookView):
         "webhooks_deliveries_replay",
         "Send a delivery again",
         request=None,
-        responses={202: doc.DeliveryOut},
+        responses={202: doc.DeliveryOut, 409: doc.STILL_SENDING},
     )
     def post(self, request, webhook_id, delivery_id):
         delivery = actions.access_delivery(self.endpoint(request, webhook_id), delivery_id)
