@@ -2,8 +2,9 @@
 
 - SQLite (the embedded default): an FTS5 table over message text, kept by triggers
   (``search/migrations/0001``), ranked by bm25, with ``snippet()``.
-- PostgreSQL: ``to_tsvector('simple', content)`` with a GIN index on that expression,
-  ``ts_rank`` and ``ts_headline``.
+- PostgreSQL: ``to_tsvector('simple', content)`` with a GIN index on that expression and
+  ``ts_headline``; the newest messages are tried first (``RECENT_WINDOW``); customer names and
+  emails have trigram indexes (``search/migrations/0002``).
 
 Both take the same query: its words (at most ``MAX_TERMS``), all required, the last one as a
 prefix (search as you type). Messages are searched only inside conversations the caller may see
@@ -71,17 +72,48 @@ def _sqlite_messages(words, visible, business_id, limit):
     return sql, (match, business_id, *visible[1], limit)
 
 
-def _postgres_messages(words, visible, business_id, limit):
-    tsquery = " & ".join([*words[:-1], f"{words[-1]}:*"])
+HEADLINE = (
+    "ts_headline('simple', m.content, q, "
+    f"'StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=8, MaxFragments=1')"
+)
+# PostgreSQL first looks in the business's newest RECENT_WINDOW messages (an index walk on
+# (business_id, id), search/migrations/0002): a common word fills the page there at once,
+# instead of the GIN index handing over every one of its hundreds of thousands of matches to
+# be sorted. A rarer word falls through to the GIN index.
+RECENT_WINDOW = 2000
+
+
+def _tsquery(words) -> str:
+    return " & ".join([*words[:-1], f"{words[-1]}:*"])
+
+
+def _postgres_recent_messages(words, visible, business_id, limit):
     sql = (
-        "SELECT m.conversation_id, m.id, ts_headline('simple', m.content, q, "  # noqa: S608
-        f"'StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=8, MaxFragments=1') "
+        f"SELECT m.conversation_id, m.id, {HEADLINE} FROM ("  # noqa: S608
+        "SELECT m.id, m.conversation_id, m.content FROM conversations_message m "
+        f"WHERE m.business_id = %s {visible[0]}ORDER BY m.id DESC LIMIT %s"
+        ") m, to_tsquery('simple', %s) q "
+        "WHERE to_tsvector('simple', m.content) @@ q ORDER BY m.id DESC LIMIT %s"
+    )
+    return sql, (business_id, *visible[1], RECENT_WINDOW, _tsquery(words), limit)
+
+
+def _postgres_messages(words, visible, business_id, limit):
+    sql = (
+        f"SELECT m.conversation_id, m.id, {HEADLINE} "  # noqa: S608
         "FROM conversations_message m, to_tsquery('simple', %s) q "
         "WHERE to_tsvector('simple', m.content) @@ q AND m.business_id = %s "
         f"{visible[0]}"
         "ORDER BY m.id DESC LIMIT %s"
     )
-    return sql, (tsquery, business_id, *visible[1], limit)
+    return sql, (_tsquery(words), business_id, *visible[1], limit)
+
+
+def _fetch(build, words, visible, business_id, limit) -> list:
+    sql, params = build(words, visible, business_id, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def message_hits(agent: Agent | None, business: Business, query: str, limit: int) -> list[Hit]:
@@ -93,12 +125,15 @@ def message_hits(agent: Agent | None, business: Business, query: str, limit: int
     words = terms(query)
     if not words:
         return []
-    build = _postgres_messages if connection.vendor == "postgresql" else _sqlite_messages
+    visible = _visible_sql(agent, business)
     # Several messages of one conversation may match: read a few more than asked.
-    sql, params = build(words, _visible_sql(agent, business), business.pk, limit * 4)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    wanted = limit * 4
+    if connection.vendor == "postgresql":
+        rows = _fetch(_postgres_recent_messages, words, visible, business.pk, wanted)
+        if len(rows) < wanted:  # not a common word: the full-text index
+            rows = _fetch(_postgres_messages, words, visible, business.pk, wanted)
+    else:
+        rows = _fetch(_sqlite_messages, words, visible, business.pk, wanted)
     hits: dict[int, Hit] = {}
     for conv_id, msg_id, snippet in rows:
         if conv_id not in hits:
@@ -111,6 +146,14 @@ def _mark_words(text: str, words: list[str]) -> str:
     return highlight(pattern.sub(lambda m: START + m.group(0) + STOP, text))
 
 
+def looks_like_a_person(query: str, words: list[str]) -> bool:
+    """Could this be (part of) a customer's name or email? Not an id, an order number or a
+    sentence: those skip the customer lookup."""
+    if "@" in query:
+        return True
+    return len(words) <= 4 and not any(ch.isdigit() for w in words for ch in w)
+
+
 def other_hits(agent, business, query: str, limit: int) -> list[Hit]:
     """Conversations found by id, or by their customer's name or email."""
     words = terms(query)
@@ -120,14 +163,17 @@ def other_hits(agent, business, query: str, limit: int) -> list[Hit]:
     if wanted.isdigit() and len(wanted) < 19:
         for conv in visible.filter(pk=int(wanted)).select_related("customer"):
             hits.append(Hit(conv.pk, "id", snippet=f"<mark>#{conv.pk}</mark>"))
-    if words and not wanted.isdigit():
+    if words and looks_like_a_person(query, words):
         who = Q()
         for w in words:
             who &= Q(name__icontains=w) | Q(email__icontains=w)
         # Customers first, at most ``limit`` of them (the scan stops there), then their
         # conversations through the (business, customer) index: no join over every
         # conversation of the business.
-        customers = Customer.objects.filter(who, business=business).values("pk")[:limit]
+        # No ORDER BY: any ``limit`` matching customers end the scan (a common name stops
+        # early), a rare one goes through the trigram indexes (search/migrations/0002).
+        customers = Customer.objects.filter(who, business=business).order_by().values("pk")
+        customers = customers[:limit]
         convs = (
             visible.filter(customer_id__in=list(customers.values_list("pk", flat=True)))
             .select_related("customer")

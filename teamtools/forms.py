@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 
+from teamtools.queries import CHANNEL_LABELS
 from teamtools.snooze_times import PRESETS
 
 
@@ -70,15 +71,7 @@ class NewConversationForm(forms.Form):
     customer = forms.CharField(required=False, max_length=254)
     new_name = forms.CharField(required=False, max_length=200)
     new_email = forms.EmailField(required=False, max_length=254)
-    channel_type = forms.ChoiceField(
-        choices=[
-            ("webchat", "Chat widget"),
-            ("email", "Email"),
-            ("whatsapp", "WhatsApp"),
-            ("telegram", "Telegram"),
-            ("api", "API (your integration)"),
-        ]
-    )
+    channel_type = forms.ChoiceField(choices=list(CHANNEL_LABELS.items()))
     message = forms.CharField(
         strip=False,
         max_length=settings.MESSAGE_MAX_LENGTH,

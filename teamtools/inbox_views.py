@@ -296,5 +296,19 @@ def new_conversation(request):
         return redirect(conversation_url(conv.pk))
     if request.method != "GET":
         return JsonResponse({"error": "Method not allowed"}, status=405)
-    context = page_context(request, form=forms.NewConversationForm(initial=request.GET.dict()))
+    customer = queries.customer_named(request.business, request.GET.get("customer", ""))
+    options = queries.channel_options(request.business, customer)
+    if wants_json(request):  # the picker re-asks when the agent types a customer
+        return JsonResponse(
+            {
+                "customer": customer and {"id": customer.pk, "name": str(customer)},
+                "channels": options,
+            }
+        )
+    context = page_context(
+        request,
+        form=forms.NewConversationForm(initial=request.GET.dict()),
+        channels=options,
+        picked_customer=customer,
+    )
     return render(request, "inbox/new_conversation.html", context)

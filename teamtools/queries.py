@@ -5,6 +5,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from conversations import access, errors
 from conversations.access import int_id
 from conversations.models import Agent, Business, Conversation, Customer
+from customer_channels.models import Channel
+from teamtools.actions.outreach import delivery_route
 from teamtools.models import CannedResponse, ConversationLabel, Label, Note
 from teamtools.snapshots import NoteSnapshot, note_snapshot
 from teamtools.snooze_times import PRESETS
@@ -180,3 +182,49 @@ def possible_duplicates(customer) -> list:
         .exclude(pk=customer.pk)
         .order_by("-created_at")[:5]
     )
+
+
+CHANNEL_LABELS = {
+    "webchat": "Chat widget",
+    "email": "Email",
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+    "api": "API (your integration)",
+}
+
+
+def channel_options(business: Business, customer: Customer | None = None) -> list[dict]:
+    """The "New conversation" channel picker: each channel, whether it can reach ``customer``
+    and where (their address) or why not, by the rule that starts the conversation
+    (``teamtools.actions.outreach.delivery_route``, over ``customer_channels.reach``).
+    Without a customer: which channels the business has connected."""
+    connected = set(
+        Channel.objects.filter(business=business, enabled=True).values_list("kind", flat=True)
+    )
+    options = []
+    for value, label in CHANNEL_LABELS.items():
+        needs_channel = value in ("email", "whatsapp", "telegram")
+        reachable, detail = True, ""
+        if customer is None:
+            if needs_channel and value not in connected:
+                reachable, detail = False, "not connected"
+        else:
+            try:
+                route = delivery_route(customer, value)
+            except errors.ChannelCannotDeliver as exc:
+                reachable, detail = False, exc.message
+            else:
+                detail = route[1] if route else ("their widget" if value == "webchat" else "")
+        options.append({"value": value, "label": label, "reachable": reachable, "detail": detail})
+    return options
+
+
+def customer_named(business: Business, raw: str) -> Customer | None:
+    """The customer an agent typed (an id or an email address) in this business, or None."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    found = Customer.objects.filter(business=business)
+    if raw.isdigit():
+        return found.filter(pk=int(raw)).first() if int(raw) < 2**63 else None
+    return found.filter(email__iexact=raw).order_by("-created_at").first()

@@ -3,6 +3,8 @@ on PostgreSQL (``search.engine`` queries the same expression)."""
 
 from django.db import migrations
 
+from search.migrations_support import run_on
+
 SQLITE = [
     "CREATE VIRTUAL TABLE search_message_fts USING fts5("
     "content, content='conversations_message', content_rowid='id', "
@@ -31,20 +33,12 @@ POSTGRES = [
 POSTGRES_DROP = ["DROP INDEX IF EXISTS search_message_tsv"]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("conversations", "0006_message_created_at_default")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE, "postgresql": POSTGRES}),
-            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
+            run_on({"sqlite": SQLITE, "postgresql": POSTGRES}),
+            run_on({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
         )
     ]

@@ -52,3 +52,33 @@ def test_an_unreachable_channel_sends_nothing(acme, globex):
     r = start(acme, acme.customer, "email")
     assert r.status_code == 422 and r.json()["code"] == "CHANNEL_CANNOT_DELIVER"
     assert not OutboundMessage.objects.exists() and not Conversation.objects.exists()
+
+
+def test_the_new_conversation_picker_says_where_each_channel_reaches(
+    acme, acme_email, acme_telegram, globex
+):
+    from tests.channels.test_settings_page import signed_in
+
+    agent = signed_in(acme.agent)
+    post_update(acme_telegram, update(1, 42, 7, text="Hi"))
+    tom = Conversation.objects.get(channel_type="telegram").customer
+    # No customer yet: the connected channels; WhatsApp is not connected here.
+    page = agent.get("/inbox/new/").content.decode()
+    assert '<option value="whatsapp" disabled>WhatsApp — not connected</option>' in page
+    assert '<option value="email">Email</option>' in page
+    # A customer with an email address who never wrote on Telegram or in the widget.
+    page = agent.get("/inbox/new/", {"customer": acme.customer.email}).content.decode()
+    assert f'<option value="email">Email — {acme.customer.email}</option>' in page
+    assert '<option value="telegram" disabled>Telegram — The telegram channel' in page
+    assert '<option value="webchat" disabled>Chat widget — This customer has never' in page
+    # The page's script asks again when the agent types another customer (JSON).
+    data = agent.get(
+        "/inbox/new/", {"customer": str(tom.pk)}, HTTP_ACCEPT="application/json"
+    ).json()
+    assert data["customer"]["id"] == tom.pk
+    telegram = next(c for c in data["channels"] if c["value"] == "telegram")
+    assert telegram == {"value": "telegram", "label": "Telegram", "reachable": True, "detail": "42"}
+    # Another business's customer, a junk value: nobody (no hint that the id exists).
+    for raw in (str(globex.customer.pk), "9" * 40, "nobody@x.test"):
+        data = agent.get("/inbox/new/", {"customer": raw}, HTTP_ACCEPT="application/json").json()
+        assert data["customer"] is None, raw

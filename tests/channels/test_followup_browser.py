@@ -119,4 +119,14 @@ def test_a_visitor_who_left_gets_the_reply_by_email_and_answers_by_email(server,
     expect(inbox.locator("table.channels")).to_contain_text("support@demo.pingback.test")
     expect(inbox.locator("table.channels")).to_contain_text(f"/channels/{channel.public_id}/email")
     inbox.screenshot(path=str(SHOTS / "3-settings-channels.png"), full_page=True)
+    # New conversation: typing Lea's address tells where each channel reaches her.
+    inbox.goto(f"{base}/inbox/new/")
+    inbox.locator("#id_customer").fill("lea@example.org")
+    inbox.locator("#id_customer").dispatch_event("change")
+    expect(inbox.locator("#channel-reach")).to_have_text("Where Lea Left can be reached.")
+    picker = inbox.locator("#id_channel_type")
+    expect(picker.locator('option[value="email"]')).to_have_text("Email — lea@example.org")
+    expect(picker.locator('option[value="webchat"]')).to_be_enabled()  # she used the widget
+    expect(picker.locator('option[value="whatsapp"]')).to_be_disabled()
+    inbox.screenshot(path=str(SHOTS / "4-new-conversation-picker.png"), full_page=True)
     assert dialogs == []

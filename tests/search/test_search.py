@@ -117,3 +117,23 @@ def test_search_queries_are_bounded(acme, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         response = owner.get("/api/v1/search?q=refund&limit=50")
     assert len(response.json()["results"]) == 30
+
+
+def test_a_common_word_pages_newest_first_and_rare_words_reach_old_messages(
+    acme, globex, settings, monkeypatch
+):
+    """PostgreSQL first looks at the newest messages (``RECENT_WINDOW``): a common word is
+    answered there; a word only in older messages falls through to the full-text index. Same
+    answers on SQLite. Digits or long sentences skip the customer lookup."""
+    from search import engine
+
+    monkeypatch.setattr(engine, "RECENT_WINDOW", 30)
+    old = customer_says(acme, "Old Timer", "old@x.test", "an ancient zephyrword question")
+    convs = [customer_says(acme, f"C {n}", f"c{n}@x.test", f"common hello {n}") for n in range(25)]
+    customer_says(globex, "Other", "o@x.test", "common zephyrword")  # another business
+    found = search(acme.owner, acme.business, "common", limit=3)
+    assert [h.conversation_id for h in found] == [c.pk for c in convs[::-1][:3]]
+    assert [h.conversation_id for h in search(acme.owner, acme.business, "zephyrword")] == [old.pk]
+    assert engine.looks_like_a_person("Sam Buyer", ["sam", "buyer"])
+    assert engine.looks_like_a_person("c1@x.test", ["c1", "x", "test"])
+    assert not engine.looks_like_a_person("order 1042", ["order", "1042"])
