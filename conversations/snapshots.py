@@ -7,6 +7,8 @@ they are the one canonical description of an object at the moment of an event.
 from datetime import datetime
 from typing import TypedDict
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from attachments.links import VIEW, url
 
 
@@ -27,6 +29,16 @@ class CustomerSnapshot(TypedDict):
     metadata: dict
     identified_at: str | None
     created_at: str | None
+
+
+class RatingSnapshot(TypedDict):
+    score: int
+    comment: str
+    created_at: str
+
+
+def rating_snapshot(rating) -> RatingSnapshot:
+    return {"score": rating.score, "comment": rating.comment, "created_at": iso(rating.created_at)}
 
 
 class ConversationSnapshot(TypedDict):
@@ -52,6 +64,7 @@ class ConversationSnapshot(TypedDict):
     first_response_at: str | None
     first_response_seconds: float | None
     snoozed_until: str | None
+    rating: RatingSnapshot | None  # the customer's CSAT rating, once rated
 
 
 class AttachmentSnapshot(TypedDict):
@@ -143,7 +156,15 @@ def conversation_snapshot(conv) -> ConversationSnapshot:
         "first_response_at": iso(conv.first_response_at),
         "first_response_seconds": conv.first_response_seconds,
         "snoozed_until": iso(conv.snoozed_until),
+        "rating": _rating(conv),
     }
+
+
+def _rating(conv) -> RatingSnapshot | None:
+    try:
+        return rating_snapshot(conv.rating)  # csat's one-to-one; cached on the instance
+    except ObjectDoesNotExist:
+        return None
 
 
 def attachment_snapshots(msg, attachments=None) -> list[AttachmentSnapshot]:
@@ -214,13 +235,3 @@ def sender_display_name(msg) -> str:
         return msg.sender_agent.display_name
     # An operator message an API key sent as itself shows the key's name.
     return msg.sender_api_key.name if msg.sender_api_key_id else ""
-
-
-class RatingSnapshot(TypedDict):
-    score: int
-    comment: str
-    created_at: str
-
-
-def rating_snapshot(rating) -> RatingSnapshot:
-    return {"score": rating.score, "comment": rating.comment, "created_at": iso(rating.created_at)}

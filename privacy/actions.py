@@ -132,9 +132,9 @@ def _erase_elsewhere(customer: Customer, conv_ids: list[int]) -> None:
 
 
 def _with_assignees(convs: list[Conversation]) -> list[Conversation]:
-    by_id = Conversation.objects.select_related("business", "customer", "assignee__user").in_bulk(
-        [c.pk for c in convs]
-    )
+    by_id = Conversation.objects.select_related(
+        "business", "customer", "assignee__user", "rating"
+    ).in_bulk([c.pk for c in convs])
     return [by_id[c.pk] for c in convs]
 
 

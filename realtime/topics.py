@@ -29,16 +29,8 @@ from conversations.snapshots import (
     conversation_snapshot,
     iso,
     message_snapshot,
-    rating_snapshot,
 )
-from csat.models import Rating
 from teamtools.queries import latest_notes
-
-
-def rating_of(conv) -> dict | None:
-    rating = Rating.objects.filter(conversation=conv).first()
-    return rating_snapshot(rating) if rating else None
-
 
 CREATE = "CREATE"
 UPDATE = "UPDATE"
@@ -260,7 +252,7 @@ def request_item(conv: dict) -> dict:
     }
     department = default_department(b)
     participants = [str(assignee["user_id"])] if assignee else []
-    return {
+    item = {
         "_id": pk,
         "id": pk,
         "request_id": pk,
@@ -304,6 +296,10 @@ def request_item(conv: dict) -> dict:
         # Milliseconds from creation to the first agent reply (the seed's waiting_time).
         "waiting_time": _ms_between(conv["created_at"], conv["first_response_at"]),
     }
+    # Rated once: every later push of the request keeps its rating (Tiledesk replaces the
+    # request object whole on UPDATE).
+    rating = conv.get("rating")
+    return with_rating(item, rating) if rating else item
 
 
 def _tiledesk_file(msg: dict) -> tuple[str, dict | None, list]:
@@ -440,7 +436,7 @@ def subscribe(user, raw_topic, snapshot_size: int | None = None) -> Subscription
         convs = (
             access.visible_conversations(agent, business)
             .filter(status__in=OPEN_STATUSES)
-            .select_related("customer", "assignee__user", "business")
+            .select_related("customer", "assignee__user", "business", "rating")
             .order_by("-last_activity_at", "-id")[:size]
         )
         items = [request_item(conversation_snapshot(c)) for c in convs]
@@ -450,9 +446,7 @@ def subscribe(user, raw_topic, snapshot_size: int | None = None) -> Subscription
         except errors.NotFound:
             raise not_found() from None
         if topic.kind == "request":
-            item = request_item(conversation_snapshot(conv))
-            rating = rating_of(conv)
-            items = [with_rating(item, rating) if rating else item]
+            items = [request_item(conversation_snapshot(conv))]
         elif topic.kind == "notes":
             items = [note_item(n, b) for n in latest_notes(conv, size)]
         else:

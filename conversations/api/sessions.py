@@ -171,7 +171,9 @@ class SessionListView(SessionView):
         elif q.get("status") == "closed":
             qs = qs.exclude(status__in=ACTIVE)
         items, cursor = page_by_activity(
-            qs.select_related("business", "customer", "assignee__user"), q.get("cursor"), q["limit"]
+            qs.select_related("business", "customer", "assignee__user", "rating"),
+            q.get("cursor"),
+            q["limit"],
         )
         return Response(
             {"sessions": SessionSerializer(items, many=True).data, "nextCursor": cursor}

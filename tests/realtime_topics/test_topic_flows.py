@@ -268,3 +268,36 @@ async def test_bad_frames_get_error_frames_and_the_connection_stays_open(acme):
     topic = f"/{b}/requests"
     assert published(await client.subscribe(topic), topic, "CREATE") == []
     await client.close()
+
+
+async def test_a_rated_request_keeps_its_rating_on_later_updates_and_snapshots(acme):
+    """Tiledesk replaces a request whole on UPDATE: every push after the rating carries it."""
+    from csat.actions import do_rate_conversation
+
+    acme.business.csat_enabled = True
+    await run(acme.business.save, update_fields=["csat_enabled"])
+    conv = await run(start, acme, "Thanks!")
+    b = acme.business.public_id
+    topic = f"/{b}/requests/{conv.pk}"
+    await run(actions.do_resolve, conv, actor=Actor.of_agent(acme.admin))
+    client = await Client.topics(token_for(acme.admin))
+    [item] = published(await client.subscribe(topic), topic, "CREATE")
+    assert "rating" not in item
+
+    customer = Actor.of_customer(acme.customer)
+    await run(do_rate_conversation, conv, score=5, comment="Great", actor=customer)
+    rated = pushed(await client.recv(), topic, "UPDATE")
+    assert (rated["rating"], rated["rating_message"]) == (5, "Great")
+    await run(actions.do_reopen, conv, actor=Actor.of_agent(acme.admin))
+    later = pushed(await client.recv(), topic, "UPDATE")
+    assert later["pingback_status"] == "open"
+    assert (later["rating"], later["rating_message"]) == (5, "Great")
+    await client.close()
+
+    again = await Client.topics(token_for(acme.admin))
+    [snapshot] = published(await again.subscribe(topic), topic, "CREATE")
+    assert (snapshot["rating"], snapshot["rating_message"]) == (5, "Great")
+    requests = f"/{b}/requests"
+    listed = published(await again.subscribe(requests), requests, "CREATE")
+    assert [(r["id"], r["rating"]) for r in listed] == [(str(conv.pk), 5)]
+    await again.close()
