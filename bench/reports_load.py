@@ -1,7 +1,7 @@
 """Reports at 100,000 conversations and 1,000,000 messages on PostgreSQL.
 
     .venv/bin/python bench/reports_load.py [--conversations 100000] [--messages 1000000]
-                                           [--requests 200] [--keep]
+                                           [--requests 200] [--keep] [--only "summary 90 days"]
 
 Creates its own PostgreSQL database (``pb_bench_reports``), migrates it and adds the demo data,
 seeds conversations, messages (``bench/rest_large.py``'s COPY) and the matching event log
@@ -194,7 +194,9 @@ def endpoints(agent_id: int) -> list[tuple[str, str]]:
     ]
 
 
-def time_endpoints(base: str, api_key: str, agent_id: int, n: int) -> list[dict]:
+def time_endpoints(
+    base: str, api_key: str, agent_id: int, n: int, only: str | None = None
+) -> list[dict]:
     import httpx
 
     rows = []
@@ -202,6 +204,8 @@ def time_endpoints(base: str, api_key: str, agent_id: int, n: int) -> list[dict]
         base_url=base, timeout=60, headers={"Authorization": f"Bearer {api_key}"}
     ) as http:
         for label, path in endpoints(agent_id):
+            if only is not None and label != only:
+                continue
             for _ in range(5):
                 http.get(path)  # warm-up
             times = []
@@ -232,6 +236,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200, help="per endpoint")
     parser.add_argument("--keep", action="store_true", help="keep the database for a re-run")
+    parser.add_argument("--only", help='time one endpoint, by its label ("summary 90 days")')
     args = parser.parse_args()
 
     import psycopg
@@ -253,7 +258,7 @@ def main() -> None:
 
         agent_id = Agent.objects.filter(business_id=seeded["business_id"]).order_by("id").first().pk
         [base] = server.start(1)
-        rows = time_endpoints(base, demo["api_key"], agent_id, args.requests)
+        rows = time_endpoints(base, demo["api_key"], agent_id, args.requests, args.only)
     finally:
         server.stop()
         if not args.keep:
@@ -267,7 +272,7 @@ def main() -> None:
         **folded,
         "endpoints": rows,
     }
-    path = write_result("reports_load", result)
+    path = write_result("reports_load" + ("_only" if args.only else ""), result)
     print(json.dumps(folded))
     print_table(
         [(r["endpoint"], r["p50_ms"], r["p99_ms"], r["max_ms"], r["bytes"]) for r in rows],

@@ -6,11 +6,19 @@ The link is a system message in the conversation (the agent sees what was sent) 
 channel outbox delivers like a reply (retries, attempt log, failure shown). It is sent once
 per conversation: the message carries a fixed ``client_id``, so resolving again (or a
 redelivered event) finds the stored one and sends nothing.
+
+The resolution event triggers it at once (a background subscriber); a beat sweeper
+(``sweep_rating_links``, every ``CHANNELS_SWEEP_SECONDS``) sends what a process that died
+before its subscriber ran left out, for conversations resolved within ``SWEEP_HORIZON``.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from conversations import actions, errors
 from conversations.events import DomainEvent, EventType
@@ -18,6 +26,9 @@ from conversations.models import Conversation, Message
 from csat.links import rating_url
 
 logger = logging.getLogger(__name__)
+SWEEP_HORIZON = timedelta(days=1)
+# The subscriber's turn: the sweeper leaves a resolution this recent to it.
+SWEEP_AFTER = timedelta(seconds=60)
 
 CLIENT_ID = "pingback-csat-rating-link"
 CHANNEL_TYPES = {
@@ -54,6 +65,24 @@ def do_send_rating_link(conversation_id: int) -> Message | None:
             conv, sender_type=Message.SenderType.SYSTEM, content=text, client_id=CLIENT_ID
         )
     except errors.DomainError as exc:
-        logger.info("rating link not sent to conversation %s: %s", conv.pk, exc)
+        logger.debug("rating link not sent to conversation %s: %s", conv.pk, exc)
         return None
     return msg
+
+
+def sweep_rating_links(limit: int = 200) -> int:
+    """Beat: send the links that resolved channel conversations are still missing."""
+    now = timezone.now()
+    sent = Message.objects.filter(conversation_id=OuterRef("pk"), client_id=CLIENT_ID)
+    due = (
+        Conversation.objects.filter(
+            status=Conversation.Status.RESOLVED,
+            channel_type__in=CHANNEL_TYPES,
+            business__csat_enabled=True,
+            resolved_at__gte=now - SWEEP_HORIZON,
+            resolved_at__lte=now - SWEEP_AFTER,
+        )
+        .exclude(Exists(sent))
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(do_send_rating_link(conversation_id) is not None for conversation_id in due)

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import connection
 
-from customer_channels import followup, outbox
+from customer_channels import csat_link, followup, outbox
 from customer_channels.inbound import imap
 
 
@@ -27,6 +27,12 @@ def sweep_outbound() -> int:
 def poll_imap() -> int:
     """Periodic: fetch new mail of the email channels that poll a mailbox over IMAP."""
     return imap.poll_all()
+
+
+@shared_task(name="customer_channels.tasks.sweep_rating_links", ignore_result=True)
+def sweep_rating_links() -> int:
+    """Periodic: CSAT links a resolution's subscriber did not send (``csat_link``)."""
+    return csat_link.sweep_rating_links()
 
 
 @shared_task(name="customer_channels.tasks.sweep_followups", ignore_result=True)

@@ -629,6 +629,10 @@ CELERY_BEAT_SCHEDULE["channels-followup"] = {
     "task": "customer_channels.tasks.sweep_followups",
     "schedule": float(CHANNELS_SWEEP_SECONDS),
 }
+CELERY_BEAT_SCHEDULE["channels-csat-links"] = {
+    "task": "customer_channels.tasks.sweep_rating_links",
+    "schedule": float(CHANNELS_SWEEP_SECONDS),
+}
 # Email channels with an IMAP mailbox are polled this often.
 CHANNELS_IMAP_POLL_SECONDS = _read(env_int, "CHANNELS_IMAP_POLL_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["channels-imap"] = {

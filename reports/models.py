@@ -98,9 +98,13 @@ class TimingBucket(models.Model):
                 name="timing_bucket_key",
             )
         ]
-        # A report reads one (channel, agent) slice over a range of days.
+        # A report reads one (channel, agent) slice over a range of days: all metrics, then the
+        # first responses per day (metric before day, or that query walks every metric's rows).
         indexes = [
-            models.Index(fields=["business", "channel", "agent_id", "day"], name="timing_slice")
+            models.Index(
+                fields=["business", "channel", "agent_id", "metric", "day"],
+                name="timing_slice_metric",
+            )
         ]
 
     def __str__(self) -> str:

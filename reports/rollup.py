@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -55,6 +55,7 @@ TYPES = (
     "conversation.assigned",
     "conversation.rated",
 )
+ANALYZE_AFTER = 100_000  # events folded in one catch_up
 BATCH = 5000
 SATISFIED = 4
 
@@ -208,11 +209,26 @@ def apply_pending(settle: float | None = None, batch: int = BATCH) -> int:
 
 
 def catch_up(settle: float | None = None, batch: int = BATCH) -> int:
-    """Apply batches until nothing is pending; returns how many events were folded."""
+    """Apply batches until nothing is pending; returns how many events were folded. After a
+    big catch-up (first deploy, a rebuild, downtime) the planner's statistics are refreshed."""
     total = 0
     while n := apply_pending(settle, batch):
         total += n
+    if total >= ANALYZE_AFTER:
+        analyze()
     return total
+
+
+def analyze() -> None:
+    """``ANALYZE`` the rollup tables (PostgreSQL). Without statistics after a bulk fold the
+    planner guessed one row per slice and read the report's timing rows through the unique key,
+    walking every channel's and agent's rows (bench: 18 ms instead of 4 ms for a 90-day trend);
+    autovacuum would get there too, later."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (DailyStats, HourlyOpened, TimingBucket):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def rebuild() -> int:

@@ -1,16 +1,18 @@
 """The CSAT rating link reaches customers on email and Telegram through the channel outbox,
 once per conversation (real SMTP server, local Bot API)."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.test import Client
+from django.utils import timezone
 
 from conversations import actions
 from conversations.actions import Actor
 from conversations.events import EventType
 from conversations.models import Conversation
 from csat.links import conversation_id_of
-from customer_channels import csat_link, outbox
+from customer_channels import csat_link, outbox, tasks
 from customer_channels.models import OutboundMessage
 from tests.channels.fake_telegram import update
 from tests.channels.test_email import customer_mail, post_raw
@@ -91,3 +93,21 @@ def test_the_resolution_event_drives_the_subscriber(
     [link] = conv.messages.filter(client_id=csat_link.CLIENT_ID)
     assert "/rate/" in link.content
     assert OutboundMessage.objects.filter(message=link).count() == 1
+
+
+def test_the_sweeper_sends_a_link_the_subscriber_never_sent(acme, acme_telegram):
+    """A process died between the resolution and its background subscriber: beat sends it."""
+    acme.business.csat_enabled = True
+    acme.business.save()
+    post_update(acme_telegram, update(1, 42, 7, text="Hi"))
+    post_update(acme_telegram, update(2, 43, 8, text="Other chat"))
+    conv, old = Conversation.objects.filter(channel_type="telegram").order_by("id")
+    for c in (conv, old):
+        actions.do_resolve(c, actor=Actor.of_agent(acme.agent))  # no subscriber ran here
+    assert tasks.sweep_rating_links() == 0  # still the subscriber's turn
+    two_minutes_ago = timezone.now() - timedelta(minutes=2)
+    Conversation.objects.filter(pk=conv.pk).update(resolved_at=two_minutes_ago)
+    Conversation.objects.filter(pk=old.pk).update(resolved_at=timezone.now() - timedelta(days=2))
+    assert tasks.sweep_rating_links() == 1  # the two-day-old one is history
+    assert conv.messages.filter(client_id=csat_link.CLIENT_ID).count() == 1
+    assert tasks.sweep_rating_links() == 0  # once
