@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from ai import access, actions
 from conversations import errors
 from conversations.api.bodies import json_object
+from conversations.api.pagination import encode_cursor, next_link, page_by_id
 from conversations.api.permissions import IsBusinessCaller, IsManager
 from conversations.api.views import ApiView
 from conversations.snapshots import iso
@@ -59,9 +60,14 @@ ArticlePage = inline_serializer(
     "KnowledgeArticlePage",
     {
         "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
         "results": ArticleSchema.__class__(many=True),
+        "next_cursor": serializers.CharField(
+            allow_null=True, help_text="Pass as `cursor` for the next page; null on the last."
+        ),
+        "next": serializers.URLField(allow_null=True, help_text="The next page's URL."),
+        "previous": serializers.URLField(
+            allow_null=True, help_text="Deprecated (offset pages only): the previous page's URL."
+        ),
     },
 )
 ARTICLE_ID = OpenApiParameter("article_id", int, OpenApiParameter.PATH)
@@ -99,8 +105,14 @@ class ArticleList(ApiView):
         parameters=[
             OpenApiParameter("q", str, description="Search in question and keywords."),
             OpenApiParameter("enabled", bool),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("offset", int),
+            OpenApiParameter("limit", int, description="Page size, 1-200 (50)."),
+            OpenApiParameter("cursor", str, description="`next_cursor` of the previous page."),
+            OpenApiParameter(
+                "offset",
+                int,
+                deprecated=True,
+                description="Deprecated: use `cursor`. Skips this many articles.",
+            ),
         ],
         responses={200: ArticlePage},
     )
@@ -117,9 +129,28 @@ class ArticleList(ApiView):
             value = request.query_params.get(name)
             if value is not None and not (is_id(value) or value == "0"):
                 raise errors.ValidationFailed(f"{name} must be a non-negative integer.", field=name)
-        paginator = ArticlePagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response([render(a) for a in page])
+        if "offset" in request.query_params:  # deprecated: offset pages
+            paginator = ArticlePagination()
+            page = paginator.paginate_queryset(qs, request, view=self)
+            response = paginator.get_paginated_response([render(a) for a in page])
+            more = response.data["next"] is not None and page
+            response.data["next_cursor"] = encode_cursor([page[-1].pk]) if more else None
+            return response
+        limit = int(request.query_params.get("limit") or ArticlePagination.default_limit)
+        limit = min(max(limit, 1), ArticlePagination.max_limit)
+        count = qs.count()
+        page, next_cursor = page_by_id(
+            qs, request.query_params.get("cursor"), limit, descending=False
+        )
+        return Response(
+            {
+                "count": count,
+                "results": [render(a) for a in page],
+                "next_cursor": next_cursor,
+                "next": next_link(request, next_cursor),
+                "previous": None,
+            }
+        )
 
     @extend_schema(
         tags=TAGS,

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from conversations import errors, replay
+from conversations.api.pagination import decode_cursor, encode_cursor
 from conversations.api.permissions import IsManager
 from conversations.api.schema import error
 from conversations.api.views import ApiView
@@ -24,7 +25,13 @@ class EventSerializer(serializers.Serializer):
 
 class EventPageSerializer(serializers.Serializer):
     events = EventSerializer(many=True)
-    lastEventId = serializers.IntegerField(help_text="Pass as `after` for the next page.")
+    nextCursor = serializers.CharField(
+        help_text="Pass as `cursor` for the next page. A feed never ends: it is also where to "
+        "resume later, so it is never null; `hasMore` says whether to ask again now."
+    )
+    lastEventId = serializers.IntegerField(
+        help_text="Deprecated (use nextCursor): pass as `after` for the next page."
+    )
     hasMore = serializers.BooleanField()
 
 
@@ -42,7 +49,13 @@ class EventListView(ApiView):
             "pruned answers 410 `EVENT_CURSOR_EXPIRED`. API keys, owners and admins."
         ),
         parameters=[
-            OpenApiParameter("after", int, description="The last eventId you processed."),
+            OpenApiParameter("cursor", str, description="`nextCursor` of the previous page."),
+            OpenApiParameter(
+                "after",
+                int,
+                deprecated=True,
+                description="Deprecated: use `cursor`. The last eventId you processed.",
+            ),
             OpenApiParameter("limit", int, description="Events per page, 1 to 500 (100)."),
         ],
         responses={
@@ -66,6 +79,7 @@ class EventListView(ApiView):
                             "data": {"sessionId": "7", "message": {"id": "91", "content": "Hi"}},
                         }
                     ],
+                    "nextCursor": "WzQyXQ",
                     "lastEventId": 42,
                     "hasMore": False,
                 },
@@ -74,12 +88,21 @@ class EventListView(ApiView):
     )
     def get(self, request):
         params = request.query_params
-        unknown = set(params) - {"after", "limit"}
+        unknown = set(params) - {"cursor", "after", "limit"}
         if unknown:
             raise errors.ValidationFailed(
-                f"Unknown query parameter {sorted(unknown)[0]!r}; expected after, limit."
+                f"Unknown query parameter {sorted(unknown)[0]!r}; expected cursor, limit."
             )
-        after = replay.parse_cursor(params.get("after"))
+        if params.get("cursor") and params.get("after"):
+            raise errors.ValidationFailed("Pass cursor or after, not both.", field="cursor")
+        if params.get("cursor"):
+            (after,) = decode_cursor(params["cursor"], 1)
+            if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2**63:
+                raise errors.ValidationFailed(
+                    "cursor is not valid.", code="INVALID_CURSOR", field="cursor"
+                )
+        else:
+            after = replay.parse_cursor(params.get("after"))
         limit = LIMIT_DEFAULT
         if params.get("limit") not in (None, ""):
             limit = replay.parse_cursor(params.get("limit"), "limit")
@@ -87,4 +110,5 @@ class EventListView(ApiView):
             raise errors.ValidationFailed(
                 f"limit must be from 1 to {replay.PAGE_MAX}.", field="limit"
             )
-        return Response(replay.page(self.caller.business, after, limit))
+        found = replay.page(self.caller.business, after, limit)
+        return Response({**found, "nextCursor": encode_cursor([found["lastEventId"]])})

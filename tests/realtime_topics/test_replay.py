@@ -136,6 +136,31 @@ def test_rest_pages_through_the_same_events_as_webhooks(acme, globex, client):
         assert item["businessId"] == acme.business.public_id
 
 
+def test_rest_events_page_with_the_one_cursor_convention(acme, client):
+    """docs/api.md "Pagination": `cursor` in, `nextCursor` out (a feed's is never null: it is
+    where to resume); `after`/`lastEventId` still work (deprecated) and mixing them is a 400."""
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {acme.raw_api_key}"}
+    acme.start("one")
+    acme.start("two")
+    first = client.get("/api/v1/events?limit=3", **auth).json()
+    second = client.get(f"/api/v1/events?cursor={first['nextCursor']}", **auth).json()
+    by_after = client.get(f"/api/v1/events?after={first['lastEventId']}", **auth).json()
+    assert len(first["events"]) == 3 and len(second["events"]) == 1
+    assert second["events"] == by_after["events"] and second["hasMore"] is False
+    later = client.get(f"/api/v1/events?cursor={second['nextCursor']}", **auth).json()
+    assert later["events"] == [] and later["nextCursor"] == second["nextCursor"]
+    acme.start("three")
+    resumed = client.get(f"/api/v1/events?cursor={later['nextCursor']}", **auth).json()
+    assert [e["event"] for e in resumed["events"]] == ["session.created", "message.created"]
+    for query, code in (
+        ("cursor=%%%", "INVALID_CURSOR"),
+        ("cursor=WyJ4Il0", "INVALID_CURSOR"),  # ["x"]
+        (f"cursor={first['nextCursor']}&after=1", "VALIDATION_ERROR"),
+    ):
+        response = client.get(f"/api/v1/events?{query}", **auth)
+        assert response.status_code == 400 and response.json()["code"] == code, query
+
+
 def test_rest_events_refuse_bad_cursors_agents_and_expired_ones(acme, client, settings):
     auth = {"HTTP_AUTHORIZATION": f"Bearer {acme.raw_api_key}"}
     for query in (

@@ -238,3 +238,25 @@ def test_admin_shows_endpoints_and_deliveries_with_attempts_inline(
         endpoint.secret
         not in client.get(f"/admin/webhooks/webhookendpoint/{endpoint.pk}/change/").content.decode()
     )
+
+
+def test_deliveries_page_with_the_one_cursor_convention_and_the_deprecated_before(
+    acme, api, acme_hook, queued
+):
+    """docs/api.md "Pagination": `limit` + opaque `cursor`, `nextCursor` null on the last page;
+    the older `before`/`nextBefore` still work."""
+    ids = sorted((actions.send_test_event(acme_hook).pk for _ in range(5)), reverse=True)
+    url = f"/api/v1/webhooks/{acme_hook.pk}/deliveries/"
+    seen, cursor = [], None
+    while True:
+        page = api.get(url, {"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+        seen += [d["id"] for d in page["deliveries"]]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    assert seen == ids
+    old = api.get(url, {"limit": 2, "before": ids[1]}).json()
+    assert [d["id"] for d in old["deliveries"]] == ids[2:4]
+    assert old["nextBefore"] == ids[3]
+    bad = api.get(url, {"cursor": "not-a-cursor"})
+    assert bad.status_code == 400 and bad.json()["code"] == "INVALID_CURSOR"

@@ -77,8 +77,13 @@ class DeliveryOut(serializers.Serializer):
 
 class DeliveryListOut(serializers.Serializer):
     deliveries = DeliveryOut(many=True)
+    nextCursor = serializers.CharField(
+        allow_null=True, help_text="Pass as `cursor` for the next page; null on the last."
+    )
     nextBefore = serializers.IntegerField(
-        allow_null=True, help_text="Pass as before= for the next page; null on the last."
+        allow_null=True,
+        help_text="Deprecated (use nextCursor): the last delivery's id, for `before`; null "
+        "when the page is empty.",
     )
 
 
@@ -129,6 +134,12 @@ DELIVERY_FILTERS = [
         enum=list(WebhookDelivery.Status.values),
         description="Only deliveries in this status.",
     ),
-    OpenApiParameter("before", int, description="Deliveries older than this delivery id."),
+    OpenApiParameter("cursor", str, description="`nextCursor` of the previous page."),
+    OpenApiParameter(
+        "before",
+        int,
+        deprecated=True,
+        description="Deprecated: use `cursor`. Deliveries older than this delivery id.",
+    ),
     OpenApiParameter("limit", int, description="Page size, 1-100 (default 50)."),
 ]

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from conversations import errors
 from conversations.api.bodies import json_object
+from conversations.api.pagination import page_by_id
 from conversations.api.permissions import IsManager
 from conversations.api.views import ApiView
 from conversations.validation import is_id
@@ -168,15 +169,18 @@ class DeliveryListView(WebhookView):
                     field="status",
                 )
             qs = qs.filter(status=wanted)
-        before = request.query_params.get("before")
+        before = request.query_params.get("before")  # deprecated: use cursor
         if before:
             if not is_id(before):
                 raise errors.ValidationFailed("before must be a delivery id.", field="before")
             qs = qs.filter(pk__lt=int(before))
-        deliveries = list(qs[: _limit(request)])
+        deliveries, next_cursor = page_by_id(
+            qs, request.query_params.get("cursor"), _limit(request), descending=True
+        )
         return Response(
             {
                 "deliveries": [delivery_json(d, with_payload=False) for d in deliveries],
+                "nextCursor": next_cursor,
                 "nextBefore": deliveries[-1].pk if deliveries else None,
             }
         )
