@@ -37,6 +37,8 @@ def server(django_db_setup, django_db_blocker, smtp):
         "EMAIL_URL": smtp.url,
         "CHANNELS_EMAIL_FOLLOWUP_SECONDS": "1",
         "CHANNELS_SWEEP_SECONDS": "1",  # the follow-up sweeper runs on the embedded beat
+        "REDIS_URL": None,  # the embedded default (with a broker, `celery beat` sweeps)
+        "CELERY_BROKER_URL": None,
         "SITE_URL": f"http://127.0.0.1:{port}",
     }
     with django_db_blocker.unblock(), AsgiServer(port, **env) as live:
