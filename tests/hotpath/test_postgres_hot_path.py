@@ -55,6 +55,13 @@ def agent_id(database_url: str, email: str) -> int:
 async def test_hot_path_on_postgresql_keeps_the_conversation_rules():
     with fresh_postgres_database() as url:
         info = demo(url, PASSWORD)
+        # The counters below are the customer's messages: the demo's assistant stays out.
+        with psycopg.connect(url) as conn:
+            conn.execute(
+                "UPDATE conversations_business SET ai_auto_reply_enabled = false"
+                " WHERE public_id = %s",
+                (info["business_id"],),
+            )
         with AsgiServer(DATABASE_URL=url, REDIS_URL=None) as server:
             business = info["business_id"]
             peers = []

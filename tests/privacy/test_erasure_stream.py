@@ -26,18 +26,21 @@ async def test_ws_gets_customer_erased_and_replay_forgets_the_customer(acme):
     kept = await run(acme.start, "I stay")
     conv = await run(acme.start, "Please delete my account.", customer=leaving)
     live = await stream(acme)
-
-    await run(do_erase_customer, leaving)
-    erased = await live.recv()
-    assert erased["type"] == "customer.erased"
-    assert erased["visitorId"] == str(leaving.pk) and erased["sessionIds"] == [str(conv.pk)]
-    await live.close()
+    try:
+        await run(do_erase_customer, leaving)
+        erased = await live.recv()
+        assert erased["type"] == "customer.erased"
+        assert erased["visitorId"] == str(leaving.pk) and erased["sessionIds"] == [str(conv.pk)]
+    finally:
+        await live.close()
 
     replay = await stream(acme, lastEventId=0)
     frames = []
-    while (frame := await replay.recv())["type"] != "replay.done":
-        frames.append(frame)
-    await replay.close()
+    try:
+        while (frame := await replay.recv())["type"] != "replay.done":
+            frames.append(frame)
+    finally:
+        await replay.close()
     text = json.dumps(frames)
     assert "Lena" not in text and "lena@private.test" not in text and "delete my" not in text
     assert {f.get("sessionId") for f in frames if "sessionId" in f} == {str(kept.pk)}

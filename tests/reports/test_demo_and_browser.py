@@ -33,6 +33,10 @@ def test_the_demo_has_a_week_of_report_data_equal_to_a_recomputation(demo):
 def test_owner_reads_the_charts_and_downloads_a_csv(server, demo, browser):
     from playwright.sync_api import expect
 
+    from business_settings.actions import update_business_hours
+
+    weekdays = {str(d): [["09:00", "18:00"]] for d in range(5)}
+    update_business_hours(demo.business, enabled=True, weekly=weekdays)
     expect.set_options(timeout=15_000)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
@@ -54,4 +58,10 @@ def test_owner_reads_the_charts_and_downloads_a_csv(server, demo, browser):
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"channel=email"))
     page.screenshot(path=SHOTS / "reports-page-email.png")
+    page.get_by_label("Times in business hours").check()
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"business_hours=true"))
+    expect(page.get_by_text("first response, median (business hours)")).to_be_visible()
+    expect(page.get_by_label("Times in business hours")).to_be_checked()
+    page.screenshot(path=SHOTS / "reports-page-business-hours.png", full_page=True)
     context.close()
