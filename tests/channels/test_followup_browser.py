@@ -31,9 +31,14 @@ def smtp():
 def server(django_db_setup, django_db_blocker, smtp):
     port = free_port()
     env = {
+        # In-process tasks and beat: in CI (REDIS_URL set) the follow-up would wait in a Celery
+        # queue no worker of this test reads.
+        "REDIS_URL": None,
         "EMAIL_URL": smtp.url,
         "CHANNELS_EMAIL_FOLLOWUP_SECONDS": "1",
         "CHANNELS_SWEEP_SECONDS": "1",  # the follow-up sweeper runs on the embedded beat
+        "REDIS_URL": None,  # the embedded default (with a broker, `celery beat` sweeps)
+        "CELERY_BROKER_URL": None,
         "SITE_URL": f"http://127.0.0.1:{port}",
     }
     with django_db_blocker.unblock(), AsgiServer(port, **env) as live:

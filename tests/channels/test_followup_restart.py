@@ -46,6 +46,9 @@ def test_a_pending_follow_up_is_not_lost_when_the_process_dies(acme, smtp):
         "EMAIL_URL": smtp.url,
         "CHANNELS_EMAIL_FOLLOWUP_SECONDS": "4",
         "CHANNELS_SWEEP_SECONDS": "1",
+        # The embedded default: its beat thread sweeps (with a broker, `celery beat` does).
+        "REDIS_URL": None,
+        "CELERY_BROKER_URL": None,
     }
     first = AsgiServer(**env).start()
     try:
