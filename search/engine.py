@@ -91,11 +91,15 @@ def _postgres_recent_messages(words, visible, business_id, limit):
     sql = (
         f"SELECT m.conversation_id, m.id, {HEADLINE} FROM ("  # noqa: S608
         "SELECT m.id, m.conversation_id, m.content FROM conversations_message m "
-        f"WHERE m.business_id = %s {visible[0]}ORDER BY m.id DESC LIMIT %s"
+        "WHERE m.business_id = %s ORDER BY m.id DESC LIMIT %s"
         ") m, to_tsquery('simple', %s) q "
-        "WHERE to_tsvector('simple', m.content) @@ q ORDER BY m.id DESC LIMIT %s"
+        f"WHERE to_tsvector('simple', m.content) @@ q {visible[0]}ORDER BY m.id DESC LIMIT %s"
     )
-    return sql, (business_id, *visible[1], RECENT_WINDOW, _tsquery(words), limit)
+    # The visibility filter applies to the window's rows, not inside it: inside, PostgreSQL
+    # joined every message of the business with the visible conversations before taking the
+    # newest (100 ms at 300k messages for a plain agent, instead of a 2,000-row index walk).
+    # Fewer visible matches in the window just means the GIN query runs, so answers are equal.
+    return sql, (business_id, RECENT_WINDOW, _tsquery(words), *visible[1], limit)
 
 
 def _postgres_messages(words, visible, business_id, limit):

@@ -131,7 +131,12 @@ def test_a_common_word_pages_newest_first_and_rare_words_reach_old_messages(
     old = customer_says(acme, "Old Timer", "old@x.test", "an ancient zephyrword question")
     convs = [customer_says(acme, f"C {n}", f"c{n}@x.test", f"common hello {n}") for n in range(25)]
     customer_says(globex, "Other", "o@x.test", "common zephyrword")  # another business
+    hidden = customer_says(acme, "Taken", "taken@x.test", "common but assigned elsewhere")
+    actions.do_assign(hidden, acme.other_agent, actor=Actor.of_agent(acme.owner))
     found = search(acme.owner, acme.business, "common", limit=3)
+    assert [h.conversation_id for h in found] == [hidden.pk] + [c.pk for c in convs[::-1][:2]]
+    # A plain agent's window holds a conversation they may not see: it is filtered out.
+    found = search(acme.agent, acme.business, "common", limit=3)
     assert [h.conversation_id for h in found] == [c.pk for c in convs[::-1][:3]]
     assert [h.conversation_id for h in search(acme.owner, acme.business, "zephyrword")] == [old.pk]
     assert engine.looks_like_a_person("Sam Buyer", ["sam", "buyer"])
