@@ -31,9 +31,6 @@ def smtp():
 def server(django_db_setup, django_db_blocker, smtp):
     port = free_port()
     env = {
-        # In-process tasks and beat: in CI (REDIS_URL set) the follow-up would wait in a Celery
-        # queue no worker of this test reads.
-        "REDIS_URL": None,
         "EMAIL_URL": smtp.url,
         "CHANNELS_EMAIL_FOLLOWUP_SECONDS": "1",
         "CHANNELS_SWEEP_SECONDS": "1",  # the follow-up sweeper runs on the embedded beat

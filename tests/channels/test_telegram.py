@@ -111,6 +111,25 @@ def test_an_agent_reply_goes_out_with_send_message(acme, acme_telegram, fake_tel
     assert row.attempts.get().success
 
 
+def attempts_counted(outcome: str) -> float:
+    from prometheus_client import REGISTRY
+
+    labels = {"channel": "telegram", "outcome": outcome}
+    return REGISTRY.get_sample_value("pingback_delivery_attempts_total", labels) or 0.0
+
+
+def test_every_send_attempt_is_counted_in_the_metrics(acme, acme_telegram, fake_telegram):
+    post_update(acme_telegram, update(1, 42, 7, text="Hi"))
+    before = attempts_counted("succeeded"), attempts_counted("failed")
+    outbox.deliver(_reply(Conversation.objects.get(), acme.agent).pk)
+    fake_telegram.failures = [(500, {"ok": False, "error_code": 500, "description": "Internal"})]
+    outbox.deliver(_reply(Conversation.objects.get(), acme.agent, text="Again").pk)
+    assert (attempts_counted("succeeded"), attempts_counted("failed")) == (
+        before[0] + 1,
+        before[1] + 1,
+    )
+
+
 def test_a_failing_send_is_retried_then_marked_failed_with_the_reason(
     acme,
     acme_telegram,
