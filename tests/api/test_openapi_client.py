@@ -30,7 +30,9 @@ PACKAGE = "pingback_client"
 
 @pytest.fixture(scope="module")
 def server(django_db_setup):
-    with AsgiServer(WEBHOOKS_ALLOW_PRIVATE_URLS="1") as srv:
+    # The embedded default (in-process tasks): exports and webhook deliveries the flow waits
+    # for finish without a Celery worker, also in CI where REDIS_URL is set.
+    with AsgiServer(WEBHOOKS_ALLOW_PRIVATE_URLS="1", REDIS_URL=None) as srv:
         yield srv
 
 

@@ -8,9 +8,18 @@ from conversations.demo import DEMO_OWNER_EMAIL
 from conversations.models import Conversation
 from tests.inbox.conftest import SHOTS
 from tests.inbox.test_team_browser import new_agent_page
+from tests.live import AsgiServer
 
 WAIT = 15_000
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker):
+    """The embedded default (in-process tasks): the export the test waits for is written
+    without a Celery worker, also in CI where REDIS_URL is set."""
+    with django_db_blocker.unblock(), AsgiServer(REDIS_URL=None) as live:
+        yield live
 
 
 def test_owner_erases_the_customer_who_asked_and_exports_the_data(server, demo, browser):
