@@ -98,6 +98,11 @@ class BenchServer:
             "SECRET_KEY": "bench-" + "x" * 40,
             "LOG_LEVEL": "WARNING",
             "REDIS_PREFIX": f"pb-bench-{os.getpid()}",
+            # The load comes from one IP: the anonymous-widget abuse limits would refuse it.
+            "WIDGET_CONVERSATIONS_PER_IP_PER_MINUTE": "0",
+            "WIDGET_CONVERSATIONS_PER_BUSINESS_PER_MINUTE": "0",
+            "WIDGET_CONNECTS_PER_IP_PER_MINUTE": "0",
+            "EMAIL_URL": "locmem://",
         }
         self.env.pop("REDIS_URL", None)
         if redis_url:
