@@ -145,7 +145,17 @@ def set_enabled(endpoint: WebhookEndpoint, enabled, reason: str = "") -> Webhook
 
 
 def delete_endpoint(endpoint: WebhookEndpoint) -> None:
-    endpoint.delete()
+    with transaction.atomic():
+        # Lock the endpoint's deliveries before the cascade collects their attempts: an attempt
+        # recorded at the same moment (its insert needs a key-share lock on the delivery) then
+        # waits for this delete and fails, instead of slipping in between the collection and
+        # the commit, where it made the delete itself fail (a foreign-key violation, a 500).
+        list(
+            WebhookDelivery.objects.select_for_update()
+            .filter(endpoint=endpoint)
+            .values_list("pk", flat=True)
+        )
+        endpoint.delete()
 
 
 def rotate_secret(endpoint: WebhookEndpoint) -> tuple[WebhookEndpoint, str]:
