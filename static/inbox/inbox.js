@@ -267,12 +267,16 @@
     socket.on("connect", function () { reportedIdle = false; checkIdle(); });
     // A customer was erased (privacy): a page showing one of their conversations reloads, so
     // their name and messages leave the screen at once.
+    // A page already leaving (its own erase form was just sent) is not reloaded: the reload
+    // would cancel that navigation and lose the confirmation the answer carries.
+    var leaving = false;
+    window.addEventListener("beforeunload", function () { leaving = true; });
     socket.on("customer_erased", function (p) {
       var shown = (p.conversation_ids || []).some(function (id) {
         return String(id) === String(ds.conversation) ||
           document.querySelector('[data-conversation-id="' + id + '"]');
       });
-      if (shown) window.location.reload();
+      if (shown && !leaving) window.location.reload();
     });
   }
 
