@@ -35,7 +35,7 @@ from pingback import beat
 from pingback import logging as logs
 from pingback.tasks import enqueue as enqueue_task
 from pingback.tasks import uses_broker
-from webhooks.retry import retry_delay
+from webhooks.retry import due_ids, retry_delay
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
@@ -211,15 +211,7 @@ def _announce(event_type: EventType, msg: Message, channel_kind: str, **extra) -
 
 def dispatch_due(limit: int = 500, grace_seconds: float = SWEEP_DUE_GRACE_SECONDS) -> int:
     """Enqueue sends that are due (and were not picked up) or whose lease expired."""
-    now = timezone.now()
-    ids = list(
-        OutboundMessage.objects.filter(
-            Q(status=Status.PENDING, next_attempt_at__lte=now - timedelta(seconds=grace_seconds))
-            | Q(status=Status.SENDING, locked_until__lt=now)
-        )
-        .order_by("next_attempt_at")
-        .values_list("id", flat=True)[:limit]
-    )
+    ids = due_ids(OutboundMessage, limit=limit, grace_seconds=grace_seconds)
     for outbound_id in ids:
         enqueue(outbound_id)
     return len(ids)

@@ -193,15 +193,7 @@ def enqueue_delivery(delivery_id: int, countdown: float | None = None) -> None:
 
 def dispatch_due(limit: int = 500, grace_seconds: float = SWEEP_DUE_GRACE_SECONDS) -> int:
     """Enqueue deliveries that are due (and not yet picked up) or whose lease expired."""
-    now = timezone.now()
-    ids = list(
-        WebhookDelivery.objects.filter(
-            Q(status=Status.PENDING, next_attempt_at__lte=now - timedelta(seconds=grace_seconds))
-            | Q(status=Status.SENDING, locked_until__lt=now)
-        )
-        .order_by("next_attempt_at")
-        .values_list("id", flat=True)[:limit]
-    )
+    ids = retry.due_ids(WebhookDelivery, limit=limit, grace_seconds=grace_seconds)
     for delivery_id in ids:
         enqueue_delivery(delivery_id)
     return len(ids)

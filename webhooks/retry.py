@@ -7,6 +7,7 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from conversations.snapshots import iso
@@ -58,3 +59,21 @@ def disable(endpoint: WebhookEndpoint, reason: str) -> None:
         enabled=False, disabled_reason=reason[:300], disabled_at=timezone.now()
     )
     logger.warning("webhook endpoint %s disabled: %s", endpoint.pk, reason)
+
+
+def due_ids(model, *, limit: int, grace_seconds: float) -> list[int]:
+    """Ids of an outbox's rows to send now, oldest first: pending and due for more than
+    ``grace_seconds`` (not picked up), or sending with an expired lease. Shared by the webhook
+    deliveries and the channels' outbound messages (same status, due and lease columns)."""
+    now = timezone.now()
+    return list(
+        model.objects.filter(
+            Q(
+                status=model.Status.PENDING,
+                next_attempt_at__lte=now - timedelta(seconds=grace_seconds),
+            )
+            | Q(status=model.Status.SENDING, locked_until__lt=now)
+        )
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
