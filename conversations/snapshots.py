@@ -41,6 +41,12 @@ def rating_snapshot(rating) -> RatingSnapshot:
     return {"score": rating.score, "comment": rating.comment, "created_at": iso(rating.created_at)}
 
 
+class LabelSnapshot(TypedDict):
+    id: int
+    name: str
+    color: str
+
+
 class ConversationSnapshot(TypedDict):
     id: int
     business_id: str
@@ -65,6 +71,7 @@ class ConversationSnapshot(TypedDict):
     first_response_seconds: float | None
     snoozed_until: str | None
     rating: RatingSnapshot | None  # the customer's CSAT rating, once rated
+    labels: list[LabelSnapshot]  # by name
 
 
 class AttachmentSnapshot(TypedDict):
@@ -132,7 +139,17 @@ def customer_snapshot(customer) -> CustomerSnapshot:
     }
 
 
-def conversation_snapshot(conv) -> ConversationSnapshot:
+def label_snapshot(label) -> LabelSnapshot:
+    return {"id": label.pk, "name": label.name, "color": label.color}
+
+
+def label_order(label) -> tuple[str, int]:
+    return label.name.lower(), label.pk
+
+
+def conversation_snapshot(conv, labels=None) -> ConversationSnapshot:
+    """``labels``: the conversation's Label rows when the caller has them (else read from
+    ``label_links``: prefetched, or one query when ``has_labels``)."""
     return {
         "id": conv.pk,
         "business_id": conv.business.public_id,
@@ -157,7 +174,19 @@ def conversation_snapshot(conv) -> ConversationSnapshot:
         "first_response_seconds": conv.first_response_seconds,
         "snoozed_until": iso(conv.snoozed_until),
         "rating": _rating(conv),
+        "labels": [label_snapshot(lb) for lb in sorted(_labels(conv, labels), key=label_order)],
     }
+
+
+def _labels(conv, labels) -> list:
+    if labels is not None:
+        return list(labels)
+    prefetched = getattr(conv, "_prefetched_objects_cache", {}).get("label_links")
+    if prefetched is not None:
+        return [link.label for link in prefetched]
+    if not conv.has_labels:
+        return []
+    return [link.label for link in conv.label_links.select_related("label")]
 
 
 def _rating(conv) -> RatingSnapshot | None:

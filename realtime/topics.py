@@ -235,6 +235,10 @@ def with_rating(item: dict, rating: dict) -> dict:
     return {**item, "rating": rating["score"], "rating_message": rating["comment"]}
 
 
+def tag(label: dict) -> dict:
+    return {"_id": str(label["id"]), "tag": label["name"], "color": label["color"]}
+
+
 def request_item(conv: dict) -> dict:
     """A conversation ("request") from its snapshot: Tiledesk's fields plus PingBack's."""
     pk = str(conv["id"])
@@ -282,7 +286,9 @@ def request_item(conv: dict) -> dict:
         "handoff_reason": conv["handoff_reason"],
         "ai_enabled": conv["ai_enabled"],
         "attributes": conv["metadata"],
-        "tags": [],
+        # Labels as Tiledesk's request tags (``models/tag.js``: ``tag`` and ``color``; a
+        # Mongoose sub-document also has an ``_id``).
+        "tags": [tag(label) for label in conv["labels"]],
         "notes": [],
         "createdBy": str(customer["id"]),
         "createdAt": conv["created_at"],
@@ -437,6 +443,7 @@ def subscribe(user, raw_topic, snapshot_size: int | None = None) -> Subscription
             access.visible_conversations(agent, business)
             .filter(status__in=OPEN_STATUSES)
             .select_related("customer", "assignee__user", "business", "rating")
+            .prefetch_related("label_links__label")
             .order_by("-last_activity_at", "-id")[:size]
         )
         items = [request_item(conversation_snapshot(c)) for c in convs]

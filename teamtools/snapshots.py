@@ -2,7 +2,15 @@
 
 from typing import TypedDict
 
-from conversations.snapshots import AgentSnapshot, agent_snapshot, iso
+from conversations.snapshots import (
+    AgentSnapshot,
+    LabelSnapshot,
+    agent_snapshot,
+    iso,
+    label_snapshot,
+)
+
+__all__ = ["LabelSnapshot", "NoteSnapshot", "label_snapshot", "note_snapshot"]
 
 
 class NoteSnapshot(TypedDict):
@@ -14,12 +22,6 @@ class NoteSnapshot(TypedDict):
     created_at: str | None
 
 
-class LabelSnapshot(TypedDict):
-    id: int
-    name: str
-    color: str
-
-
 def note_snapshot(note, mentions) -> NoteSnapshot:
     return {
         "id": note.pk,
@@ -29,7 +31,3 @@ def note_snapshot(note, mentions) -> NoteSnapshot:
         "mentions": [a for a in map(agent_snapshot, mentions) if a is not None],
         "created_at": iso(note.created_at),
     }
-
-
-def label_snapshot(label) -> LabelSnapshot:
-    return {"id": label.pk, "name": label.name, "color": label.color}

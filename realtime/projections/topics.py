@@ -120,8 +120,7 @@ TOPICS = Projection(
         EventType.CONVERSATION_HANDOFF_CLEARED: _conversation,
         EventType.CONVERSATION_AI_TOGGLED: _conversation,
         EventType.CONVERSATION_RATED: _rated,
-        # The request item's ``tags`` are left empty everywhere (its snapshots do not load
-        # labels); a label change still pushes the conversation (REST has the labels).
+        # Labels are the request's ``tags``: a change pushes the whole request again.
         EventType.CONVERSATION_LABELS_CHANGED: _conversation,
         EventType.CONVERSATION_SNOOZED: _conversation,
         EventType.NOTE_CREATED: _note,
@@ -176,6 +175,12 @@ class UserObject(TypedDict):
     email: str
 
 
+class Tag(TypedDict):
+    _id: str
+    tag: str
+    color: str
+
+
 class RequestSnapshot(TypedDict):
     lead: Lead
     department: Department
@@ -215,7 +220,7 @@ class RequestItem(Rating, total=True):
     handoff_reason: str
     ai_enabled: bool
     attributes: dict
-    tags: list
+    tags: list[Tag]
     notes: list
     createdBy: str
     createdAt: str

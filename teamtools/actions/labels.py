@@ -9,7 +9,7 @@ from conversations.actions.actor import Actor
 from conversations.actions.conversations import lock
 from conversations.events import Audience, EventType, WidgetScope, publish
 from conversations.models import Business, Conversation
-from conversations.snapshots import conversation_snapshot
+from conversations.snapshots import conversation_snapshot, label_order
 from conversations.validation import check_text
 from teamtools.actions.unique import save_unique
 from teamtools.models import ConversationLabel, Label
@@ -82,15 +82,18 @@ def do_set_labels(
             conv.label_links.filter(label__in=removed).delete()
         labels = sorted(
             [lb for pk, lb in current.items() if pk not in {r.pk for r in removed}] + added,
-            key=lambda lb: (lb.name.lower(), lb.pk),
+            key=label_order,
         )
+        if conv.has_labels != bool(labels):
+            conv.has_labels = bool(labels)
+            conv.save(update_fields=["has_labels"])
         if added or removed:
             publish(
                 EventType.CONVERSATION_LABELS_CHANGED,
                 business=conv.business,
                 audience=Audience.of_conversation(conv, widgets=WidgetScope.NONE),
                 data={
-                    "conversation": conversation_snapshot(conv),
+                    "conversation": conversation_snapshot(conv, labels),
                     "labels": [label_snapshot(lb) for lb in labels],
                     "added": [label_snapshot(lb) for lb in added],
                     "removed": [label_snapshot(lb) for lb in removed],

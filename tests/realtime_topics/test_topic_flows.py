@@ -301,3 +301,48 @@ async def test_a_rated_request_keeps_its_rating_on_later_updates_and_snapshots(a
     listed = published(await again.subscribe(requests), requests, "CREATE")
     assert [(r["id"], r["rating"]) for r in listed] == [(str(conv.pk), 5)]
     await again.close()
+
+
+async def test_labels_are_the_request_tags_on_every_push_and_snapshot(acme):
+    """Tiledesk's request ``tags`` (``{_id, tag, color}``): a label change pushes the request
+    again, later pushes (a message) keep the tags, a rename shows on the next push, and both
+    snapshots list them."""
+    from teamtools.actions.labels import create_label, do_set_labels, update_label
+
+    conv = await run(start, acme, "Where is my refund?")
+    b = acme.business.public_id
+    topic = f"/{b}/requests/{conv.pk}"
+    vip = await run(create_label, acme.business, name="VIP", color="#AA0000")
+    refund = await run(create_label, acme.business, name="refund", color="#00aa00")
+    agent = Actor.of_agent(acme.admin)
+    client = await Client.topics(token_for(acme.admin))
+    [item] = published(await client.subscribe(topic), topic, "CREATE")
+    assert item["tags"] == []
+
+    await run(do_set_labels, conv, add=[vip, refund], actor=agent)
+    labelled = pushed(await client.recv(), topic, "UPDATE")
+    assert labelled["tags"] == [
+        {"_id": str(refund.pk), "tag": "refund", "color": "#00aa00"},
+        {"_id": str(vip.pk), "tag": "VIP", "color": "#aa0000"},
+    ]
+    await run(actions.do_post_message, conv, sender_type="customer", content="Hello?")
+    after_message = pushed(await client.recv(), topic, "UPDATE")
+    assert [t["tag"] for t in after_message["tags"]] == ["refund", "VIP"]
+
+    await run(update_label, vip, name="Gold")
+    await run(do_set_labels, conv, remove=[refund], actor=agent)
+    renamed = pushed(await client.recv(), topic, "UPDATE")
+    assert renamed["tags"] == [{"_id": str(vip.pk), "tag": "Gold", "color": "#aa0000"}]
+    await client.close()
+
+    again = await Client.topics(token_for(acme.admin))
+    [snapshot] = published(await again.subscribe(topic), topic, "CREATE")
+    assert [t["tag"] for t in snapshot["tags"]] == ["Gold"]
+    requests = f"/{b}/requests"
+    listed = published(await again.subscribe(requests), requests, "CREATE")
+    assert [(r["id"], [t["tag"] for t in r["tags"]]) for r in listed] == [(str(conv.pk), ["Gold"])]
+
+    await run(do_set_labels, conv, remove=[vip], actor=agent)
+    await run(conv.refresh_from_db)
+    assert conv.has_labels is False  # no label query on its messages any more
+    await again.close()
