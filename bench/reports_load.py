@@ -1,7 +1,8 @@
 """Reports at 100,000 conversations and 1,000,000 messages on PostgreSQL.
 
     .venv/bin/python bench/reports_load.py [--conversations 100000] [--messages 1000000]
-                                           [--requests 200] [--keep] [--only "summary 90 days"]
+                                           [--requests 200] [--keep] [--reuse]
+                                           [--only "summary 90 days"]
 
 Creates its own PostgreSQL database (``pb_bench_reports``), migrates it and adds the demo data,
 seeds conversations, messages (``bench/rest_large.py``'s COPY) and the matching event log
@@ -34,6 +35,7 @@ from bench.common import BenchServer, percentile, print_table, write_result
 from bench.rest_large import PG_ADMIN, progress, seed
 
 DBNAME = "pb_bench_reports"
+LABEL_EVERY = 20  # a label on one conversation in twenty (5,000 of 100,000)
 CHANNELS = ["webchat", "webchat", "email", "whatsapp", "api"]
 
 
@@ -155,13 +157,17 @@ def seed_events(url: str, business_id: int, n_conv: int, n_msg: int) -> int:
     return written
 
 
-def fold(url: str) -> dict:
-    """Fold the whole event log in this process; prove it equals a rebuild."""
+def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingback.settings")
     import django
 
     django.setup()
+
+
+def fold(url: str) -> dict:
+    """Fold the whole event log in this process; prove it equals a rebuild."""
+    setup_django(url)
     from reports import rollup
     from reports.models import DailyStats, HourlyOpened, TimingBucket
 
@@ -177,7 +183,43 @@ def fold(url: str) -> dict:
     }
 
 
-def endpoints(agent_id: int) -> list[tuple[str, str]]:
+def seed_label(url: str, business_id: int, every: int = LABEL_EVERY) -> dict:
+    """A label ("bench-vip") on every ``every``-th conversation of the business (idempotent):
+    a label report reads those conversations and their messages, not the rollups."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT id FROM teamtools_label WHERE business_id = %s AND name = 'bench-vip'",
+            (business_id,),
+        ).fetchone()
+        if row is None:
+            row = conn.execute(
+                "INSERT INTO teamtools_label (business_id, name, color, created_at)"
+                " VALUES (%s, 'bench-vip', '#aa0000', now()) RETURNING id",
+                (business_id,),
+            ).fetchone()
+        label_id = row[0]
+        conn.execute(
+            "INSERT INTO teamtools_conversationlabel (conversation_id, label_id, added_at)"
+            " SELECT id, %s, now() FROM conversations_conversation"
+            " WHERE business_id = %s AND id %% %s = 0"
+            " ON CONFLICT DO NOTHING",
+            (label_id, business_id, every),
+        )
+        conn.execute(
+            "UPDATE conversations_conversation SET has_labels = true WHERE id IN"
+            " (SELECT conversation_id FROM teamtools_conversationlabel WHERE label_id = %s)",
+            (label_id,),
+        )
+        [conversations] = conn.execute(
+            "SELECT count(*) FROM teamtools_conversationlabel WHERE label_id = %s", (label_id,)
+        ).fetchone()
+        conn.execute("ANALYZE teamtools_conversationlabel")
+    return {"label_id": label_id, "labelled_conversations": conversations}
+
+
+def endpoints(agent_id: int, label_id: int) -> list[tuple[str, str]]:
     today = datetime.now(UTC).date()
 
     def span(days: int) -> str:
@@ -190,12 +232,13 @@ def endpoints(agent_id: int) -> list[tuple[str, str]]:
         ("summary 365 days", f"/api/v1/reports/summary?{span(365)}"),
         ("summary 90 days, email", f"/api/v1/reports/summary?{span(90)}&channel=email"),
         ("summary 90 days, one agent", f"/api/v1/reports/summary?{span(90)}&agent_id={agent_id}"),
+        ("summary 90 days, one label", f"/api/v1/reports/summary?{span(90)}&label_id={label_id}"),
         ("days CSV 90 days", f"/api/v1/reports/csv?report=days&{span(90)}"),
     ]
 
 
 def time_endpoints(
-    base: str, api_key: str, agent_id: int, n: int, only: str | None = None
+    base: str, api_key: str, agent_id: int, label_id: int, n: int, only: str | None = None
 ) -> list[dict]:
     import httpx
 
@@ -203,7 +246,7 @@ def time_endpoints(
     with httpx.Client(
         base_url=base, timeout=60, headers={"Authorization": f"Bearer {api_key}"}
     ) as http:
-        for label, path in endpoints(agent_id):
+        for label, path in endpoints(agent_id, label_id):
             if only is not None and label != only:
                 continue
             for _ in range(5):
@@ -237,6 +280,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="per endpoint")
     parser.add_argument("--keep", action="store_true", help="keep the database for a re-run")
     parser.add_argument("--only", help='time one endpoint, by its label ("summary 90 days")')
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the database a --keep run left (seeded and folded), without seeding again",
+    )
     args = parser.parse_args()
 
     import psycopg
@@ -250,15 +298,28 @@ def main() -> None:
     try:
         t0 = time.monotonic()
         demo = server.prepare()
-        seeded = seed(url, demo["business_id"], args.conversations, args.messages)
-        events = seed_events(url, seeded["business_id"], args.conversations, args.messages)
+        if args.reuse:
+            with psycopg.connect(url) as conn:
+                [business_id] = conn.execute(
+                    "SELECT id FROM conversations_business WHERE public_id = %s",
+                    (demo["business_id"],),
+                ).fetchone()
+            events, folded = None, {"reused": True}
+            setup_django(url)
+        else:
+            seeded = seed(url, demo["business_id"], args.conversations, args.messages)
+            business_id = seeded["business_id"]
+            events = seed_events(url, business_id, args.conversations, args.messages)
+            folded = fold(url)
         seed_seconds = round(time.monotonic() - t0, 1)
-        folded = fold(url)
         from conversations.models import Agent
 
-        agent_id = Agent.objects.filter(business_id=seeded["business_id"]).order_by("id").first().pk
+        agent_id = Agent.objects.filter(business_id=business_id).order_by("id").first().pk
         [base] = server.start(1)
-        rows = time_endpoints(base, demo["api_key"], agent_id, args.requests, args.only)
+        labelled = seed_label(url, business_id)
+        rows = time_endpoints(
+            base, demo["api_key"], agent_id, labelled["label_id"], args.requests, args.only
+        )
     finally:
         server.stop()
         if not args.keep:
@@ -268,6 +329,7 @@ def main() -> None:
         "conversations": args.conversations,
         "messages": args.messages,
         "events": events,
+        **labelled,
         "prepare_and_seed_seconds": seed_seconds,
         **folded,
         "endpoints": rows,

@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q, Sum
-from django.db.models.functions import ExtractIsoWeekDay
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractIsoWeekDay, TruncDate
 
 from conversations.models import Business, Message
 from csat.models import Rating
@@ -142,14 +142,24 @@ def label_tally(business: Business, f: Filters) -> Tally:
             t.timing(local(assigned).date(), "waiting", bucket_of(secs))
         if within(handoff):
             t.per_day[local(handoff).date()]["handoffs"] += 1
-    messages = Message.objects.filter(
-        conversation__in=convs, created_at__gte=start, created_at__lt=end
+    # Messages are counted per local day by the database (a label's conversations can hold
+    # tens of thousands in a quarter; reading each one's timestamp took 300 ms at 45,000).
+    customer = Q(sender_type=Message.SenderType.CUSTOMER)
+    per_day = (
+        Message.objects.filter(conversation__in=convs, created_at__gte=start, created_at__lt=end)
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .order_by()
+        .values("day")
+        .annotate(
+            received=Count("pk", filter=customer),
+            sent=Count(
+                "pk", filter=~customer & (Q(sender_type=Message.SenderType.AGENT) | Q(is_ai=True))
+            ),
+        )
     )
-    for at, sender, is_ai in messages.values_list("created_at", "sender_type", "is_ai"):
-        if sender == Message.SenderType.CUSTOMER:
-            t.per_day[local(at).date()]["messages_in"] += 1
-        elif sender == Message.SenderType.AGENT or is_ai:
-            t.per_day[local(at).date()]["messages_out"] += 1
+    for row in per_day:
+        t.per_day[row["day"]]["messages_in"] += row["received"]
+        t.per_day[row["day"]]["messages_out"] += row["sent"]
     ratings = Rating.objects.filter(
         conversation__in=convs, created_at__gte=start, created_at__lt=end
     )

@@ -102,3 +102,40 @@ def test_counts_timings_csat_and_ai_figures(paris, globex):
     assert (
         empty["conversations"]["opened"] == 0 and empty["first_response_seconds"]["median"] is None
     )
+
+
+def test_a_label_report_counts_messages_on_local_days_across_dst(paris):
+    """A label report reads the labelled conversations' messages (the database counts them per
+    local day): Paris's autumn DST change and both sides of two midnights."""
+    from conversations.actions import Actor
+    from conversations.models import Conversation, Message
+    from teamtools.actions.labels import create_label, do_set_labels
+
+    vip = create_label(paris.business, name="vip")
+    conv = paris.start("Hello")  # the opening message, moved below
+    unlabelled = paris.start("Not counted")
+    do_set_labels(conv, add=[vip], actor=Actor.of_agent(paris.owner))
+    Conversation.objects.filter(pk__in=[conv.pk, unlabelled.pk]).update(
+        created_at=utc(2026, 10, 24, 21, 0)  # 23:00 CEST, Saturday 24th
+    )
+
+    def post(sender, at, **kw):
+        msg, _ = actions.do_post_message(conv, sender_type=sender, content="x", **kw)
+        Message.objects.filter(pk=msg.pk).update(created_at=at)
+
+    Message.objects.filter(conversation=conv).update(created_at=utc(2026, 10, 24, 21, 59))
+    post("agent", utc(2026, 10, 24, 22, 30), agent=paris.agent)  # 00:30 CEST, Sunday 25th
+    post("customer", utc(2026, 10, 25, 0, 30))  # 02:30 CEST, Sunday
+    post("customer", utc(2026, 10, 25, 1, 30))  # 02:30 CET again: clocks went back at 01:00
+    post("system", utc(2026, 10, 25, 22, 59), is_ai=True)  # 23:59 CET: the AI, sent on Sunday
+    post("system", utc(2026, 10, 25, 23, 0))  # 00:00 CET, Monday 26th: a notice, not counted
+    post("customer", utc(2026, 10, 25, 23, 0))  # Monday
+    Message.objects.filter(conversation=unlabelled).update(created_at=utc(2026, 10, 25, 12))
+
+    report = summary(
+        paris.business, Filters(date(2026, 10, 24), date(2026, 10, 26), label_id=vip.pk)
+    )
+    days = [(d["day"], d["messages_in"], d["messages_out"]) for d in report["days"]]
+    assert days == [("2026-10-24", 1, 0), ("2026-10-25", 2, 2), ("2026-10-26", 1, 0)]
+    assert report["messages"] == {"received": 4, "sent": 2}
+    assert report["conversations"]["opened"] == 1
