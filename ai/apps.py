@@ -10,4 +10,9 @@ class AIConfig(AppConfig):
         from ai import subscribers
         from conversations import events
 
-        events.subscribe("ai.auto_reply", subscribers.on_event, mode="background")
+        events.subscribe(
+            "ai.auto_reply",
+            subscribers.on_event,
+            mode="background",
+            types=[events.EventType.MESSAGE_CREATED],
+        )

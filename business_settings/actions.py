@@ -8,6 +8,7 @@ from datetime import time
 
 from django.db import transaction
 
+from business_settings import hours as business_hours
 from business_settings import origins
 from business_settings.hours import is_holiday
 from business_settings.models import BusinessHours, WidgetSettings
@@ -176,5 +177,6 @@ def update_business_hours(business: Business, /, **data) -> BusinessHours:
         for name, value in fields.items():
             setattr(hours, name, value)
         hours.save()
+        transaction.on_commit(lambda: business_hours.forget(business))
         settings_changed(business, ["hours"])
     return hours

@@ -10,4 +10,9 @@ class BusinessSettingsConfig(AppConfig):
         from business_settings import away_reply
         from conversations import events
 
-        events.subscribe("business_hours.away_reply", away_reply.on_event, mode="background")
+        events.subscribe(
+            "business_hours.away_reply",
+            away_reply.on_event,
+            mode="background",
+            types=[events.EventType.MESSAGE_CREATED],
+        )

@@ -7,13 +7,14 @@ conversation, however many messages, retries or processes see the event.
 
 from __future__ import annotations
 
+import threading
+
 from django.conf import settings
 from django.utils import timezone, translation
 
 from business_settings import hours
 from business_settings.models import WidgetSettings
 from conversations.actions import do_post_message
-from conversations.events import EventType
 from conversations.models import Conversation, Message
 
 AWAY_REPLY_CLIENT_ID = "pingback-away-reply"
@@ -29,16 +30,41 @@ def default_away_message(language: str) -> str:
         )
 
 
+# Conversations this process knows have their away reply (it is stored once per conversation,
+# forever): their later messages cost no query. Keyed by id and creation time (ids can repeat
+# across rolled-back test transactions); the oldest are forgotten beyond REMEMBERED.
+REMEMBERED = 10_000
+_replied: dict[tuple[int, str], None] = {}
+_replied_lock = threading.Lock()
+
+
+def _remember(key: tuple[int, str]) -> None:
+    with _replied_lock:
+        _replied[key] = None
+        while len(_replied) > REMEMBERED:
+            del _replied[next(iter(_replied))]
+
+
 def on_event(event) -> None:
-    if event.type != EventType.MESSAGE_CREATED:
+    """A background subscriber (``message.created`` only). While the business is open (its
+    hours cached per process) or once the conversation has its reply, no query at all."""
+    message = event.data["message"]
+    if message["sender_type"] != Message.SenderType.CUSTOMER:
         return
-    message = event.data.get("message") or {}
-    if message.get("sender_type") != Message.SenderType.CUSTOMER:
+    key = (event.conversation_id, event.data["conversation"]["created_at"])
+    if key in _replied:
         return
-    post_away_reply(event.conversation_id, at=event.occurred_at)
+    at = event.occurred_at
+    business_hours = hours.cached_hours(event.business_id, event.business_public_id)
+    if not business_hours.enabled or hours.is_open(business_hours.business, at, business_hours):
+        return
+    if post_away_reply(event.conversation_id, at=at) is not None:
+        _remember(key)
 
 
 def post_away_reply(conversation_id, at=None) -> Message | None:
+    """The conversation's away reply, posted now or found already there (the same client id);
+    None when none is due (open, or no such conversation)."""
     conv = Conversation.objects.select_related("business").filter(pk=conversation_id).first()
     if conv is None:
         return None
@@ -49,10 +75,10 @@ def post_away_reply(conversation_id, at=None) -> Message | None:
     if not text:
         ws = WidgetSettings.objects.filter(business=conv.business).first()
         text = default_away_message(ws.language if ws else settings.LANGUAGE_CODE[:2])
-    msg, created = do_post_message(
+    msg, _created = do_post_message(
         conv,
         sender_type=Message.SenderType.SYSTEM,
         content=text,
         client_id=AWAY_REPLY_CLIENT_ID,
     )
-    return msg if created else None
+    return msg

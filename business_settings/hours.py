@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as clock
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,6 +23,31 @@ def zone(business) -> ZoneInfo:
 def hours_of(business) -> BusinessHours:
     found = BusinessHours.objects.filter(business=business).first()
     return found or BusinessHours(business=business)
+
+
+# Per-process cache of each business's hours for the away reply, which asks on every customer
+# message. Keyed by the public id (never reused, unlike a row id in rolled-back tests). This
+# process forgets a business's entry when its hours change (``forget``); other processes see
+# the change within CACHE_SECONDS.
+CACHE_SECONDS = 5.0
+_cached: dict[str, tuple[float, BusinessHours]] = {}
+
+
+def cached_hours(business_id: int, business_public_id: str) -> BusinessHours:
+    """The business's hours, its ``business`` loaded when it has any (one query at most every
+    CACHE_SECONDS). Without a row: hours that are off (``business`` not loaded)."""
+    now = clock.monotonic()
+    hit = _cached.get(business_public_id)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    found = BusinessHours.objects.select_related("business").filter(business_id=business_id).first()
+    hours = found or BusinessHours(business_id=business_id, enabled=False)
+    _cached[business_public_id] = (now + CACHE_SECONDS, hours)
+    return hours
+
+
+def forget(business) -> None:
+    _cached.pop(business.public_id, None)
 
 
 def parse_time(value: str) -> time:

@@ -13,4 +13,6 @@ class ConversationsConfig(AppConfig):
             tokens,  # noqa: F401  (revokes tokens on password changes)
         )
 
-        events.subscribe("auto-assign", auto_assign.on_event, mode="background")
+        events.subscribe(
+            "auto-assign", auto_assign.on_event, mode="background", types=auto_assign.TRIGGERS
+        )

@@ -12,6 +12,17 @@ S = Conversation.Status
 ONLINE = "online"
 
 
+# The events that may free a slot or leave a conversation waiting (may_free_or_wait).
+TRIGGERS = (
+    EventType.CONVERSATION_CREATED,
+    EventType.CONVERSATION_HANDOFF_REQUESTED,
+    EventType.CONVERSATION_AI_TOGGLED,
+    EventType.CONVERSATION_STATUS_CHANGED,
+    EventType.CONVERSATION_ASSIGNED,
+    EventType.AGENT_STATUS_CHANGED,
+)
+
+
 def may_free_or_wait(event: DomainEvent) -> bool:
     data = event.data
     match event.type:

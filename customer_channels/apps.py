@@ -12,4 +12,9 @@ class CustomerChannelsConfig(AppConfig):
         from conversations import events
         from customer_channels import csat_link
 
-        events.subscribe("customer_channels.csat_link", csat_link.on_event, mode="background")
+        events.subscribe(
+            "customer_channels.csat_link",
+            csat_link.on_event,
+            mode="background",
+            types=[events.EventType.CONVERSATION_STATUS_CHANGED],
+        )

@@ -10,4 +10,6 @@ class InboxConfig(AppConfig):
         from conversations import events
         from inbox import notify_email
 
-        events.subscribe("inbox-email", notify_email.deliver, mode="background")
+        events.subscribe(
+            "inbox-email", notify_email.deliver, mode="background", types=notify_email.TRIGGERS
+        )

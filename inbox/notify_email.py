@@ -24,6 +24,16 @@ from pingback.email import send_email
 logger = logging.getLogger(__name__)
 
 
+# The events that may notify someone by email (_wanted).
+TRIGGERS = (
+    EventType.CONVERSATION_CREATED,
+    EventType.MESSAGE_CREATED,
+    EventType.CONVERSATION_ASSIGNED,
+    EventType.NOTE_CREATED,
+    EventType.CONVERSATION_HANDOFF_REQUESTED,
+)
+
+
 def _wanted(event) -> tuple[str, list[Agent], str, str] | None:
     """(preference field, candidate agents, subject, body) for an event, or None."""
     d = event.data

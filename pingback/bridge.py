@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from pingback import logging as logs
+from pingback.db_connections import reusing_connections
 
 logger = logging.getLogger(__name__)
 
@@ -110,16 +111,14 @@ class Bridge:
         pool.submit(self._run_background, fn, args, logs.current())
 
     def _run_background(self, fn, args, log_context: dict) -> None:
-        from django.db import close_old_connections, connections
-
-        close_old_connections()
+        # The pool's threads keep their database connections between calls (a new PostgreSQL
+        # connection per call was 12 % of the process under load, issue 12's profile).
         try:
-            with logs.bind(**log_context):
+            with reusing_connections(), logs.bind(**log_context):
                 fn(*args)
         except Exception:
             logger.exception("background dispatch %s failed", getattr(fn, "__name__", fn))
         finally:
-            connections.close_all()
             self._done()
 
     async def _drain(self, queue: asyncio.Queue) -> None:

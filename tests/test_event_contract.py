@@ -219,3 +219,36 @@ def test_ephemeral_events_are_not_stored(acme, captured_events):
     assert typing.type == EventType.TYPING and typing.id is None
     assert typing.data["user_id"] == acme.customer.pk
     assert EventLog.objects.count() == before
+
+
+def test_background_subscribers_are_only_handed_the_types_they_act_on(every_event):
+    """A background subscriber names its event types (the others skip the thread pool): every
+    event outside them is one it would have ignored anyway."""
+    from conversations import auto_assign
+    from conversations.events import subscribers
+    from inbox import notify_email
+
+    registered = subscribers()
+    background = {n: s for n, s in registered.items() if s.mode == "background"}
+    assert set(background) >= {
+        "ai.auto_reply",
+        "auto-assign",
+        "business_hours.away_reply",
+        "customer_channels.csat_link",
+        "inbox-email",
+        "webhooks",
+    }
+    assert all(s.types for s in background.values()), "a background subscriber takes every type"
+    assert background["webhooks"].types == POCKETPING.shown_types()
+    for event in every_event:
+        if not background["auto-assign"].wants(event.type):
+            assert not auto_assign.may_free_or_wait(event), event.type
+        if not background["inbox-email"].wants(event.type):
+            assert notify_email._wanted(event) is None, event.type
+        if not background["webhooks"].wants(event.type):
+            assert POCKETPING.render(event) == [], event.type
+    for name in ("ai.auto_reply", "business_hours.away_reply"):
+        assert background[name].types == {EventType.MESSAGE_CREATED}
+    assert background["customer_channels.csat_link"].types == {
+        EventType.CONVERSATION_STATUS_CHANGED
+    }

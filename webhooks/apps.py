@@ -13,10 +13,16 @@ class WebhooksConfig(AppConfig):
     def ready(self):
         # Imported once the app registry is ready (models), as Django requires.
         from conversations import events
+        from conversations.pocketping_events import POCKETPING
         from pingback import metrics
         from webhooks import outbox, subscribers
 
-        events.subscribe("webhooks", subscribers.on_event, mode="background")
+        events.subscribe(
+            "webhooks",
+            subscribers.on_event,
+            mode="background",
+            types=POCKETPING.shown_types(),  # the events webhooks (and /ws) send
+        )
         metrics.scrape_gauge(
             "pingback_outbox_backlog",
             "Webhook deliveries waiting to be sent (pending or being sent).",

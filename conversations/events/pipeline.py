@@ -15,6 +15,9 @@ After commit the committing thread does no I/O: it hands the event to the bridge
 - ``inline``: ``def fn(event)`` called in the committing thread; it must only record or enqueue
   (tests capture events this way).
 
+A subscriber that handles only some event types names them (``types=``): the others never
+reach it, so they cost it nothing.
+
 The action decides the audience (``conversations.visibility.Audience``); surfaces only render
 (their projection tables) and deliver to receivers the audience allows.
 """
@@ -23,12 +26,12 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -76,21 +79,37 @@ class DomainEvent:
 
 
 Mode = Literal["inline", "loop", "background"]
-_subscribers: dict[str, tuple[Mode, Callable]] = {}
 
 
-def subscribe(name: str, fn: Callable, mode: Mode = "inline") -> None:
-    """Register ``fn`` under ``name`` (re-registering a name replaces it)."""
+class Subscriber(NamedTuple):
+    mode: Mode
+    fn: Callable
+    types: frozenset[EventType] | None  # None: every type
+
+    def wants(self, type: EventType) -> bool:
+        return self.types is None or type in self.types
+
+
+_subscribers: dict[str, Subscriber] = {}
+
+
+def subscribe(
+    name: str, fn: Callable, mode: Mode = "inline", types: Iterable[EventType] | None = None
+) -> None:
+    """Register ``fn`` under ``name`` (re-registering a name replaces it). With ``types``, it
+    is only handed those event types: a background subscriber costs other events nothing (no
+    thread-pool hop)."""
     if mode not in ("inline", "loop", "background"):
         raise ValueError(f"unknown subscriber mode {mode!r}")
-    _subscribers[name] = (mode, fn)
+    wanted = None if types is None else frozenset(EventType(t) for t in types)
+    _subscribers[name] = Subscriber(mode, fn, wanted)
 
 
 def unsubscribe(name: str) -> None:
     _subscribers.pop(name, None)
 
 
-def subscribers() -> dict[str, tuple[Mode, Callable]]:
+def subscribers() -> dict[str, Subscriber]:
     return dict(_subscribers)
 
 
@@ -105,31 +124,31 @@ def dispatch(event: DomainEvent) -> None:
     Metrics: every dispatched event counts (by type; a ``message.created`` is a message
     stored), and the lag from publish to the moment subscribers get it is observed: on the
     bridge's loop when realtime subscribers exist, else here."""
-    current = list(_subscribers.items())
-    bridged = any(mode != "inline" for mode, _ in (entry for _, entry in current))
+    current = [(name, sub) for name, sub in _subscribers.items() if sub.wants(event.type)]
+    bridged = any(sub.mode != "inline" for _, sub in current)
     metrics.event_dispatched(str(event.type), None if bridged else _lag(event))
     if event.type == EventType.MESSAGE_CREATED:
         metrics.message_stored()
-    for name, (mode, fn) in current:
-        if mode == "inline":
+    for name, sub in current:
+        if sub.mode == "inline":
             try:
-                fn(event)
+                sub.fn(event)
             except Exception:
                 logger.exception("event subscriber %s failed on %s %s", name, event.type, event.id)
     if bridged:
         bridge.submit(lambda: _deliver(event, current))
 
 
-async def _deliver(event: DomainEvent, current) -> None:
+async def _deliver(event: DomainEvent, current: list[tuple[str, Subscriber]]) -> None:
     metrics.dispatch_lag(_lag(event))
-    for _name, (mode, fn) in current:
-        if mode == "background":
-            bridge.in_background(fn, event)
-    for name, (mode, fn) in current:
-        if mode != "loop":
+    for _name, sub in current:
+        if sub.mode == "background":
+            bridge.in_background(sub.fn, event)
+    for name, sub in current:
+        if sub.mode != "loop":
             continue
         try:
-            await fn(event)
+            await sub.fn(event)
         except Exception:
             logger.exception("event subscriber %s failed on %s %s", name, event.type, event.id)
 

@@ -35,6 +35,9 @@ class Projection:
     def shows(self, type: EventType) -> bool:
         return self.rows[type] is not NOT_ON_THIS_SURFACE
 
+    def shown_types(self) -> frozenset[EventType]:
+        return frozenset(t for t in self.rows if self.shows(t))
+
     def render(self, event) -> list:
         render = self.rows[event.type]
         if render is NOT_ON_THIS_SURFACE:

@@ -19,8 +19,8 @@ from django.conf import settings
 from conversations import access, errors
 from conversations.models import Agent, Business, Conversation
 from pingback import logging as logs
+from pingback.db_connections import hot_path_sync_to_async
 from realtime import control, payloads, rooms, safe_json, sio_fanout
-from realtime.db import hot_path_sync_to_async
 from realtime.sio import sio
 from realtime.widget.state import SocketState, forget, sockets
 
@@ -39,7 +39,7 @@ def write(fn):
     queueing on the single thread ``database_sync_to_async`` uses by default: a commit waiting
     for the WAL flush no longer blocks every other socket of the process (bench/roundtrip.py).
     SQLite has one writer anyway and keeps the single thread. Connection health checks run at
-    most once a second per connection (realtime/db.py), not once per message.
+    most once a second per connection (pingback/db_connections.py), not once per message.
     """
     return hot_path_sync_to_async(fn, thread_sensitive=not settings.IS_POSTGRES)
 

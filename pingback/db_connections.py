@@ -1,4 +1,9 @@
-"""``database_sync_to_async`` for the socket hot path, without a ``SELECT 1`` per call.
+"""Database connections kept by long-lived worker threads, without a ``SELECT 1`` per call.
+
+Two kinds of thread run many short calls: the socket hot path's executor
+(:data:`hot_path_sync_to_async`) and the event bridge's background pool (``pingback.bridge``).
+Both wrap each call in :func:`reusing_connections`, so a thread keeps its connection between
+calls (``CONN_MAX_AGE``) instead of opening one per call.
 
 With ``CONN_HEALTH_CHECKS`` on, channels' ``database_sync_to_async`` calls
 ``close_old_connections()`` before every call, which marks each connection "not checked", so the
@@ -13,6 +18,8 @@ that one second.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from asgiref.sync import SyncToAsync
 from django.db import close_old_connections, connections
@@ -41,19 +48,26 @@ def _mark_healthy() -> None:
             conn._pingback_checked_at = now
 
 
+@contextmanager
+def reusing_connections() -> Iterator[None]:
+    """Around one call in a worker thread: its connections are health-checked at most once a
+    second, kept after the call unless obsolete (``CONN_MAX_AGE``) or broken."""
+    _prepare_connections()
+    try:
+        yield
+    except BaseException:
+        close_old_connections()
+        raise
+    _mark_healthy()
+    close_old_connections()
+
+
 class HotPathSyncToAsync(SyncToAsync):
     """Like channels' ``DatabaseSyncToAsync``, with health checks at most once a second."""
 
     def thread_handler(self, loop, *args, **kwargs):
-        _prepare_connections()
-        try:
-            result = super().thread_handler(loop, *args, **kwargs)
-        except BaseException:
-            close_old_connections()
-            raise
-        _mark_healthy()
-        close_old_connections()
-        return result
+        with reusing_connections():
+            return super().thread_handler(loop, *args, **kwargs)
 
 
 hot_path_sync_to_async = HotPathSyncToAsync
