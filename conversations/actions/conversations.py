@@ -32,7 +32,8 @@ def lock(conv: Conversation) -> Conversation:
     """Re-read a conversation under a row lock inside the current transaction."""
     return (
         Conversation.objects.select_for_update(of=("self",))
-        .select_related("customer", "assignee__user", "business")
+        # "rating" (csat's one-to-one): the event snapshot carries it.
+        .select_related("customer", "assignee__user", "business", "rating")
         .get(pk=conv.pk)
     )
 

@@ -4,7 +4,8 @@ A message usually changes only the conversation's counters and previews. Instead
 row under ``SELECT ... FOR UPDATE`` and writing it back (two round trips), one data-modifying
 CTE bumps the counters in place — ``message_count = message_count + 1`` — and returns the
 updated row joined with what the event snapshot needs (customer, business, assignee and their
-user, as ``lock()``'s ``select_related`` would). The UPDATE holds the row lock until commit, so
+user, as ``lock()``'s ``select_related`` would, and the customer's rating: the snapshot carries
+it, and a lazy read was one more query per message). The UPDATE holds the row lock until commit, so
 one conversation's messages still commit in the order their ids were drawn.
 
 It only applies when no rule needs the old row: a customer message to an *open* conversation
@@ -39,6 +40,7 @@ def _statement(sender_type: str) -> tuple[str, list]:
         (Business, "b"),
         (Agent, "a"),
         (user_model, "au"),
+        (_rating_relation().related_model, "r"),
     ]
     selects, layout = [], []
     for model, alias in parts:
@@ -46,6 +48,8 @@ def _statement(sender_type: str) -> tuple[str, list]:
         selects += cols
         layout.append((model, fields))
     conv = Conversation._meta.db_table
+    rating = _rating_relation()
+    rating_table, rating_column = rating.related_model._meta.db_table, rating.field.column
     if sender_type == "customer":
         extra_set, where = "", "status = 'open'"
     else:
@@ -69,9 +73,16 @@ def _statement(sender_type: str) -> tuple[str, list]:
         JOIN "{Business._meta.db_table}" b ON b.id = u.business_id
         LEFT JOIN "{Agent._meta.db_table}" a ON a.id = u.assignee_id
         LEFT JOIN "{user_model._meta.db_table}" au ON au.id = a.user_id
+        LEFT JOIN "{rating_table}" r ON r."{rating_column}" = u.id
     """  # noqa: S608 (table and column names from the models; values are parameters)
     _SQL[sender_type] = (sql, layout)
     return sql, layout
+
+
+def _rating_relation():
+    """The CSAT rating's one-to-one to a conversation (``csat``, an app above this one: reached
+    through the model's relations, not imported)."""
+    return Conversation._meta.get_field("rating")
 
 
 def _instances(row, layout):
@@ -103,7 +114,8 @@ def counted_update(
         row = cursor.fetchone()
     if row is None:
         return None
-    conv, customer, business, agent, user = _instances(row, layout)
+    conv, customer, business, agent, user, rating = _instances(row, layout)
+    _rating_relation().set_cached_value(conv, rating)  # None: not rated (no query to learn it)
     conv.customer = customer
     conv.business = business
     if agent is not None:
