@@ -226,7 +226,7 @@ class Conversation(models.Model):
     # Whether any label is on it (``teamtools`` keeps it): snapshots read the labels only then,
     # so a message to an unlabelled conversation costs no label query. A label deleted since
     # can leave it true (one query that finds none).
-    has_labels = models.BooleanField(default=False)
+    has_labels = models.BooleanField(default=False, db_default=False)
     first_message_text = models.CharField(max_length=300, blank=True)
     last_message_text = models.CharField(max_length=300, blank=True)
     message_count = models.PositiveIntegerField(default=0)
