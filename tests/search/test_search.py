@@ -142,3 +142,13 @@ def test_a_common_word_pages_newest_first_and_rare_words_reach_old_messages(
     assert engine.looks_like_a_person("Sam Buyer", ["sam", "buyer"])
     assert engine.looks_like_a_person("c1@x.test", ["c1", "x", "test"])
     assert not engine.looks_like_a_person("order 1042", ["order", "1042"])
+
+
+def test_a_plain_agents_visibility_subquery_is_not_sorted(acme):
+    """The hand-compiled visibility subquery leaves Conversation's default ordering out: with
+    it PostgreSQL sorted every visible conversation on each search (bench/README.md)."""
+    from search import engine
+
+    sql, _params = engine._visible_sql(acme.agent, acme.business)
+    assert "IN (SELECT" in sql and "ORDER BY" not in sql.upper()
+    assert engine._visible_sql(acme.owner, acme.business) == ("", ())  # managers see all
