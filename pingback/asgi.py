@@ -15,7 +15,6 @@ django_asgi_app = get_asgi_application()
 
 import asyncio  # noqa: E402
 import gc  # noqa: E402
-import sys  # noqa: E402
 
 import socketio  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -38,12 +37,6 @@ routes = socketio.ASGIApp(sio, other_asgi_app=channels_app, socketio_path="socke
 # one per hundred requests) walks it: 110-330 ms pauses measured under the reports benchmark,
 # 7-29 ms after (bench/README.md, issue 18).
 gc.freeze()
-
-# Worker threads (the socket hot path's, the bridge's pool) wait on PostgreSQL several times per
-# message; each time the answer is back they need the GIL, which the event loop's thread holds
-# for up to the switch interval (5 ms by default) before handing it over. At 0.5 ms the round
-# trip's p99 at 100 msg/s fell from 74-93 ms to 15 ms (bench/README.md, issue 12).
-sys.setswitchinterval(0.0005)
 
 
 async def application(scope, receive, send):
