@@ -157,9 +157,9 @@ def label_tally(business: Business, f: Filters) -> Tally:
             ),
         )
     )
-    for row in per_day:
-        t.per_day[row["day"]]["messages_in"] += row["received"]
-        t.per_day[row["day"]]["messages_out"] += row["sent"]
+    for counted in per_day:
+        t.per_day[counted["day"]]["messages_in"] += counted["received"]
+        t.per_day[counted["day"]]["messages_out"] += counted["sent"]
     ratings = Rating.objects.filter(
         conversation__in=convs, created_at__gte=start, created_at__lt=end
     )
