@@ -16,6 +16,7 @@ through Redis anyway.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,7 @@ from pingback.db_connections import reusing_connections
 logger = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[None]]
+POOL_WORKERS = 4
 
 
 class Bridge:
@@ -106,7 +108,9 @@ class Bridge:
         with self._lock:
             self._pending += 1
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pingback-bg")
+                self._pool = ThreadPoolExecutor(
+                    max_workers=POOL_WORKERS, thread_name_prefix="pingback-bg"
+                )
             pool = self._pool
         pool.submit(self._run_background, fn, args, logs.current())
 
@@ -120,6 +124,29 @@ class Bridge:
             logger.exception("background dispatch %s failed", getattr(fn, "__name__", fn))
         finally:
             self._done()
+
+    def close_pool(self, timeout: float = 10.0) -> None:
+        """Stop the background pool after closing the database connections its threads keep
+        (a test run ends with this before its databases are dropped). The next background
+        call starts a new pool."""
+        from django.db import connections
+
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # One close per thread: each waits at the barrier until all POOL_WORKERS run at once,
+        # so no thread takes two and none is skipped.
+        barrier = threading.Barrier(POOL_WORKERS)
+
+        def close() -> None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout)
+            connections.close_all()
+
+        for _ in range(POOL_WORKERS):
+            pool.submit(close)
+        pool.shutdown(wait=True)
 
     async def _drain(self, queue: asyncio.Queue) -> None:
         while True:

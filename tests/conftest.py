@@ -105,6 +105,17 @@ def make_tenant(slug: str, plan=Business.Plan.SELF_HOSTED) -> Tenant:
     return Tenant(business, owner, admin, agent, other_agent, customer, key, raw)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _pool_connections_closed(django_db_setup, django_db_blocker):
+    """The bridge's pool threads keep their database connections between calls: closed at the
+    end of the run, before pytest-django drops the test databases (which it cannot do while
+    another session uses them)."""
+    yield
+    from pingback.bridge import bridge
+
+    bridge.close_pool()
+
+
 @pytest.fixture(autouse=True)
 def in_process_tasks(settings):
     """Background tasks run on the in-process pool in every test, with or without REDIS_URL,
