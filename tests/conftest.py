@@ -107,13 +107,23 @@ def make_tenant(slug: str, plan=Business.Plan.SELF_HOSTED) -> Tenant:
 
 @pytest.fixture(scope="session", autouse=True)
 def _pool_connections_closed(django_db_setup, django_db_blocker):
-    """The bridge's pool threads keep their database connections between calls: closed at the
-    end of the run, before pytest-django drops the test databases (which it cannot do while
-    another session uses them)."""
+    """Threads that keep database connections between calls (the bridge's pool, servers' hot
+    path) let them go at the end of the run, before pytest-django drops the test databases
+    (which it cannot do while another session uses them)."""
     yield
+    from django.db import connection
+
     from pingback.bridge import bridge
 
     bridge.close_pool()
+    if connection.vendor == "postgresql":
+        # Other threads' kept connections (in-process servers' sync_to_async threads): ended
+        # here, since only their own thread may close them.
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(autouse=True)
