@@ -55,3 +55,25 @@ def test_rerunning_the_demo_never_resets_a_changed_password(db, client):
     assert again["owner"]["password"] is None  # nothing to show: it was not changed
     assert not client.login(username=first["owner"]["email"], password=first["owner"]["password"])
     assert client.login(username=first["owner"]["email"], password="my-own-secret-9")
+
+
+def test_the_demo_leaves_the_beat_nothing_to_email_and_logs_no_task_lines(db, caplog):
+    """``make run``: seeding prints the credentials without a hundred task lines before them,
+    and a minute later the rating-link sweep finds every resolved channel conversation of the
+    seeded history already linked (it emailed yesterday's demo customers on the console)."""
+    import logging
+
+    from django.core import mail
+
+    from customer_channels.csat_link import CLIENT_ID, sweep_rating_links
+
+    with caplog.at_level(logging.INFO):
+        run_demo()
+    noisy = [r for r in caplog.records if r.name in ("pingback.tasks", "celery.app.trace")]
+    assert noisy == [] and logging.getLogger("pingback.tasks").level == logging.NOTSET
+    resolved_by_email = Conversation.objects.filter(status="resolved", channel_type="email")
+    assert resolved_by_email.exists()
+    assert all(c.messages.filter(client_id=CLIENT_ID).exists() for c in resolved_by_email)
+    mail.outbox.clear()
+    assert sweep_rating_links() == 0
+    assert mail.outbox == []

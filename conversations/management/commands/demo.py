@@ -1,4 +1,6 @@
 import json
+import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -6,6 +8,22 @@ from django.test.utils import override_settings
 
 from conversations.demo import ensure_demo
 from pingback.tasks import wait_for_local_tasks
+
+
+@contextmanager
+def quiet_tasks(verbosity: int):
+    """Task start/end lines at WARNING while seeding, unless ``-v 2`` or more."""
+    names = ("pingback.tasks", "celery.app.trace")
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    if verbosity < 2:
+        for lg in loggers:
+            lg.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -20,7 +38,8 @@ class Command(BaseCommand):
         # Seeding is not news: the agents' notification emails it would trigger (sixteen of
         # them, printed by the console backend over the credentials below) are kept in memory
         # and dropped, once the background subscribers that send them have finished.
-        with override_settings(EMAIL_URL="locmem://"):
+        # Nor are the in-process tasks it runs (a hundred INFO lines before the credentials).
+        with override_settings(EMAIL_URL="locmem://"), quiet_tasks(options["verbosity"]):
             result = ensure_demo(password=options["password"], api_key=options["api_key"])
             wait_for_local_tasks()
         site = settings.SITE_URL
