@@ -95,8 +95,8 @@ def enqueue(outbound_id: int, countdown: float | None = None) -> None:
             args=(outbound_id,), countdown=countdown, queue=settings.CHANNELS_CELERY_QUEUE
         )
         return
+    beat.ensure_started()  # the sweeper retries what a restart left behind (running first)
     enqueue_task(tasks.send_outbound, outbound_id, countdown=countdown)
-    beat.ensure_started()  # the sweeper retries what a restart left behind
 
 
 def claim(outbound_id: int) -> str | None:

@@ -186,9 +186,10 @@ def enqueue_delivery(delivery_id: int, countdown: float | None = None) -> None:
             args=(delivery_id,), countdown=countdown, queue=settings.WEBHOOKS_CELERY_QUEUE
         )
         return
-    enqueue(tasks.deliver_webhook, delivery_id, countdown=countdown)
-
+    # The sweeper first: it backstops the delivery, and it is running by the time the delivery
+    # reaches anyone (the pool can send it before this thread's next line).
     beat.ensure_started()
+    enqueue(tasks.deliver_webhook, delivery_id, countdown=countdown)
 
 
 def dispatch_due(limit: int = 500, grace_seconds: float = SWEEP_DUE_GRACE_SECONDS) -> int:
