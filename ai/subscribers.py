@@ -8,12 +8,11 @@ The assistant's ``assistant.typing`` events reach the widget through the Socket.
 """
 
 from ai import flow, tasks
-from conversations.events import DomainEvent, EventType
+from conversations.events import DomainEvent
 from pingback.tasks import enqueue
 
 
 def on_event(event: DomainEvent) -> None:
-    if event.type != EventType.MESSAGE_CREATED:
-        return
+    """Subscribed to ``message.created`` only (``ai/apps.py``)."""
     if flow.is_candidate(event.data.get("message", {}), event.data.get("conversation", {})):
         enqueue(tasks.reply_to_message, event.data["message"]["id"])

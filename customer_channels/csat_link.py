@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from conversations import actions, errors
-from conversations.events import DomainEvent, EventType
+from conversations.events import DomainEvent
 from conversations.models import Conversation, Message
 from csat.links import rating_url
 
@@ -43,9 +43,9 @@ def is_rating_link(msg: Message) -> bool:
 
 
 def on_event(event: DomainEvent) -> None:
-    """The pipeline's subscriber (background): a channel conversation was resolved with CSAT
-    on -> send the rating link."""
-    if event.type != EventType.CONVERSATION_STATUS_CHANGED or not event.data["csat_requested"]:
+    """The pipeline's subscriber (background, ``conversation.status_changed`` only): a channel
+    conversation was resolved with CSAT on -> send the rating link."""
+    if not event.data["csat_requested"]:
         return
     if event.data["conversation"]["channel_type"] not in CHANNEL_TYPES:
         return
@@ -59,7 +59,7 @@ def do_send_rating_link(conversation_id: int) -> Message | None:
     conv = Conversation.objects.select_related("business").filter(pk=conversation_id).first()
     if conv is None or conv.channel_type not in CHANNEL_TYPES or not conv.business.csat_enabled:
         return None
-    text = f"How did we do? Rate this conversation: {rating_url(conv.pk)}"
+    text = link_text(conv.pk)
     try:
         msg, _ = actions.do_post_message(
             conv, sender_type=Message.SenderType.SYSTEM, content=text, client_id=CLIENT_ID
@@ -70,19 +70,25 @@ def do_send_rating_link(conversation_id: int) -> Message | None:
     return msg
 
 
+def link_text(conversation_id: int) -> str:
+    return f"How did we do? Rate this conversation: {rating_url(conversation_id)}"
+
+
+def without_link():
+    """Resolved channel conversations whose rating-link message does not exist."""
+    sent = Message.objects.filter(conversation_id=OuterRef("pk"), client_id=CLIENT_ID)
+    return Conversation.objects.filter(
+        status=Conversation.Status.RESOLVED, channel_type__in=CHANNEL_TYPES
+    ).exclude(Exists(sent))
+
+
 def sweep_rating_links(limit: int = 200) -> int:
     """Beat: send the links that resolved channel conversations are still missing."""
     now = timezone.now()
-    sent = Message.objects.filter(conversation_id=OuterRef("pk"), client_id=CLIENT_ID)
-    due = (
-        Conversation.objects.filter(
-            status=Conversation.Status.RESOLVED,
-            channel_type__in=CHANNEL_TYPES,
-            business__csat_enabled=True,
-            resolved_at__gte=now - SWEEP_HORIZON,
-            resolved_at__lte=now - SWEEP_AFTER,
-        )
-        .exclude(Exists(sent))
-        .values_list("pk", flat=True)[:limit]
+    due = without_link().filter(
+        business__csat_enabled=True,
+        resolved_at__gte=now - SWEEP_HORIZON,
+        resolved_at__lte=now - SWEEP_AFTER,
     )
+    due = due.values_list("pk", flat=True)[:limit]
     return sum(do_send_rating_link(conversation_id) is not None for conversation_id in due)

@@ -2,12 +2,10 @@
 default, so ``make run`` prints them), carrying the seeded email conversations."""
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 
 from conversations.models import Business, Conversation, Message
-from csat.links import rating_url
+from customer_channels import csat_link
 from customer_channels.actions import create_channel, link_conversation
-from customer_channels.csat_link import CHANNEL_TYPES, CLIENT_ID
 from customer_channels.models import Channel
 
 DEMO_EMAIL_ADDRESS = "support@demo.pingback.test"
@@ -37,20 +35,14 @@ def _rating_links_in_history(business: Business) -> None:
     """The seeded history's resolved channel conversations had their rating link when they
     were resolved: recorded as that message, so the beat's sweep does not email yesterday's
     demo customers (on the console) a minute after ``make run`` starts."""
-    sent = Message.objects.filter(conversation_id=OuterRef("pk"), client_id=CLIENT_ID)
-    missing = Conversation.objects.filter(
-        business=business,
-        status=Conversation.Status.RESOLVED,
-        channel_type__in=CHANNEL_TYPES,
-        resolved_at__isnull=False,
-    ).exclude(Exists(sent))
+    missing = csat_link.without_link().filter(business=business, resolved_at__isnull=False)
     Message.objects.bulk_create(
         Message(
             business=business,
             conversation=conv,
             sender_type=Message.SenderType.SYSTEM,
-            content=f"How did we do? Rate this conversation: {rating_url(conv.pk)}",
-            client_id=CLIENT_ID,
+            content=csat_link.link_text(conv.pk),
+            client_id=csat_link.CLIENT_ID,
             created_at=conv.resolved_at,
         )
         for conv in missing

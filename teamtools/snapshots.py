@@ -2,15 +2,7 @@
 
 from typing import TypedDict
 
-from conversations.snapshots import (
-    AgentSnapshot,
-    LabelSnapshot,
-    agent_snapshot,
-    iso,
-    label_snapshot,
-)
-
-__all__ = ["LabelSnapshot", "NoteSnapshot", "label_snapshot", "note_snapshot"]
+from conversations.snapshots import AgentSnapshot, agent_snapshot, iso
 
 
 class NoteSnapshot(TypedDict):

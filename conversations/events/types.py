@@ -16,10 +16,11 @@ from conversations.snapshots import (
     AgentSnapshot,
     ConversationSnapshot,
     CustomerSnapshot,
+    LabelSnapshot,
     MessageSnapshot,
     RatingSnapshot,
 )
-from teamtools.snapshots import LabelSnapshot, NoteSnapshot
+from teamtools.snapshots import NoteSnapshot
 
 
 class EventType(StrEnum):

@@ -9,11 +9,10 @@ from conversations.actions.actor import Actor
 from conversations.actions.conversations import lock
 from conversations.events import Audience, EventType, WidgetScope, publish
 from conversations.models import Business, Conversation
-from conversations.snapshots import conversation_snapshot, label_order
+from conversations.snapshots import conversation_snapshot, label_order, label_snapshot
 from conversations.validation import check_text
 from teamtools.actions.unique import save_unique
 from teamtools.models import ConversationLabel, Label
-from teamtools.snapshots import label_snapshot
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 NAME_MAX = Label._meta.get_field("name").max_length
