@@ -80,6 +80,10 @@ def print_table(rows: list[tuple], headers: tuple) -> None:
         print("  ".join(f"{v!s:<{w}}" for v, w in zip(row, widths, strict=False)))
 
 
+# Every process a benchmark starts runs as in production: DEBUG off (no per-query log).
+PRODUCTION_ENV = {"DEBUG": "false", "SECRET_KEY": "bench-" + "x" * 40}
+
+
 class BenchServer:
     """A PingBack daphne process with its own database and the demo data."""
 
@@ -94,8 +98,7 @@ class BenchServer:
         self.env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
-            "DEBUG": "false",
-            "SECRET_KEY": "bench-" + "x" * 40,
+            **PRODUCTION_ENV,
             "LOG_LEVEL": "WARNING",
             "REDIS_PREFIX": f"pb-bench-{os.getpid()}",
             # The load comes from one IP: the anonymous-widget abuse limits would refuse it.

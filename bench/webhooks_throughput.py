@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import PRODUCTION_ENV  # noqa: E402
+
 
 class Receiver:
     def __init__(self):
@@ -72,6 +74,7 @@ def main() -> None:
         "WEBHOOKS_CELERY_QUEUE": queue,
         "WEBHOOKS_ALLOW_PRIVATE_URLS": "true",
         "LOG_LEVEL": "WARNING",
+        **PRODUCTION_ENV,
     }
     os.environ.update(env)
     subprocess.run(

@@ -17,3 +17,8 @@ app.autodiscover_tasks()
 from pingback import logging as _logs  # noqa: E402
 
 _logs.connect_celery_signals()
+
+# Tasks keep their database connections (CONN_MAX_AGE) instead of one per task.
+from pingback import db_connections as _db_connections  # noqa: E402
+
+_db_connections.connect_celery_signals()

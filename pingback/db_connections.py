@@ -71,3 +71,31 @@ class HotPathSyncToAsync(SyncToAsync):
 
 
 hot_path_sync_to_async = HotPathSyncToAsync
+
+
+# --- Celery workers ---------------------------------------------------------------------------
+# Celery's Django fix-up closes every database connection before and after every task (unless
+# CELERY_DB_REUSE_MAX is set), so each task of a worker opened a new PostgreSQL backend: 24 % of
+# a webhook worker's time (issue 12). The settings give the fix-up a large CELERY_DB_REUSE_MAX
+# (it then closes them only every that many tasks), and these handlers give a worker's tasks the
+# same rules as the hot path's threads: kept until CONN_MAX_AGE, health-checked at most once a
+# second, closed after an error. Eager tasks (the embedded default's in-process pool) close
+# their own connection (``pingback.tasks``) and are left alone.
+
+
+def _task_prerun(sender=None, **kwargs) -> None:
+    if not getattr(getattr(sender, "request", None), "is_eager", False):
+        _prepare_connections()
+
+
+def _task_postrun(sender=None, **kwargs) -> None:
+    if not getattr(getattr(sender, "request", None), "is_eager", False):
+        _mark_healthy()
+        close_old_connections()
+
+
+def connect_celery_signals() -> None:
+    from celery import signals
+
+    signals.task_prerun.connect(_task_prerun, weak=False, dispatch_uid="pb-db-prerun")
+    signals.task_postrun.connect(_task_postrun, weak=False, dispatch_uid="pb-db-postrun")

@@ -180,6 +180,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fix-up closes all connections around every task unless this is set; it now
+# does so every 10,000 tasks, and pingback.db_connections applies CONN_MAX_AGE in between.
+CELERY_DB_REUSE_MAX = 10_000
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "prune-event-log": {"task": "conversations.tasks.prune_event_log", "schedule": 3600.0},

@@ -13,7 +13,7 @@ import pytest
 
 from pingback.bridge import bridge
 from tests.live import CeleryWorker, server_env
-from tests.services import REDIS_URL, require_redis
+from tests.services import REDIS_URL, in_ci, require_redis
 from tests.webhooks.receiver import Reply, standard_webhooks_valid
 from webhooks import actions, delivery
 from webhooks.models import WebhookDelivery
@@ -141,3 +141,41 @@ def test_killed_worker_loses_nothing(acme, receiver, settings, celery_queue):
     assert settings.CELERY_BEAT_SCHEDULE["webhooks-sweep"]["task"] == (
         "webhooks.tasks.sweep_webhooks"
     )
+
+
+def database_sessions() -> int:
+    """Sessions ever opened on the test database (PostgreSQL's statistics, read afresh)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def test_a_worker_keeps_its_database_connection_between_tasks(acme, receiver, celery_queue):
+    """Celery's Django fix-up closed every connection around every task: each task opened a
+    new PostgreSQL backend (a quarter of a webhook worker's time, issue 12). A worker now keeps
+    it (CONN_MAX_AGE), as the server's threads do."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        assert not in_ci(), "CI runs this on PostgreSQL"
+        pytest.skip("counts PostgreSQL sessions")
+    queue, workers = celery_queue
+    actions.create_endpoint(acme.business, url=receiver.url, events=["*"])
+    for i in range(10):
+        acme.start(f"hello {i}")
+    bridge.wait_idle()
+    assert queued_tasks(queue) == 20
+    before = database_sessions()
+    workers.append(webhook_worker(queue, "reuse").start())
+    wait_until(lambda: len(receiver.received) == 20)
+    wait_until(
+        lambda: set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded"}
+    )
+    workers.pop().stop()  # its backends end, so their sessions are counted
+    # 40 tasks (20 fan-outs, 20 deliveries); a connection each opened 40 sessions at least.
+    wait_until(lambda: database_sessions() > before)
+    opened = database_sessions() - before
+    assert opened <= 5, f"the worker opened {opened} database sessions for 40 tasks"
