@@ -1,20 +1,21 @@
-"""Topics API fan-out latency: N subscribed connections, one event, p50/p99 event-to-receipt.
+"""Topics API fan-out latency: N subscribed connections, E events, p50/p99 event-to-receipt.
 
-    .venv/bin/python bench/topics_fanout.py [--connections 1000] [--redis redis://...]
+    (cd bench/js && npm install)        # once: ws for the receivers
+    .venv/bin/python bench/topics_fanout.py [--connections 1000] [--events 10] [--redis redis://...]
 
 Starts a throw-away daphne server (own SQLite database, demo data, connection limits off),
-then a separate load-generator process that opens N WebSocket connections to
-ws://127.0.0.1/api/ with the demo owner's JWT and subscribes each to /<project>/requests.
-Once all snapshots arrived, this process creates one conversation through the REST API (the
-event is produced inside the server) and the generator records when each connection
-receives the matching CREATE publish. Latency = receipt - the moment the REST call was sent
-(both processes read the same wall clock). Results go to bench/results/topics_fanout.json.
+then a Node receiver process (``bench/js/topics_receivers.mjs``, ``ws``) that opens N
+WebSocket connections to ws://127.0.0.1/api/ with the demo owner's JWT and subscribes each to
+/<project>/requests. Once all snapshots arrived, this process creates E conversations through
+the REST API, one every --gap seconds (each event is produced inside the server), and the
+receivers record when each connection receives each CREATE publish. Latency = receipt - the
+moment the REST call was sent (both processes read the same wall clock), over all N x E
+receipts. Results go to bench/results/topics_fanout.json.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import subprocess
 import sys
@@ -24,8 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PYTHON, BenchServer, percentile, print_table, write_result
+from bench.common import BenchServer, percentile, print_table, write_result
 
+RECEIVERS = Path(__file__).resolve().parent / "js" / "topics_receivers.mjs"
 MAX_CONNECTIONS = 5000  # bounded: this is a local benchmark, not a load tool
 
 
@@ -43,48 +45,6 @@ def first_list(payload: dict) -> list:
     return next(v for v in payload.values() if isinstance(v, list))
 
 
-# --- the load generator (a separate process) --------------------------------------------------
-
-
-async def generator(ws_url: str, topic: str, n: int, deadline: float) -> None:
-    from websockets.asyncio.client import connect
-
-    async def one(i: int, ready: asyncio.Event, results: dict):
-        async with connect(ws_url, open_timeout=60, max_queue=None) as ws:
-            await ws.send(json.dumps({"action": "subscribe", "payload": {"topic": topic}}))
-            while True:
-                frame = json.loads(await ws.recv())
-                if frame.get("action") == "publish":
-                    break
-            counter["ready"] += 1
-            if counter["ready"] == n:
-                ready.set()
-            while True:
-                frame = json.loads(await ws.recv())
-                payload = frame.get("payload", {})
-                if frame.get("action") == "publish" and payload.get("method") == "CREATE":
-                    results[i] = time.time()
-                    return
-
-    counter = {"ready": 0}
-    ready = asyncio.Event()
-    results: dict[int, float] = {}
-    tasks = []
-    for start in range(0, n, 100):  # connect in batches so the server's backlog holds
-        tasks += [
-            asyncio.create_task(one(i, ready, results)) for i in range(start, start + 100) if i < n
-        ]
-        while counter["ready"] < len(tasks) and not any(t.done() for t in tasks):
-            await asyncio.sleep(0.01)
-    await asyncio.wait_for(ready.wait(), timeout=max(1.0, deadline - time.time()))
-    print("READY", flush=True)
-    done, pending = await asyncio.wait(tasks, timeout=max(1.0, deadline - time.time()))
-    for task in pending:
-        task.cancel()
-    errors = [repr(t.exception()) for t in done if t.exception() is not None]
-    print(json.dumps({"received": results, "errors": errors[:5]}), flush=True)
-
-
 # --- the driver -------------------------------------------------------------------------------
 
 
@@ -92,13 +52,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--redis", default=None, help="run the server on this Redis")
+    parser.add_argument(
+        "--events", type=int, default=10, help="conversations created, one every --gap seconds"
+    )
+    parser.add_argument("--gap", type=float, default=0.5)
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=15.0,
+        help="seconds between the last subscribe and the first event (steady state: the "
+        "server's collector has frozen the connections, pingback.gc_pauses)",
+    )
     parser.add_argument("--timeout", type=float, default=300)
-    parser.add_argument("--generator", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.generator:
-        ws_url, topic, n = args.generator
-        asyncio.run(generator(ws_url, topic, int(n), time.time() + args.timeout))
-        return
 
     n = min(args.connections, MAX_CONNECTIONS)
     server = BenchServer(
@@ -129,19 +95,15 @@ def main() -> None:
         )
         topic = f"/{demo['business_id']}/requests"
         ws_url = url.replace("http://", "ws://") + f"/api/?token={token}"
+        config = {
+            "url": ws_url,
+            "topic": topic,
+            "connections": n,
+            "events": args.events,
+            "timeout": args.timeout,
+        }
         gen = subprocess.Popen(
-            [
-                PYTHON,
-                __file__,
-                "--timeout",
-                str(args.timeout),
-                "--generator",
-                ws_url,
-                topic,
-                str(n),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
+            ["node", str(RECEIVERS), json.dumps(config)], stdout=subprocess.PIPE, text=True
         )
         connect_started = time.time()
         line = gen.stdout.readline().strip()
@@ -149,21 +111,31 @@ def main() -> None:
             raise RuntimeError(f"load generator failed: {line!r}")
         connect_seconds = time.time() - connect_started
         server_rss = _rss(server.procs[0].pid)
-        sent = time.time()
-        http_json(
-            "POST", api + "/conversations", {"customer_id": customer_id}, token=demo["api_key"]
-        )
-        answered = time.time()
+        time.sleep(args.settle)
+        sent, rest_ms = [], []
+        for _ in range(args.events):
+            sent.append(time.time())
+            http_json(
+                "POST", api + "/conversations", {"customer_id": customer_id}, token=demo["api_key"]
+            )
+            rest_ms.append((time.time() - sent[-1]) * 1000)
+            time.sleep(args.gap)
         report = json.loads(gen.stdout.readline())
         gen.wait(30)
-        received = list(report["received"].values())
-        latencies = [(t - sent) * 1000 for t in received]
+        # Each connection receives the events in order: its k-th CREATE is the k-th event.
+        latencies = [
+            (t - sent[k]) * 1000
+            for times in report["received"].values()
+            for k, t in enumerate(times)
+        ]
+        received = [times for times in report["received"].values() if len(times) == args.events]
         result = {
             "connections": n,
+            "events": args.events,
             "received": len(received),
             "errors": report["errors"],
             "connect_and_subscribe_seconds": round(connect_seconds, 2),
-            "rest_call_ms": round((answered - sent) * 1000, 1),
+            "rest_call_ms": round(percentile(rest_ms, 50), 1),
             "latency_ms": {
                 "p50": round(percentile(latencies, 50), 1),
                 "p99": round(percentile(latencies, 99), 1),
