@@ -14,11 +14,11 @@ from django.core.asgi import get_asgi_application
 django_asgi_app = get_asgi_application()
 
 import asyncio  # noqa: E402
-import gc  # noqa: E402
 
 import socketio  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from pingback import gc_pauses  # noqa: E402
 from pingback.bridge import bridge  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 from realtime.sio import sio  # noqa: E402
@@ -32,15 +32,14 @@ channels_app = ProtocolTypeRouter(
 
 routes = socketio.ASGIApp(sio, other_asgi_app=channels_app, socketio_path="socket.io")
 
-# The start-up heap (Django, every app, URL conf, templates: ~180,000 objects) never becomes
-# garbage: move it out of the collector's generations. Otherwise every full collection (about
-# one per hundred requests) walks it: 110-330 ms pauses measured under the reports benchmark,
-# 7-29 ms after (bench/README.md, issue 18).
-gc.freeze()
+# Short collector pauses (pingback.gc_pauses): the start-up heap leaves the collector's
+# generations now, long-lived connections every 10 s from the server's first call.
+gc_pauses.freeze_start_up()
 
 
 async def application(scope, receive, send):
     # Committed events reach sockets through this server's loop (pingback.bridge): bound when
     # the server starts serving (its first call), a no-op check afterwards.
     bridge.bind(asyncio.get_running_loop())
+    gc_pauses.freezer.start()
     await routes(scope, receive, send)

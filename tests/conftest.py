@@ -106,6 +106,16 @@ def make_tenant(slug: str, plan=Business.Plan.SELF_HOSTED) -> Tenant:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_gc_freezer_in_the_test_process():
+    """In-process servers would start the collector's freezer (pingback.gc_pauses) in the test
+    process, whose heap is the tests' own: tests that count on gc.collect() freeing a cycle
+    would wait for its next full collection. Server subprocesses run it as in production."""
+    from pingback import gc_pauses
+
+    gc_pauses.freezer.enabled = False
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _pool_connections_closed(django_db_setup, django_db_blocker):
     """Threads that keep database connections between calls (the bridge's pool, servers' hot
     path) let them go at the end of the run, before pytest-django drops the test databases
