@@ -1,6 +1,9 @@
-"""Webhook deliveries per second from one Celery worker (solo pool) to a local receiver.
+"""Webhook deliveries per second from one Celery worker host to a local receiver.
 
-    .venv/bin/python bench/webhooks_throughput.py [--deliveries 500]
+    .venv/bin/python bench/webhooks_throughput.py [--deliveries 500] [--concurrency 4]
+
+One worker: solo pool by default, or prefork with --concurrency processes (as the systemd
+unit in deploy/ runs it).
 
 Needs Redis (REDIS_URL, default redis://127.0.0.1:6379/0). Uses a throw-away SQLite database
 unless BENCH_DATABASE_URL names another one (e.g. a scratch PostgreSQL database). The clock
@@ -60,6 +63,12 @@ class Receiver:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=500)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        help="a prefork worker with this many processes (deploy/systemd: 4); 0: --pool=solo",
+    )
     args = parser.parse_args()
 
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -104,7 +113,7 @@ def main() -> None:
             "-A",
             "pingback",
             "worker",
-            "--pool=solo",
+            *([f"--concurrency={args.concurrency}"] if args.concurrency else ["--pool=solo"]),
             "-Q",
             queue,
             "--without-heartbeat",
@@ -165,7 +174,8 @@ def main() -> None:
         "deliveries": args.deliveries,
         "seconds": round(elapsed, 3),
         "deliveries_per_second": round(args.deliveries / elapsed, 1),
-        "worker": "1 Celery worker, --pool=solo",
+        "worker": "1 Celery worker, "
+        + (f"prefork --concurrency={args.concurrency}" if args.concurrency else "--pool=solo"),
         "database": database_url.split(":", 1)[0],
     }
     print(json.dumps(result, indent=2))

@@ -6,9 +6,10 @@ full the delivery is put back (due again in a moment, no attempt counted) and th
 on to other work. Slots expire with the delivery's lease, so a crashed worker frees its own.
 
 With ``REDIS_URL`` the slots are members of two Redis sorted sets (scored by expiry, taken
-and released atomically by a script); without Redis they are the deliveries the database shows
-``sending`` under a live lease, counted after the claim (a claim that sees too many backs off,
-so two workers racing can both back off but never both exceed the limit).
+and released atomically by a script); without Redis they are the claims the database shows
+``sending`` under a live lease, counted by claim token after the claim (a claim that sees too
+many backs off, so two workers racing can both back off but never both exceed the limit; a
+drained batch, many rows under one token sent one at a time, is one claim).
 """
 
 from __future__ import annotations
@@ -89,10 +90,15 @@ def acquire(delivery: WebhookDelivery, token: str) -> bool:
     live = WebhookDelivery.objects.filter(
         status=WebhookDelivery.Status.SENDING, locked_until__gt=timezone.now()
     )
-    # Our own claim is among them.
-    if live.filter(endpoint_id=delivery.endpoint_id).count() > per_endpoint:
+    # Our own claim is among them. A drained batch (webhooks.outbox) is one claim token for
+    # many rows, sent one at a time: one attempt in flight.
+    if _claims(live.filter(endpoint_id=delivery.endpoint_id)) > per_endpoint:
         return False
-    return live.filter(business_id=delivery.business_id).count() <= per_business
+    return _claims(live.filter(business_id=delivery.business_id)) <= per_business
+
+
+def _claims(rows) -> int:
+    return rows.values("claim_token").distinct().count()
 
 
 def release(delivery: WebhookDelivery, token: str) -> None:

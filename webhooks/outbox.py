@@ -8,6 +8,11 @@
    endpoint's delivery is put back for a moment instead of holding a worker), sends one signed
    request bounded by a total deadline (``webhooks.transport``), records the attempt and
    schedules the next one (``webhooks.retry``).
+   After a success the task goes on with the endpoint's other due deliveries under the same
+   slot (``drain``): up to ``DRAIN_BATCH`` claimed in one UPDATE, sent one after another,
+   recorded in two bulk writes, for at most ``DRAIN_SECONDS``; their own tasks then find
+   nothing to claim. The first attempt that is not a success ends it: that one takes the
+   single path (retry schedule, 410, disabling) and the rest go back to pending.
 3. ``sweep`` (Celery beat, or a thread in the embedded default) fans out events the
    subscriber never saw (a crash between commit and fan-out) and re-enqueues deliveries that
    are due or whose lease expired (a worker died mid-send). Nothing is lost; a delivery may
@@ -18,11 +23,13 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from conversations.events import DomainEvent, event_from_log
@@ -44,6 +51,11 @@ FANOUT_SETTLE_SECONDS = 300
 SWEEP_DUE_GRACE_SECONDS = 10
 # Retries further away than this are not held by a broker countdown: the sweeper sends them.
 COUNTDOWN_MAX_SECONDS = 60
+# Draining after a success: deliveries claimed at a time, and the time after which no new
+# attempt starts. An attempt started before it ends within the timeout, and leases are at
+# least the timeout + 2 s (checked at start-up): every claim of a drain outlives its attempt.
+DRAIN_BATCH = 50
+DRAIN_SECONDS = 2.0
 
 Status = WebhookDelivery.Status
 
@@ -225,8 +237,11 @@ def claim(delivery_id: int) -> str | None:
     return token if claimed else None
 
 
-def deliver(delivery_id: int) -> transport.Outcome | None:
-    """Claim and attempt one delivery; None when there was nothing to do (or it was put back)."""
+def deliver(delivery_id: int, *, drain: bool = False) -> transport.Outcome | None:
+    """Claim and attempt one delivery; None when there was nothing to do (or it was put back).
+
+    With ``drain`` (the task), a success goes on with the endpoint's other due deliveries."""
+    started = time.monotonic()
     token = claim(delivery_id)
     if token is None:
         return None
@@ -253,7 +268,10 @@ def deliver(delivery_id: int) -> transport.Outcome | None:
             enqueue_delivery(delivery_id, countdown=delay)
         return None
     try:
-        return _attempt(delivery, endpoint, owned)
+        outcome = _attempt(delivery, endpoint, owned)
+        if drain and outcome.success:
+            _drain(endpoint, started + DRAIN_SECONDS)
+        return outcome
     finally:
         limits.release(delivery, token)
 
@@ -261,6 +279,30 @@ def deliver(delivery_id: int) -> transport.Outcome | None:
 def _attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint, owned) -> transport.Outcome:
     started_at = timezone.now()
     outcome = transport.send(endpoint, delivery)
+    _record(delivery, endpoint, owned, started_at, outcome)
+    return outcome
+
+
+def _log_attempt(
+    endpoint: WebhookEndpoint, delivery: WebhookDelivery, number: int, outcome: transport.Outcome
+) -> None:
+    logs.delivery_attempt(
+        "webhook",
+        outcome.kind,
+        business_id=endpoint.business.public_id,
+        delivery_id=delivery.pk,
+        webhook_id=delivery.webhook_id,
+        event_type=delivery.event_type,
+        attempt=number,
+        status_code=outcome.status_code,
+        duration_ms=outcome.duration_ms,
+    )
+
+
+def _record(
+    delivery: WebhookDelivery, endpoint: WebhookEndpoint, owned, started_at, outcome
+) -> None:
+    """Log one attempt and move its delivery on: done, or due again, or given up."""
     now = timezone.now()
     number = delivery.attempts.count() + 1
     WebhookAttempt.objects.create(
@@ -273,17 +315,7 @@ def _attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint, owned) -> tra
         error=outcome.error,
         success=outcome.success,
     )
-    logs.delivery_attempt(
-        "webhook",
-        outcome.kind,
-        business_id=endpoint.business.public_id,
-        delivery_id=delivery.pk,
-        webhook_id=delivery.webhook_id,
-        event_type=delivery.event_type,
-        attempt=number,
-        status_code=outcome.status_code,
-        duration_ms=outcome.duration_ms,
-    )
+    _log_attempt(endpoint, delivery, number, outcome)
     attempts = delivery.attempt_count + 1
     update = {
         "attempt_count": attempts,
@@ -294,9 +326,10 @@ def _attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint, owned) -> tra
     countdown = None
     if outcome.success:
         update.update(status=Status.SUCCEEDED, completed_at=now)
-        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(
-            failing_since=None
-        )
+        if endpoint.failing_since is not None:  # as read with the delivery: no query when fine
+            WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(
+                failing_since=None
+            )
     elif outcome.status_code == 410:
         update.update(
             status=Status.FAILED, completed_at=now, last_error="410 Gone: endpoint disabled"
@@ -320,4 +353,116 @@ def _attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint, owned) -> tra
         retry.note_failure(endpoint, now)
     if owned.filter(status=Status.SENDING).update(**update) and countdown is not None:
         enqueue_delivery(delivery.pk, countdown=countdown or None)
-    return outcome
+
+
+# --- draining an endpoint's backlog -----------------------------------------------------------
+
+
+def _drain(endpoint: WebhookEndpoint, deadline: float) -> None:
+    """The endpoint's other due deliveries, batch after batch, until ``deadline`` (monotonic),
+    an empty batch, or the first attempt that is not a success."""
+    while time.monotonic() < deadline:
+        token = uuid.uuid4().hex
+        batch = _claim_batch(endpoint, token)
+        sent: list[tuple[WebhookDelivery, object, transport.Outcome]] = []
+        for i, delivery in enumerate(batch):
+            if time.monotonic() >= deadline:
+                _record_successes(endpoint, token, sent)
+                return _put_back(batch[i:], token)
+            started_at = timezone.now()
+            outcome = transport.send(endpoint, delivery)
+            if not outcome.success:
+                _record_successes(endpoint, token, sent)
+                owned = WebhookDelivery.objects.filter(pk=delivery.pk, claim_token=token)
+                _record(delivery, endpoint, owned, started_at, outcome)
+                return _put_back(batch[i + 1 :], token)
+            sent.append((delivery, started_at, outcome))
+        _record_successes(endpoint, token, sent)
+        if len(batch) < DRAIN_BATCH:
+            return None
+    return None
+
+
+def _claim_batch(endpoint: WebhookEndpoint, token: str) -> list[WebhookDelivery]:
+    now = timezone.now()
+    due = (
+        WebhookDelivery.objects.filter(
+            endpoint=endpoint, status=Status.PENDING, next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)
+    )
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)  # another worker's batch: skipped
+        ids = list(due[:DRAIN_BATCH])
+        if not ids:
+            return []
+        # Conditional, like a single claim: a row another worker took meanwhile stays theirs.
+        WebhookDelivery.objects.filter(pk__in=ids, status=Status.PENDING).update(
+            status=Status.SENDING,
+            locked_until=now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS),
+            claim_token=token,
+        )
+    return list(
+        WebhookDelivery.objects.filter(claim_token=token, status=Status.SENDING).order_by(
+            "next_attempt_at", "id"
+        )
+    )
+
+
+def _record_successes(endpoint: WebhookEndpoint, token: str, sent: list) -> None:
+    """The attempts of a drained batch in one INSERT, their completions in an UPDATE per
+    status code (a delivery whose lease was taken over meanwhile is left to its new owner)."""
+    if not sent:
+        return
+    ids = [delivery.pk for delivery, _, _ in sent]
+    before = dict(
+        WebhookAttempt.objects.filter(delivery_id__in=ids)
+        .values_list("delivery_id")
+        .annotate(n=Count("id"))
+    )
+    attempts = []
+    for delivery, started_at, outcome in sent:
+        number = before.get(delivery.pk, 0) + 1
+        attempts.append(
+            WebhookAttempt(
+                delivery=delivery,
+                number=number,
+                started_at=started_at,
+                duration_ms=outcome.duration_ms,
+                status_code=outcome.status_code,
+                response_body=outcome.response_body,
+                error=outcome.error,
+                success=True,
+            )
+        )
+        _log_attempt(endpoint, delivery, number, outcome)
+    WebhookAttempt.objects.bulk_create(attempts)
+    now = timezone.now()
+    by_code: dict[int | None, list[int]] = {}
+    for delivery, _, outcome in sent:
+        by_code.setdefault(outcome.status_code, []).append(delivery.pk)
+    for code, code_ids in by_code.items():
+        WebhookDelivery.objects.filter(
+            pk__in=code_ids, claim_token=token, status=Status.SENDING
+        ).update(
+            status=Status.SUCCEEDED,
+            completed_at=now,
+            attempt_count=F("attempt_count") + 1,
+            locked_until=None,
+            last_status_code=code,
+            last_error="",
+        )
+
+
+def _put_back(rest: list[WebhookDelivery], token: str) -> None:
+    """Claimed but not attempted: pending again, each with its task enqueued again."""
+    if not rest:
+        return
+    ids = [delivery.pk for delivery in rest]
+    WebhookDelivery.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING).update(
+        status=Status.PENDING, locked_until=None
+    )
+    for delivery_id in ids:
+        enqueue_delivery(delivery_id)

@@ -8,9 +8,10 @@ from webhooks import delivery
 
 @shared_task(bind=True, name="webhooks.tasks.deliver_webhook", ignore_result=True)
 def deliver_webhook(self, delivery_id: int) -> None:
-    """One attempt of one delivery (a no-op unless it can be claimed)."""
+    """One attempt of one delivery (a no-op unless it can be claimed); after a success, the
+    endpoint's other due deliveries (``webhooks.outbox.deliver``'s drain)."""
     try:
-        delivery.deliver(delivery_id)
+        delivery.deliver(delivery_id, drain=True)
     finally:
         if self.request.is_eager:
             # On the in-process pool: hold no database connection between tasks (a pool
