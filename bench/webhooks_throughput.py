@@ -64,6 +64,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=500)
     parser.add_argument(
+        "--endpoints",
+        type=int,
+        default=1,
+        help="spread the deliveries over this many endpoints, each of its own business "
+        "(1: one busy endpoint, the drain's best case)",
+    )
+    parser.add_argument(
         "--concurrency",
         type=int,
         default=0,
@@ -101,8 +108,12 @@ def main() -> None:
     from webhooks.models import WebhookDelivery
 
     receiver = Receiver()
-    business = conv_actions.create_business(f"Bench {queue}")
-    endpoint, _ = actions.create_endpoint(business, url=receiver.url, events=["*"])
+    endpoints = []
+    for n in range(args.endpoints):
+        business = conv_actions.create_business(f"Bench {queue} {n}")
+        endpoints.append(
+            actions.create_endpoint(business, url=f"{receiver.url}?{n}", events=["*"])[0]
+        )
 
     log_path = Path(tmp) / "worker.log"
     worker = subprocess.Popen(
@@ -137,13 +148,18 @@ def main() -> None:
         now = timezone.now()
         rows = []
         for i in range(args.deliveries):
+            endpoint = endpoints[i % len(endpoints)]  # round robin: in the order they are due
             webhook_id = f"evt_bench_{i}"
             body = payloads.body(
-                webhook_id, payloads.WEBHOOK_TEST, "2024-01-15T10:30:00Z", business.public_id, {}
+                webhook_id,
+                payloads.WEBHOOK_TEST,
+                "2024-01-15T10:30:00Z",
+                endpoint.business.public_id,
+                {},
             )
             rows.append(
                 WebhookDelivery(
-                    business=business,
+                    business_id=endpoint.business_id,
                     endpoint=endpoint,
                     webhook_id=webhook_id,
                     event_type=payloads.WEBHOOK_TEST,
@@ -152,7 +168,11 @@ def main() -> None:
                 )
             )
         WebhookDelivery.objects.bulk_create(rows)
-        ids = list(WebhookDelivery.objects.filter(endpoint=endpoint).values_list("id", flat=True))
+        ids = list(
+            WebhookDelivery.objects.filter(endpoint__in=endpoints)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         started = time.perf_counter()
         for delivery_id in ids:
             delivery.enqueue_delivery(delivery_id)
@@ -172,6 +192,7 @@ def main() -> None:
     result = {
         "benchmark": "webhooks_throughput",
         "deliveries": args.deliveries,
+        "endpoints": args.endpoints,
         "seconds": round(elapsed, 3),
         "deliveries_per_second": round(args.deliveries / elapsed, 1),
         "worker": "1 Celery worker, "
