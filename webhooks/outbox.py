@@ -299,13 +299,10 @@ def _log_attempt(
     )
 
 
-def _record(
-    delivery: WebhookDelivery, endpoint: WebhookEndpoint, owned, started_at, outcome
-) -> None:
-    """Log one attempt and move its delivery on: done, or due again, or given up."""
-    now = timezone.now()
-    number = delivery.attempts.count() + 1
-    WebhookAttempt.objects.create(
+def _attempt_row(
+    delivery: WebhookDelivery, number: int, started_at, outcome: transport.Outcome
+) -> WebhookAttempt:
+    return WebhookAttempt(
         delivery=delivery,
         number=number,
         started_at=started_at,
@@ -315,6 +312,15 @@ def _record(
         error=outcome.error,
         success=outcome.success,
     )
+
+
+def _record(
+    delivery: WebhookDelivery, endpoint: WebhookEndpoint, owned, started_at, outcome
+) -> None:
+    """Log one attempt and move its delivery on: done, or due again, or given up."""
+    now = timezone.now()
+    number = delivery.attempts.count() + 1
+    _attempt_row(delivery, number, started_at, outcome).save(force_insert=True)
     _log_attempt(endpoint, delivery, number, outcome)
     attempts = delivery.attempt_count + 1
     update = {
@@ -425,18 +431,7 @@ def _record_successes(endpoint: WebhookEndpoint, token: str, sent: list) -> None
     attempts = []
     for delivery, started_at, outcome in sent:
         number = before.get(delivery.pk, 0) + 1
-        attempts.append(
-            WebhookAttempt(
-                delivery=delivery,
-                number=number,
-                started_at=started_at,
-                duration_ms=outcome.duration_ms,
-                status_code=outcome.status_code,
-                response_body=outcome.response_body,
-                error=outcome.error,
-                success=True,
-            )
-        )
+        attempts.append(_attempt_row(delivery, number, started_at, outcome))
         _log_attempt(endpoint, delivery, number, outcome)
     WebhookAttempt.objects.bulk_create(attempts)
     now = timezone.now()
