@@ -20,7 +20,9 @@
 
   function showLive() {
     if (!liveState) return;
-    var on = channels.socket && channels.topics !== false;
+    // On a conversation page, live also means joined: typing and receipts reach this page only
+    // once its socket is in the conversation's room.
+    var on = channels.socket && channels.topics !== false && channels.joined !== false;
     liveState.textContent = on ? "live" : "reconnecting…";
     liveState.classList.toggle("on", on);
   }
@@ -554,8 +556,12 @@
       if (document.visibilityState === "visible") markRead(lastId || undefined);
     });
 
+    channels.joined = false;
+    onSocket("disconnect", function () { channels.joined = false; showLive(); });
     onSocket("connect", function () {
-      socket.emit("join_conversation", { conversation_id: Number(convId) }, function () {
+      socket.emit("join_conversation", { conversation_id: Number(convId) }, function (res) {
+        channels.joined = !(res && res.ok === false);
+        showLive();
         // Colleagues on this conversation see that this agent is viewing it.
         if (!document.body.dataset.readOnly) socket.emit("viewing", { conversation_id: Number(convId), is_viewing: true });
       });
