@@ -17,7 +17,7 @@ from conversations.models import Business
 from conversations.snapshots import iso
 from conversations.validation import check_text
 from webhooks import delivery as webhook_delivery
-from webhooks import payloads, signing, ssrf
+from webhooks import payloads, signing, ssrf, subscribers
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 MAX_ENDPOINTS_PER_BUSINESS = 50
@@ -106,6 +106,7 @@ def create_endpoint(
         endpoint = WebhookEndpoint.objects.create(
             business=business, url=url, events=events, description=description, secret=secret
         )
+    subscribers.forget(business.public_id)  # its events are fanned out from now on
     return endpoint, secret
 
 
@@ -141,6 +142,8 @@ def set_enabled(endpoint: WebhookEndpoint, enabled, reason: str = "") -> Webhook
             # A fresh start: the failure streak that may have disabled it is forgotten.
             endpoint.failing_since = None
             endpoint.save()
+    if enabled:
+        subscribers.forget(endpoint.business.public_id)
     return endpoint
 
 
