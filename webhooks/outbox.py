@@ -392,15 +392,21 @@ def _drain(endpoint: WebhookEndpoint, deadline: float) -> None:
 def _claim_batch(endpoint: WebhookEndpoint, token: str) -> list[WebhookDelivery]:
     now = timezone.now()
     due = (
+        # Each batch asks again whether the endpoint is enabled: one its owner disables (or
+        # deletes) during a drain gets at most the batch being sent.
         WebhookDelivery.objects.filter(
-            endpoint=endpoint, status=Status.PENDING, next_attempt_at__lte=now
+            endpoint=endpoint,
+            endpoint__enabled=True,
+            status=Status.PENDING,
+            next_attempt_at__lte=now,
         )
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)
     )
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)  # another worker's batch: skipped
+            # Another worker's batch is skipped; only the deliveries are locked, not the endpoint.
+            due = due.select_for_update(skip_locked=True, of=("self",))
         ids = list(due[:DRAIN_BATCH])
         if not ids:
             return []

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from conversations import actions as conv_actions
 from tests.webhooks.receiver import Reply, standard_webhooks_valid
-from webhooks import actions, delivery, limits, outbox
-from webhooks.models import WebhookDelivery
+from webhooks import actions, delivery, limits, outbox, transport
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 S = WebhookDelivery.Status
 
@@ -85,6 +85,26 @@ def test_it_stops_at_its_deadline(acme, acme_hook, receiver, queued, committed, 
     delivery.deliver(pending[0].id, drain=True)
     assert len(receiver.received) == 1
     assert WebhookDelivery.objects.filter(status=S.PENDING).count() >= 2
+
+
+def test_an_endpoint_disabled_during_a_drain_gets_at_most_the_batch_being_sent(
+    acme, acme_hook, receiver, queued, committed, monkeypatch
+):
+    pending = backlog(acme, committed, 6)
+    monkeypatch.setattr(outbox, "DRAIN_BATCH", 2)
+    send, posts = transport.send, []
+
+    def send_then_disable(endpoint, d):
+        outcome = send(endpoint, d)
+        posts.append(d.pk)
+        if len(posts) == 2:  # its owner disables it while the first drained batch is sent
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(enabled=False)
+        return outcome
+
+    monkeypatch.setattr(transport, "send", send_then_disable)
+    delivery.deliver(pending[0].id, drain=True)
+    assert posts == [d.id for d in pending[:3]], "the first one, then its batch of two"
+    assert WebhookDelivery.objects.filter(status=S.PENDING).count() == 3
 
 
 def test_other_endpoints_and_businesses_are_not_drained(
