@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time as clock
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
 
 from business_settings.models import BusinessHours
+from pingback.timed_cache import TimedCache
 
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -26,28 +26,27 @@ def hours_of(business) -> BusinessHours:
 
 
 # Per-process cache of each business's hours for the away reply, which asks on every customer
-# message. Keyed by the public id (never reused, unlike a row id in rolled-back tests). This
-# process forgets a business's entry when its hours change (``forget``); other processes see
-# the change within CACHE_SECONDS.
+# message (pingback.timed_cache): keyed by the public id; this process forgets a business's entry
+# when its hours change (``forget``), other processes see the change within CACHE_SECONDS.
 CACHE_SECONDS = 5.0
-_cached: dict[str, tuple[float, BusinessHours]] = {}
+_cached: TimedCache[BusinessHours] = TimedCache(CACHE_SECONDS)
 
 
 def cached_hours(business_id: int, business_public_id: str) -> BusinessHours:
     """The business's hours, its ``business`` loaded when it has any (one query at most every
     CACHE_SECONDS). Without a row: hours that are off (``business`` not loaded)."""
-    now = clock.monotonic()
-    hit = _cached.get(business_public_id)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    found = BusinessHours.objects.select_related("business").filter(business_id=business_id).first()
-    hours = found or BusinessHours(business_id=business_id, enabled=False)
-    _cached[business_public_id] = (now + CACHE_SECONDS, hours)
-    return hours
+
+    def load() -> BusinessHours:
+        found = (
+            BusinessHours.objects.select_related("business").filter(business_id=business_id).first()
+        )
+        return found or BusinessHours(business_id=business_id, enabled=False)
+
+    return _cached.get(business_public_id, load)
 
 
 def forget(business) -> None:
-    _cached.pop(business.public_id, None)
+    _cached.forget(business.public_id)
 
 
 def parse_time(value: str) -> time:

@@ -6,37 +6,34 @@ sweeper is the backstop when that task is lost.
 Most businesses have no webhook. Enqueueing a task per event that then finds no endpoint cost
 a broker publish in the server (≈ 3 % of a busy process) and a worker task per message (issue
 12). So whether a business has an enabled endpoint is cached per process for
-:data:`CACHE_SECONDS`, keyed by its public id. This process forgets a business when one of its
-endpoints is created or enabled (``webhooks.actions``); another process's change is seen within
-the cache's lifetime, and an event skipped meanwhile is not lost: the sweeper fans out every
-event of the log past its cursor (``webhooks.outbox.fan_out_pending_events``), so it arrives
-with the next sweep instead of at once.
+:data:`CACHE_SECONDS`, keyed by its public id (``pingback.timed_cache``). This process forgets
+a business when one of its endpoints is created or enabled (``webhooks.actions``); another
+process's change is seen within the cache's lifetime, and an event skipped meanwhile is not
+lost: the sweeper fans out every event of the log past its cursor
+(``webhooks.outbox.fan_out_pending_events``), so it arrives with the next sweep instead of at
+once.
 """
 
-from time import monotonic
-
 from conversations.events import DomainEvent
+from pingback.timed_cache import TimedCache
 from webhooks import delivery, payloads
 from webhooks.models import WebhookEndpoint
 
 CACHE_SECONDS = 5.0
 
-_has_endpoints: dict[str, tuple[float, bool]] = {}
+_has_endpoints: TimedCache[bool] = TimedCache(CACHE_SECONDS)
 
 
 def has_endpoints(business_id: int, business_public_id: str) -> bool:
     """Whether the business has an enabled endpoint (one query at most every CACHE_SECONDS)."""
-    now = monotonic()
-    hit = _has_endpoints.get(business_public_id)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    found = WebhookEndpoint.objects.filter(business_id=business_id, enabled=True).exists()
-    _has_endpoints[business_public_id] = (now + CACHE_SECONDS, found)
-    return found
+    return _has_endpoints.get(
+        business_public_id,
+        lambda: WebhookEndpoint.objects.filter(business_id=business_id, enabled=True).exists(),
+    )
 
 
 def forget(business_public_id: str) -> None:
-    _has_endpoints.pop(business_public_id, None)
+    _has_endpoints.forget(business_public_id)
 
 
 def on_event(event: DomainEvent) -> None:

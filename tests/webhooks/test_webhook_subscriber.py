@@ -9,6 +9,7 @@ import pytest
 
 from conversations.events import event_from_log
 from conversations.models import EventLog
+from pingback import timed_cache
 from webhooks import actions, delivery, subscribers
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -82,7 +83,7 @@ def test_an_endpoint_another_process_created_gets_its_events_from_the_sweeper(
     assert set(WebhookDelivery.objects.values_list("event_id", flat=True)) == {e.id for e in missed}
     # And once the cache expires, events go the direct way again.
     later_on = time.monotonic() + subscribers.CACHE_SECONDS + 1
-    monkeypatch.setattr(subscribers, "monotonic", lambda: later_on)
+    monkeypatch.setattr(timed_cache, "monotonic", lambda: later_on)
     later = new_events(acme, "later")
     for event in later:
         subscribers.on_event(event)
