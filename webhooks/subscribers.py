@@ -37,7 +37,8 @@ def forget(business_public_id: str) -> None:
 
 
 def on_event(event: DomainEvent) -> None:
-    if payloads.render(event) is None:
+    # The cached answer first: a business without webhooks costs no rendering either.
+    if not has_endpoints(event.business_id, event.business_public_id):
         return
-    if has_endpoints(event.business_id, event.business_public_id):
+    if payloads.render(event) is not None:
         delivery.enqueue_fan_out(event.id)
