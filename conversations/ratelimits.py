@@ -28,6 +28,11 @@ def client_ip(meta: dict) -> str:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if hops:
             return hops[-min(proxies, len(hops))]
+    # python-engineio's environ (Socket.IO) says REMOTE_ADDR 127.0.0.1 for every client; the
+    # ASGI scope it carries has the real peer.
+    peer = (meta.get("asgi.scope") or {}).get("client")
+    if peer:
+        return str(peer[0])
     return meta.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -28,20 +28,37 @@ def server(django_db_setup, django_db_blocker):
         yield live
 
 
+async def widget_peer(url: str, business, ip: str, peer: Peer | None = None) -> Peer:
+    """A Peer connected anonymously to ``business``'s widget, naming ``ip`` in
+    X-Forwarded-For (a refusal raises; ``peer.connect_error`` says why)."""
+    peer = peer or Peer(url)
+    await peer.client.connect(
+        url,
+        auth={"business_id": business.public_id},
+        headers={"X-Forwarded-For": ip},
+        transports=["websocket"],
+        wait_timeout=TIMEOUT,
+    )
+    return peer
+
+
+async def refused_peer(url: str, business, ip: str) -> Peer:
+    """A connection attempt that must be refused; the Peer holds the connect error."""
+    import socketio  # the client's exception type, for this helper only
+
+    peer = Peer(url)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await widget_peer(url, business, ip, peer)
+    return peer
+
+
 @pytest.fixture
 async def connect(server):
     made = []
 
     async def open_peer(business, ip="198.51.100.1"):
-        peer = Peer(server.url)
+        peer = await widget_peer(server.url, business, ip)
         made.append(peer)
-        await peer.client.connect(
-            server.url,
-            auth={"business_id": business.public_id},
-            headers={"X-Forwarded-For": ip},
-            transports=["websocket"],
-            wait_timeout=TIMEOUT,
-        )
         return peer
 
     yield open_peer
@@ -144,23 +161,49 @@ async def test_a_deeply_nested_payload_gets_an_error_ack(connect, acme, depth):
 async def test_connect_disconnect_cycles_are_limited_per_ip(server, connect, acme):
     """A script cycling anonymous connections is refused after the per-IP limit in a minute,
     with a code that says so; another IP still gets in (issue 21, item 8)."""
-    import socketio
-
     not_at_a_minute_boundary()
     cycler = "203.0.113.77"
     for _ in range(12):
         peer = await connect(acme.business, ip=cycler)
         await peer.close()
-    refused = Peer(server.url)
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        await refused.client.connect(
-            server.url,
-            auth={"business_id": acme.business.public_id},
-            headers={"X-Forwarded-For": cycler},
-            transports=["websocket"],
-            wait_timeout=TIMEOUT,
-        )
+    refused = await refused_peer(server.url, acme.business, cycler)
     assert refused.connect_error["data"] == {"code": "CONNECT_RATE_LIMITED"}
     assert "at most 12 a minute" in refused.connect_error["message"]
     other = await connect(acme.business, ip="203.0.113.78")
     assert other.client.connected
+
+
+async def engineio_connect(url: str, business, source: str) -> list:
+    """A Socket.IO connect over a raw WebSocket from the local address ``source`` (any of
+    127.0.0.0/8 reaches the server on Linux): the namespace's answer, ``["40", …]`` when
+    accepted or ``["44", {"message", "data"}]`` when refused."""
+    import json
+
+    from websockets.asyncio.client import connect  # a raw client: it can choose its address
+
+    ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with connect(ws_url, local_addr=(source, 0), open_timeout=TIMEOUT) as ws:
+        await asyncio.wait_for(ws.recv(), TIMEOUT)  # the Engine.IO open packet
+        await ws.send("40" + json.dumps({"business_id": business.public_id}))
+        answer = await asyncio.wait_for(ws.recv(), TIMEOUT)
+    return [answer[:2], json.loads(answer[2:] or "{}")]
+
+
+async def test_the_per_ip_limit_counts_the_tcp_peer_not_a_forged_header(acme):
+    """With no proxy trusted (API_NUM_PROXIES=0, the default), the per-IP limit counts the
+    TCP peer: naming a new address in X-Forwarded-For on every connection does not dodge it,
+    and another machine (here 127.0.0.2) has its own count. Before, python-engineio's
+    environ said 127.0.0.1 for every Socket.IO client, so all visitors shared one count."""
+    with AsgiServer(
+        REDIS_URL=None, API_NUM_PROXIES="0", WIDGET_CONNECTS_PER_IP_PER_MINUTE="3"
+    ) as live:
+        not_at_a_minute_boundary()
+        for n in range(3):
+            peer = await widget_peer(live.url, acme.business, f"198.51.100.{n + 10}")
+            await peer.close()
+        refused = await refused_peer(live.url, acme.business, "198.51.100.99")
+        assert refused.connect_error["data"] == {"code": "CONNECT_RATE_LIMITED"}
+        kind, body = await engineio_connect(live.url, acme.business, "127.0.0.1")
+        assert kind == "44" and body["data"] == {"code": "CONNECT_RATE_LIMITED"}
+        kind, body = await engineio_connect(live.url, acme.business, "127.0.0.2")
+        assert kind == "40", body
