@@ -6,6 +6,4 @@ class AttachmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from attachments import server_limits, signals  # noqa: F401
-
-        server_limits.install()
+        from attachments import signals  # noqa: F401

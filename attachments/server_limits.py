@@ -1,24 +1,19 @@
 """Refuse an oversized upload while it arrives, before it is stored anywhere.
 
-Daphne (Twisted) reads a whole request body into a temporary file before the ASGI app sees
-the request, so neither Django nor a view can stop a 1 GB upload early there. This hooks
-Daphne's request object: a multipart request whose declared ``Content-Length`` is above
-``ATTACHMENTS_MAX_REQUEST_BYTES`` is answered 413 at once, and one sent without a length
-(chunked) is cut off with a 413 as soon as its received bytes pass the limit; the connection
-is closed and nothing more is read. Other servers get the same limit from the upload views,
-which check ``Content-Length`` before parsing, and Django's upload handlers, which stream
-files to temporary files (``FILE_UPLOAD_MAX_MEMORY_SIZE``) instead of memory.
+Django's ASGI handler reads a whole request body (into a temporary file past
+``FILE_UPLOAD_MAX_MEMORY_SIZE``) before any view runs, so a view cannot stop a 1 GB upload
+early. ``UploadLimit`` wraps the HTTP application (``pingback.asgi``): a multipart request whose
+declared ``Content-Length`` is above ``ATTACHMENTS_MAX_REQUEST_BYTES`` is answered 413 before
+any body byte is read, and one sent without a length (chunked) is answered 413 as soon as its
+received bytes pass the limit. The answer says ``Connection: close``, so the server closes the
+connection and reads nothing more. Other requests pass through untouched.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 
 from django.conf import settings
-
-logger = logging.getLogger(__name__)
-_installed = False
 
 BODY = {
     "error": "Payload Too Large",
@@ -26,75 +21,64 @@ BODY = {
 }
 
 
-def refusal() -> bytes:
+def _refusal_body() -> bytes:
     limit = settings.ATTACHMENTS_MAX_REQUEST_BYTES
-    body = json.dumps(
+    return json.dumps(
         {**BODY, "message": f"The upload is larger than {limit} bytes.", "limit": limit}
     ).encode()
-    head = (
-        "HTTP/1.1 413 Payload Too Large\r\n"
-        "Content-Type: application/json\r\n"
-        "X-Content-Type-Options: nosniff\r\n"
-        "Access-Control-Allow-Origin: *\r\n"
-        "Connection: close\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    ).encode()
-    return head + body
 
 
-def _is_multipart(request) -> bool:
-    values = request.requestHeaders.getRawHeaders(b"content-type") or []
-    return any(v.lower().startswith(b"multipart/") for v in values)
+async def _refuse(send) -> None:
+    body = _refusal_body()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"x-content-type-options", b"nosniff"),
+                (b"access-control-allow-origin", b"*"),
+                (b"connection", b"close"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
-def install() -> None:
-    global _installed
-    if _installed:
-        return
-    try:
-        from daphne.http_protocol import WebRequest
-    except ImportError:  # another ASGI server: the views' Content-Length check applies
-        return
-    _installed = True
-    original_length = WebRequest.gotLength
-    original_chunk = WebRequest.handleContentChunk
+def _header(scope, name: bytes) -> bytes:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return value
+    return b""
 
-    def refuse(self) -> None:
-        self._pb_refused = True
-        transport = self.channel.transport
-        try:
-            transport.write(refusal())
-            transport.loseConnection()
-        except Exception:  # the client is gone already
-            logger.debug("upload refusal not sent", exc_info=True)
 
-    def gotLength(self, length):
-        self._pb_seen = 0
-        self._pb_cap = settings.ATTACHMENTS_MAX_REQUEST_BYTES if _is_multipart(self) else 0
-        self._pb_refused = False
-        if self._pb_cap and length is not None and length > self._pb_cap:
-            refuse(self)
-            return None
-        return original_length(self, length)
+class UploadLimit:
+    """ASGI middleware: the multipart body limit, enforced while the body arrives."""
 
-    def handleContentChunk(self, data):
-        if getattr(self, "_pb_refused", False):
-            return None
-        cap = getattr(self, "_pb_cap", 0)
-        if cap:
-            self._pb_seen += len(data)
-            if self._pb_seen > cap:
-                refuse(self)
-                return None
-        return original_chunk(self, data)
+    def __init__(self, app):
+        self.app = app
 
-    original_received = WebRequest.requestReceived
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not _header(scope, b"content-type").lower().startswith(
+            b"multipart/"
+        ):
+            return await self.app(scope, receive, send)
+        cap = settings.ATTACHMENTS_MAX_REQUEST_BYTES
+        length = _header(scope, b"content-length")
+        if length.isdigit() and int(length) > cap:
+            return await _refuse(send)
+        seen = 0
 
-    def requestReceived(self, command, path, version):
-        if getattr(self, "_pb_refused", False):
-            return None
-        return original_received(self, command, path, version)
+        async def limited_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > cap:
+                    await _refuse(send)
+                    # Django's body reader stops at a disconnect and answers nothing more.
+                    return {"type": "http.disconnect"}
+            return message
 
-    WebRequest.requestReceived = requestReceived
-    WebRequest.gotLength = gotLength
-    WebRequest.handleContentChunk = handleContentChunk
+        return await self.app(scope, limited_receive, send)

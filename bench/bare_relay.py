@@ -1,10 +1,10 @@
 """The "limit" reference for the round-trip benchmark: a bare python-socketio relay.
 
-Same ASGI server (daphne), same events as PingBack's widget protocol, but no Django, no
-authentication and no persistence: ``join_conversation`` enters a room, ``client_message`` is
-acknowledged and relayed to the room as ``new_message``. Run:
+Same ASGI server (pingback.server: uvicorn), same events as PingBack's widget protocol, but
+no Django, no authentication and no persistence: ``join_conversation`` enters a room,
+``client_message`` is acknowledged and relayed to the room as ``new_message``. Run:
 
-    .venv/bin/daphne -b 127.0.0.1 -p 8100 bench.bare_relay:app
+    .venv/bin/python -m pingback.server --port 8100 bench.bare_relay:app
 """
 
 import itertools

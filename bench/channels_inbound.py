@@ -1,4 +1,4 @@
-"""Inbound channel throughput: Telegram updates POSTed to a real daphne, then every one
+"""Inbound channel throughput: Telegram updates POSTed to a real web server, then every one
 redelivered (the idempotent path: the provider's message id is already stored).
 
     .venv/bin/python bench/channels_inbound.py [--chats 200] [--per-chat 5] [--concurrency 4]

@@ -85,7 +85,7 @@ PRODUCTION_ENV = {"DEBUG": "false", "SECRET_KEY": "bench-" + "x" * 40}
 
 
 class BenchServer:
-    """A PingBack daphne process with its own database and the demo data."""
+    """A PingBack web process with its own database and the demo data."""
 
     def __init__(
         self,
@@ -126,8 +126,8 @@ class BenchServer:
     def start(self, processes_count: int = 1) -> list[str]:
         for _ in range(processes_count):
             port = free_port()
-            log = Path(self.tmp) / f"daphne-{port}.log"
-            self.processes.append(processes.daphne(port, self.env, log).start())
+            log = Path(self.tmp) / f"web-{port}.log"
+            self.processes.append(processes.web(port, self.env, log).start())
             self.ports.append(port)
         for process, port in zip(self.processes, self.ports, strict=True):
             process.wait_http(f"http://127.0.0.1:{port}/healthz", timeout=180)
@@ -135,7 +135,7 @@ class BenchServer:
 
     @property
     def procs(self) -> list:
-        """The daphne ``Popen`` objects (their pids are measured)."""
+        """The web processes' ``Popen`` objects (their pids are measured)."""
         return [p.proc for p in self.processes]
 
     @property

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/connections.py --connections 10000
 
-Starts one daphne process (own SQLite database, demo data), then a separate load-generator
+Starts one web process (own SQLite database, demo data), then a separate load-generator
 process opens N Socket.IO connections over WebSocket with ``auth: {business_id}``, speaking
 Engine.IO v4 directly (a full client object per connection would measure the client, not the
 server). Connections stay idle through at least one server heartbeat; the generator answers

@@ -3,7 +3,7 @@
     .venv/bin/python bench/inbox_load.py [--conversations 10000] [--database-url postgresql://...]
                                          [--repeat 20] [--no-browser]
 
-Starts a throw-away daphne server (own database, demo data), bulk-inserts N conversations
+Starts a throw-away web server (own database, demo data), bulk-inserts N conversations
 (one message each, mixed statuses, assignees and handoffs) into the demo business, logs in
 as the demo owner (who sees everything) and times:
 

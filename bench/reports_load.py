@@ -11,7 +11,7 @@ same ~70 days, across 4 channels and the demo agents, in the Europe/Paris time z
 
 - folds the whole event log into the rollups in this process (``reports.rollup.catch_up``),
   timed (events per second), and checks the rollups against a full recomputation;
-- against one daphne process (keep-alive HTTP client, after a warm-up): p50/p99 of
+- against one web process (keep-alive HTTP client, after a warm-up): p50/p99 of
   ``/api/v1/reports/summary`` for 7, 30, 90 and 365 days, with a channel and an agent filter,
   and of the days CSV.
 

@@ -9,7 +9,7 @@ COPY (customers, conversations, messages; a progress line on stderr) and ANALYZE
 
 - in this process, through Django's test client: the SQL each endpoint runs, its query count
   and ``EXPLAIN ANALYZE`` of each query (index use and time), written to the JSON result;
-- against one daphne process (keep-alive HTTP client, after a warm-up): p50/p99 of
+- against one web process (keep-alive HTTP client, after a warm-up): p50/p99 of
   conversations list (newest first, and ``status=open``), a conversation's messages list,
   page 2 of the conversations list (cursor), and the inbox pages (bench/inbox_load.py).
 

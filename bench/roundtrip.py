@@ -5,10 +5,10 @@
 
 In one run, two targets get the same load:
 
-- ``pingback``: one daphne process serving PingBack on its own PostgreSQL database (created and
+- ``pingback``: one web process serving PingBack on its own PostgreSQL database (created and
   dropped here, demo data) with the Redis backplane (``REDIS_URL``, own ``REDIS_PREFIX``),
   socket rate limit off;
-- ``bare``: one daphne process serving ``bench.bare_relay:app`` (python-socketio, same
+- ``bare``: one web process serving ``bench.bare_relay:app`` (python-socketio, same
   events, no Django, no persistence): the limit reference.
 
 C conversations, each a customer socket and an agent socket (the demo owner's JWT) joined to
@@ -233,7 +233,7 @@ class BareTarget:
 
     def __init__(self):
         self.port = free_port()
-        self.process = processes.daphne(self.port, dict(os.environ), app="bench.bare_relay:app")
+        self.process = processes.web(self.port, dict(os.environ), app="bench.bare_relay:app")
 
     def start(self) -> dict:
         url = f"http://127.0.0.1:{self.port}"

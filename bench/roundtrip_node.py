@@ -4,7 +4,7 @@
     .venv/bin/python bench/roundtrip_node.py --redis redis://127.0.0.1:6379/0 \
         --pingback-rates 200,400,800,1200 --bare-rates 1000,2000,4000,6000 --duration 4
 
-Same targets as ``bench/roundtrip.py`` (PingBack: one daphne process on its own PostgreSQL
+Same targets as ``bench/roundtrip.py`` (PingBack: one web process on its own PostgreSQL
 database with the Redis backplane; ``bench.bare_relay``: python-socketio, same events, no
 Django, no persistence), in one run, but the load comes from G Node processes
 (``bench/js/load.mjs``): Python generators could not saturate the bare relay, so its figure
@@ -12,7 +12,7 @@ Django, no persistence), in one run, but the load comes from G Node processes
 emit -> agent ``new_message``; achieved = delivered / max(duration, delivery window). A target's
 sweep stops at the first rate it cannot keep up with (delivered < 90 % of offered or p50 > 1 s).
 
-``--profile-rate R`` records the PingBack daphne process with ``py-spy record`` (raw collapsed
+``--profile-rate R`` records the PingBack web process with ``py-spy record`` (raw collapsed
 stacks, bench/results/profile-<R>.txt) while rate R runs. The server's CPU share per step is
 read from /proc. Writes bench/results/roundtrip_node.json.
 """

@@ -7,7 +7,7 @@ Creates its own database (``pb_bench_search_large``), migrates it (the GIN index
 ``to_tsvector('simple', content)`` comes from search/migrations/0001), adds the demo data and
 seeds the demo business with messages of 6-14 words drawn from a 5,000-word vocabulary with a
 Zipf-like skew, plus an order number in one message of twenty (rare terms). Then, against one
-daphne process over keep-alive HTTP, p50/p99 of ``GET /api/v1/search?q=`` for query kinds
+web process over keep-alive HTTP, p50/p99 of ``GET /api/v1/search?q=`` for query kinds
 (a common word, a rare word, two words, a prefix, an order number, a customer email, an id), as
 the API key (sees everything) and as the demo's plain agent (the visibility filter applies),
 plus ``EXPLAIN ANALYZE`` of the message query. Results go to bench/results/search_large.json.

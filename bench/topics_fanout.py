@@ -3,7 +3,7 @@
     (cd bench/js && npm install)        # once: ws for the receivers
     .venv/bin/python bench/topics_fanout.py [--connections 1000] [--events 10] [--redis redis://...]
 
-Starts a throw-away daphne server (own SQLite database, demo data, connection limits off),
+Starts a throw-away web server (own SQLite database, demo data, connection limits off),
 then a Node receiver process (``bench/js/topics_receivers.mjs``, ``ws``) that opens N
 WebSocket connections to ws://127.0.0.1/api/ with the demo owner's JWT and subscribes each to
 /<project>/requests. Once all snapshots arrived, this process creates E conversations through

@@ -3,7 +3,7 @@
     .venv/bin/python bench/widget_roundtrip.py --conversations 20 --messages 25
     .venv/bin/python bench/widget_roundtrip.py --redis redis://127.0.0.1:6379/0 --processes 2
 
-Starts its own daphne process(es) with a throw-away SQLite database (or --database-url) and
+Starts its own web process(es) with a throw-away SQLite database (or --database-url) and
 the demo data, rate limit off. C conversations each get a customer socket (which starts the
 conversation with its first message) and an agent socket (the demo owner's JWT) joined to it;
 with two processes the customer is on the first and the agent on the second. Then every

@@ -2,7 +2,7 @@
 
 ``/socket.io/`` goes to python-socketio (the widget), other HTTP to Django, other WebSockets
 to Channels consumers (the topics API at /api/ and the event stream at /ws).
-Run it with ``daphne pingback.asgi:application``.
+Run it with ``python -m pingback.server`` (uvicorn with PingBack's options).
 """
 
 import os
@@ -18,6 +18,7 @@ import asyncio  # noqa: E402
 import socketio  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from attachments.server_limits import UploadLimit  # noqa: E402
 from pingback import gc_pauses  # noqa: E402
 from pingback.bridge import bridge  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
@@ -25,7 +26,7 @@ from realtime.sio import sio  # noqa: E402
 
 channels_app = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": UploadLimit(django_asgi_app),
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )
@@ -37,9 +38,25 @@ routes = socketio.ASGIApp(sio, other_asgi_app=channels_app, socketio_path="socke
 gc_pauses.freeze_start_up()
 
 
+async def lifespan(receive, send) -> None:
+    """The server's start-up and shutdown (ASGI lifespan): nothing to prepare beyond what
+    ``application`` binds on every call, nothing to release that the process exit does not."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
 async def application(scope, receive, send):
     # Committed events reach sockets through this server's loop (pingback.bridge): bound when
-    # the server starts serving (its first call), a no-op check afterwards.
+    # the server starts serving (its first call: the lifespan start-up under uvicorn), a no-op
+    # check afterwards.
     bridge.bind(asyncio.get_running_loop())
     gc_pauses.freezer.start()
-    await routes(scope, receive, send)
+    if scope["type"] == "lifespan":
+        await lifespan(receive, send)
+    else:
+        await routes(scope, receive, send)

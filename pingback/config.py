@@ -109,12 +109,31 @@ def load_or_create_secret_key(data_dir) -> str:
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "ip6-localhost"}
 
 
+def _program(argv: list[str]) -> tuple[str, str]:
+    """The program's file name and its folder's (``python -m pingback.server`` gives
+    ``("server.py", "pingback")``)."""
+    return os.path.basename(argv[0]), os.path.basename(os.path.dirname(argv[0]))
+
+
+def is_server_command(argv: list[str]) -> bool:
+    """Whether this process serves HTTP: PingBack's server, uvicorn, daphne, gunicorn or
+    runserver."""
+    if not argv:
+        return False
+    program, parent = _program(argv)
+    return (
+        (program, parent) == ("server.py", "pingback")
+        or bool({program, parent} & {"uvicorn", "daphne", "gunicorn"})
+        or (program == "manage.py" and argv[1:2] == ["runserver"])
+    )
+
+
 def server_bind_hosts(argv: list[str]) -> list[str]:
-    """The addresses a server command line binds (daphne, uvicorn, gunicorn, runserver)."""
+    """The addresses a server command line binds (PingBack's server, uvicorn, daphne,
+    gunicorn, runserver)."""
     if not argv:
         return []
-    program = os.path.basename(argv[0])
-    parent = os.path.basename(os.path.dirname(argv[0]))
+    program, parent = _program(argv)
     args = argv[1:]
     hosts: list[str] = []
     if "daphne" in (program, parent) or "gunicorn" in (program, parent):
@@ -129,7 +148,7 @@ def server_bind_hosts(argv: list[str]) -> list[str]:
                         hosts.append(part.split("=", 1)[1].replace("\\", ""))
         if "gunicorn" in (program, parent):
             hosts = [h.rsplit(":", 1)[0] if h.count(":") == 1 else h for h in hosts]
-    elif "uvicorn" in (program, parent):
+    elif "uvicorn" in (program, parent) or (program, parent) == ("server.py", "pingback"):
         for i, arg in enumerate(args):
             if arg == "--host" and i + 1 < len(args):
                 hosts.append(args[i + 1])

@@ -3,7 +3,7 @@
 Adapters call the small functions below (``socket_connected``, ``webhook_attempt``, …); the
 scrape adds what is cheaper to compute on demand (outbox backlog, Celery queue depth).
 
-Several processes (daphne instances, Celery workers) share one view of the counters through
+Several processes (web processes, Celery workers) share one view of the counters through
 prometheus_client's multiprocess mode: set ``PROMETHEUS_MULTIPROC_DIR`` to a directory every
 process can write, emptied before they start (deploy/systemd does). Without it each process
 counts for itself, which is right for the embedded single-process default.

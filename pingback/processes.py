@@ -1,4 +1,4 @@
-"""Start PingBack's processes (daphne, Celery workers, ``manage.py``): the one launcher of the
+"""Start PingBack's processes (web servers, Celery workers, ``manage.py``): the one launcher of the
 tests (``tests/live.py``, the scale-out cluster) and the benchmarks (``bench/common.py``).
 
 Each child runs from the repository root with the interpreter running this code, logs to a
@@ -26,7 +26,7 @@ def free_port() -> int:
 
 
 class Process:
-    """One child process; ``argv`` after the interpreter (``["-m", "daphne", …]``)."""
+    """One child process; ``argv`` after the interpreter (``["-m", "pingback.server", …]``)."""
 
     def __init__(self, argv: list[str], env: dict, log_path: Path | None = None):
         self.argv = argv
@@ -89,9 +89,12 @@ class Process:
             self.proc.wait()
 
 
-def daphne(port: int, env: dict, log_path: Path | None = None, app: str = ASGI_APP) -> Process:
-    """A daphne process serving ``app`` on 127.0.0.1:``port`` (not started)."""
-    return Process(["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app], env, log_path)
+def web(port: int, env: dict, log_path: Path | None = None, app: str = ASGI_APP) -> Process:
+    """A web server process (``pingback.server``) serving ``app`` on 127.0.0.1:``port`` (not
+    started)."""
+    return Process(
+        ["-m", "pingback.server", "--host", "127.0.0.1", "--port", str(port), app], env, log_path
+    )
 
 
 def celery_worker(name: str, env: dict, log_path: Path, queue: str | None = None) -> Process:

@@ -21,6 +21,7 @@ from pingback.config import (
     env_list,
     fail,
     is_loopback,
+    is_server_command,
     load_or_create_secret_key,
     parse_email_url,
     server_bind_hosts,
@@ -203,7 +204,6 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- Applications -----------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -665,16 +665,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "daphne": {"level": "WARNING"},
+        # uvicorn logs every WebSocket's accept, open and close at INFO.
+        "uvicorn.error": {"level": "WARNING"},
     },
 }
 
 if _errors:
     fail(_errors)
 
-if (DEBUG and {os.path.basename(a) for a in sys.argv[:2]} & {"daphne", "uvicorn", "runserver"}) or (
-    DEBUG and sys.argv and os.path.basename(os.path.dirname(sys.argv[0])) == "daphne"
-):
+if DEBUG and is_server_command(sys.argv):
     sys.stderr.write(
         "\n*** PingBack runs with development defaults (DEBUG on): listening on loopback "
         "only. For a deployment set DEBUG=false and SECRET_KEY (README, Configuration). ***\n\n"

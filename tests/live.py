@@ -1,5 +1,5 @@
-"""Real server processes for tests: daphne serving pingback.asgi on a free port, Celery workers
-(started by ``pingback.processes``, the launcher the benchmarks use too).
+"""Real server processes for tests: the web server (pingback.server) serving pingback.asgi on a
+free port, Celery workers (started by ``pingback.processes``, the launcher the benchmarks use too).
 
 The server shares the test database (a file for SQLite, the test database for PostgreSQL),
 so tests using it need ``transactional_db``. Without REDIS_URL each process has its own
@@ -53,14 +53,14 @@ def server_env(**overrides) -> dict:
 
 
 class AsgiServer:
-    """One daphne process (``pingback.processes``). ``url`` is its base URL once ``start()``
+    """One web process (``pingback.processes``). ``url`` is its base URL once ``start()``
     returned."""
 
     def __init__(self, port: int | None = None, **env_overrides):
         self.port = port or free_port()
         self.env = server_env(**env_overrides)
-        self.log_path = ROOT / "test-artifacts" / f"daphne-{self.port}.log"
-        self.process = processes.daphne(self.port, self.env, self.log_path)
+        self.log_path = ROOT / "test-artifacts" / f"web-{self.port}.log"
+        self.process = processes.web(self.port, self.env, self.log_path)
 
     @property
     def url(self) -> str:

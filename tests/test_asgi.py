@@ -1,4 +1,5 @@
-"""The one ASGI app under daphne: Django HTTP, static files, Socket.IO and probes."""
+"""The one ASGI app under its web server (pingback.server): Django HTTP, static files,
+Socket.IO and probes."""
 
 import json
 import urllib.error

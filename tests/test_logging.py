@@ -26,8 +26,9 @@ DELIVER = "webhooks.tasks.deliver_webhook"
 def json_lines(path) -> list[dict]:
     """The log lines of a server's output, each of which must be one JSON object.
 
-    Not log lines: daphne's access log and Celery's start-up banner, printed to stdout; the
-    systemd units in deploy/ turn both off (``daphne -v 0``, ``celery --quiet worker``).
+    Not log lines: Celery's start-up banner, printed to stdout; the systemd units in deploy/
+    turn it off (``celery --quiet worker``). The web server (pingback.server) logs only
+    through LOGGING, with no access log.
     """
     lines = []
     for raw in path.read_text().splitlines():

@@ -1,6 +1,6 @@
 """/metrics: access control, and counters that match a short real load on two processes.
 
-Two daphne processes share one PROMETHEUS_MULTIPROC_DIR (as the systemd units in deploy/ do):
+Two web processes share one PROMETHEUS_MULTIPROC_DIR (as the systemd units in deploy/ do):
 a scrape of either one reports the requests, sockets and webhook attempts of both, and the
 open sockets of a killed process drop out.
 """

@@ -1,9 +1,8 @@
-import os
 import sys
 
 from django.apps import AppConfig
 
-SERVER_COMMANDS = {"daphne", "uvicorn", "gunicorn", "runserver"}
+from pingback.config import is_server_command
 
 
 class WebhooksConfig(AppConfig):
@@ -29,10 +28,7 @@ class WebhooksConfig(AppConfig):
             outbox.backlog,
         )
         # A server without a broker sweeps in-process (deliveries left by a restart go out).
-        program = sys.argv[0] if sys.argv else ""
-        names = {os.path.basename(program), os.path.basename(os.path.dirname(program))}
-        names.update(sys.argv[1:2])
-        if names & SERVER_COMMANDS:
+        if is_server_command(sys.argv):
             # Only a server without a broker runs the in-process beat; imported when it does.
             from pingback import beat
             from pingback.tasks import uses_broker

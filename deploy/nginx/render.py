@@ -86,7 +86,7 @@ def render(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
-    parser.add_argument("--ports", default="8001-8003", help="daphne ports: 8001-8003 or 8001,8002")
+    parser.add_argument("--ports", default="8001-8003", help="web ports: 8001-8003 or 8001,8002")
     parser.add_argument("--server-name", default="_", help="nginx server_name (your host name)")
     parser.add_argument("--listen", default="80", help="plain-HTTP listen address (no TLS)")
     parser.add_argument("--static-root", default="/srv/pingback/staticfiles")

@@ -1,6 +1,6 @@
 """The email follow-up survives a restart: a server process that took the reply is SIGKILLed
 before the grace period ends; a fresh process (its beat sweeper) still emails the visitor,
-once. Real daphne processes on the shared test database, a real SMTP server (aiosmtpd)."""
+once. Real web processes on the shared test database, a real SMTP server (aiosmtpd)."""
 
 import json
 import urllib.request

@@ -1,5 +1,5 @@
 """The deployment of deploy/ tested: Debian's nginx, with deploy/nginx/pingback.conf.in
-rendered for test ports, in front of three daphne processes and a Celery worker on a fresh
+rendered for test ports, in front of three web processes and a Celery worker on a fresh
 PostgreSQL database and a private Redis, configured like deploy/pingback.env.example
 (DEBUG off, API_NUM_PROXIES=1, JSON logs, metrics). Every client goes through nginx's one
 port, except agent sockets connected straight to each process, to show that what enters
@@ -363,7 +363,7 @@ async def test_static_and_media_files_are_served_by_nginx(deployment):
         assert media.status_code == 200 and media.text == "a media file\n"
         assert media.headers["Content-Disposition"] == "attachment"
         assert media.headers["X-Content-Type-Options"] == "nosniff"
-    # No static request reached a daphne process.
+    # No static request reached a web process.
     for server in deployment.cluster.servers:
         assert "/static/" not in server.log_path.read_text()
 

@@ -1,4 +1,4 @@
-"""The PostgreSQL message hot path (issue 12) end to end: one daphne process on a fresh
+"""The PostgreSQL message hot path (issue 12) end to end: one web process on a fresh
 PostgreSQL database. Counters bumped in one UPDATE ... RETURNING keep every rule: a customer
 message reopens a resolved conversation, an agent's first reply takes an unassigned one over,
 retries are idempotent by the unique constraint, and a plain agent's cached proof of access is

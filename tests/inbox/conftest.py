@@ -1,4 +1,4 @@
-"""Fixtures of the inbox tests; the browser ones start one daphne per module and Chromium."""
+"""Fixtures of the inbox tests; the browser ones start one web server per module and Chromium."""
 
 import pytest
 

@@ -1,6 +1,6 @@
 """A visitor on the widget demo page and an agent in the inbox, in a real Chromium.
 
-Everything goes through a real daphne server (tests/live.py): the browser pages, Socket.IO and
+Everything goes through a real web server (tests/live.py): the browser pages, Socket.IO and
 the topics WebSocket. Screenshots land in test-artifacts/inbox/.
 """
 

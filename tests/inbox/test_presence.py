@@ -1,6 +1,6 @@
 """Real presence (conversations/presence.py): connections, idle, manual choices, expiry,
 restarts; the same rules on the in-process and the Redis registry; the idle endpoint's input
-checks; and two daphne processes sharing Redis, one of them SIGKILLed."""
+checks; and two web processes sharing Redis, one of them SIGKILLed."""
 
 import asyncio
 import contextlib

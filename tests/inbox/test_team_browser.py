@@ -1,6 +1,6 @@
 """Two agents in two browser contexts plus a visitor: nobody ever looks at a stale view.
 
-A plain agent (Alex) and the owner (Olivia) work the demo business through a real daphne
+A plain agent (Alex) and the owner (Olivia) work the demo business through a real web server
 (tests/live.py). A takeover and a reassignment reach the other agent's open page within a
 second, with the new assignee, read-only, in words; no page ever navigates to a 404.
 """

@@ -1,4 +1,4 @@
-"""Team tools the way agents use them, in Chromium against a real daphne: Olivia labels a
+"""Team tools the way agents use them, in Chromium against a real web server: Olivia labels a
 conversation and leaves a private note for Alex, who is told at once on his inbox page; the
 list filtered by the label shows the row with its chip. Screenshots in test-artifacts/inbox."""
 

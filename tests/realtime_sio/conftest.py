@@ -1,4 +1,4 @@
-"""A real daphne server per module, and Socket.IO peers that record every event they receive."""
+"""A real web server per module, and Socket.IO peers that record every event they receive."""
 
 from __future__ import annotations
 

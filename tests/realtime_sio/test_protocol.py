@@ -1,4 +1,4 @@
-"""Every client and server event of the seed protocol, against a real daphne server."""
+"""Every client and server event of the seed protocol, against a real web server."""
 
 import json
 import urllib.request

@@ -1,4 +1,4 @@
-"""Two daphne processes sharing rooms through the real Redis (AsyncRedisManager)."""
+"""Two web processes sharing rooms through the real Redis (AsyncRedisManager)."""
 
 import pytest
 

@@ -1,7 +1,8 @@
 """Fixtures for the topics API and /ws stream tests.
 
 In-process tests drive the real ASGI app through Channels' WebsocketCommunicator (the
-in-memory layer is shared with actions run in the test); real-server tests use daphne.
+in-memory layer is shared with actions run in the test); real-server tests use the web server
+(tests/live.py).
 """
 
 import pytest

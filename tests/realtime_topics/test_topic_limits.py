@@ -110,5 +110,5 @@ async def test_server_pings_and_closes_a_silent_connection(acme, settings):
         frame = await client.recv()
     assert error_code(frame) == "IDLE_TIMEOUT"
     assert await client.closed_with() == 4010
-    await client.close()  # the server's disconnect, as daphne sends it after a close
+    await client.close()  # the server's disconnect after its close frame
     assert await run(limits.active_connections, acme.agent.user.pk) == 0

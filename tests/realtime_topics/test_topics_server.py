@@ -1,4 +1,4 @@
-"""The topics API and /ws stream through a real daphne process (in-memory layer).
+"""The topics API and /ws stream through a real web process (in-memory layer).
 
 Events are produced inside the server through the REST API, as an integration would.
 """

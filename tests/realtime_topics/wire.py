@@ -1,4 +1,4 @@
-"""A websockets client for a real daphne server (tests/live.py AsgiServer).
+"""A websockets client for a real web server (tests/live.py AsgiServer).
 
 Like the tiledesk dashboard client, it answers the server's heartbeat pings with pongs (in
 the background, so it stays alive while a test is busy elsewhere) unless told not to.

@@ -1,3 +1,3 @@
-"""The browser fixtures of the inbox tests (a daphne server, the demo business, Chromium)."""
+"""The browser fixtures of the inbox tests (a web server, the demo business, Chromium)."""
 
 from tests.inbox.conftest import browser, demo, server  # noqa: F401

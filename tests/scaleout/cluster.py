@@ -1,5 +1,5 @@
 """A small PingBack cluster for scale-out and fault tests: PostgreSQL, a private Redis, several
-daphne processes and Celery workers, plus Socket.IO and topics clients that record everything.
+web processes and Celery workers, plus Socket.IO and topics clients that record everything.
 
 Every wait is on a condition with a generous deadline (the CI machine has 2 shared cores):
 nothing here sleeps for correctness.
@@ -42,7 +42,7 @@ def demo(database_url: str, password: str) -> dict:
 
 
 class Cluster:
-    """``n`` daphne processes and ``workers`` Celery workers on one PostgreSQL and one Redis."""
+    """``n`` web processes and ``workers`` Celery workers on one PostgreSQL and one Redis."""
 
     PASSWORD = "scaleout-pass-1"
 

@@ -1,6 +1,6 @@
 """Scale-out and faults on the real PostgreSQL and a private Redis (issue #9).
 
-One cluster per module: three daphne processes (clients use the WebSocket transport and no
+One cluster per module: three web processes (clients use the WebSocket transport and no
 sticky balancer: each client picks its process) and two Celery workers (the AI assistant's
 replies run there), on a fresh PostgreSQL database and a redis-server of our own that the
 restart test stops and starts on the same port.

@@ -70,17 +70,26 @@ def test_the_published_development_key_is_refused(tmp_path):
 
 @pytest.mark.parametrize("bind", ["0.0.0.0", "192.0.2.10", "::"])
 def test_debug_mode_refuses_to_listen_beyond_loopback(bind):
-    result = run(
-        ["-m", "daphne", "-b", bind, "-p", str(free_port()), "pingback.asgi:application"], {}
-    )
+    result = run(["-m", "pingback.server", "--host", bind, "--port", str(free_port())], {})
     assert result.returncode == 2
     assert "DEBUG is on" in result.stderr and bind in result.stderr
 
 
 def test_debug_mode_may_not_be_exposed_but_a_deployment_may(tmp_path):
     # Loopback with DEBUG on is fine; a non-loopback bind with DEBUG off and a key is fine.
-    from pingback.config import is_loopback, server_bind_hosts
+    from pingback.config import is_loopback, is_server_command, server_bind_hosts
 
+    # Which command lines serve (the DEBUG notice, the embedded beat without a broker).
+    assert is_server_command(["/x/pingback/server.py", "--port", "8000"])
+    assert is_server_command(["/x/uvicorn", "app"]) and is_server_command(
+        ["manage.py", "runserver"]
+    )
+    assert not is_server_command(["manage.py", "migrate"])
+    assert not is_server_command(["/x/celery", "-A", "pingback", "worker"])
+    assert not is_server_command(["/x/other/server.py"]) and not is_server_command([])
+
+    assert server_bind_hosts(["/x/pingback/server.py", "--host", "0.0.0.0"]) == ["0.0.0.0"]
+    assert server_bind_hosts(["/x/pingback/server.py", "--port", "80"]) == []
     assert server_bind_hosts(["/x/daphne", "-b", "0.0.0.0", "app"]) == ["0.0.0.0"]
     assert server_bind_hosts(["/x/daphne/__main__.py", "--bind", "::", "app"]) == ["::"]
     assert server_bind_hosts(["/x/uvicorn", "--host=10.0.0.1", "app"]) == ["10.0.0.1"]

@@ -1,4 +1,4 @@
-"""Widget ``identify`` with an HMAC identity hash, over a real Socket.IO client and daphne.
+"""Widget ``identify`` with an HMAC identity hash, over a real Socket.IO client and the web server.
 
 A logged-in user's second browser continues their history only with a hash signed by the
 business's identity secret; a forged hash, a hash signed for another business, or no hash at

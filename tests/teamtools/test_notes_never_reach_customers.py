@@ -1,7 +1,7 @@
 """A private note never reaches the customer: not their widget socket (live or on a reconnect's
 replay), not the PocketPing /ws stream, not a webhook. Colleagues' sockets do get it.
 
-One real daphne server; the note is written over REST by an agent, then a reply is sent. Every
+One real web server; the note is written over REST by an agent, then a reply is sent. Every
 surface receives the reply (so anything published before it has been delivered), and none of
 the frames any customer-facing surface received carries the note's text.
 """

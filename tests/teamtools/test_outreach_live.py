@@ -1,5 +1,5 @@
 """A customer with the widget open sees a conversation an agent starts, at once; a returning
-visitor is offered it when their widget reconnects. One real daphne server."""
+visitor is offered it when their widget reconnects. One real web server."""
 
 import pytest
 

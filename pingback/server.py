@@ -1,0 +1,73 @@
+"""PingBack's web server: ``python -m pingback.server --host 127.0.0.1 --port 8000``.
+
+One process serves everything (``pingback.asgi``: Django, Socket.IO, the topics API, /ws)
+on uvicorn, with the settings PingBack relies on fixed here rather than left to each command
+line (``bin/run``, the systemd unit, the tests and the benchmarks all start this module):
+
+- uvloop and httptools where they are installed (Linux, macOS), asyncio and h11 elsewhere;
+- WebSockets by ``websockets``' sans-I/O protocol. A frame is written to the socket at once
+  (asyncio's transport), which made a 1,000-subscriber topic event reach its subscribers
+  about twice as fast as under daphne (bench/README.md, issue 12);
+- no proxy-header rewriting: PingBack reads ``X-Forwarded-For`` itself, trusting only
+  ``API_NUM_PROXIES`` proxies (``conversations.ratelimits``), so the client address in the
+  ASGI scope stays the TCP peer's;
+- no access log and no logging set-up of uvicorn's own: uvicorn's messages go through
+  Django's ``LOGGING`` (``LOG_FORMAT``) like every other line, and PingBack logs each request
+  itself;
+- one process, whatever ``WEB_CONCURRENCY`` says (that setting counts PingBack's processes);
+- idle kept-alive HTTP connections are closed after 75 s, after nginx's own 60 s;
+- on SIGTERM, open connections get ``--graceful-seconds`` (default 10) to finish before the
+  process exits (WebSocket clients are closed with 1012 and reconnect elsewhere).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+
+import uvicorn
+
+from pingback.processes import ASGI_APP
+
+
+def _have(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def options(host: str, port: int, graceful_seconds: int = 10) -> dict:
+    """uvicorn's keyword arguments for PingBack (``uvicorn.run(ASGI_APP, **options(...))``)."""
+    return {
+        "host": host,
+        "port": port,
+        # One process per port: scale with more processes (deploy/systemd). uvicorn would
+        # otherwise read WEB_CONCURRENCY, PingBack's count of web processes, as its own
+        # worker count, and a Socket.IO session's polls would land in different processes
+        # behind the same port.
+        "workers": 1,
+        "loop": "uvloop" if _have("uvloop") else "asyncio",
+        "http": "httptools" if _have("httptools") else "h11",
+        "ws": "websockets-sansio",
+        "lifespan": "on",
+        "proxy_headers": False,
+        "server_header": False,
+        "access_log": False,
+        "log_config": None,
+        "timeout_graceful_shutdown": graceful_seconds,
+        # Longer than nginx's upstream keep-alive (60 s, deploy/nginx): the proxy, not this
+        # server, closes an idle kept-alive connection, so it never reuses one being closed.
+        "timeout_keep_alive": 75,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve PingBack (pingback.asgi) with uvicorn.")
+    parser.add_argument("--host", default="127.0.0.1", help="the address to bind")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--graceful-seconds", type=int, default=10)
+    parser.add_argument("app", nargs="?", default=ASGI_APP, help="module:attribute")
+    args = parser.parse_args(argv)
+    uvicorn.run(args.app, **options(args.host, args.port, args.graceful_seconds))
+
+
+if __name__ == "__main__":
+    main()
