@@ -109,6 +109,10 @@ def load_or_create_secret_key(data_dir) -> str:
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "ip6-localhost"}
 
 
+# ``python -m pingback.server`` as (file name, folder name): PingBack's own web server.
+PINGBACK_SERVER = ("server.py", "pingback")
+
+
 def _program(argv: list[str]) -> tuple[str, str]:
     """The program's file name and its folder's (``python -m pingback.server`` gives
     ``("server.py", "pingback")``)."""
@@ -122,7 +126,7 @@ def is_server_command(argv: list[str]) -> bool:
         return False
     program, parent = _program(argv)
     return (
-        (program, parent) == ("server.py", "pingback")
+        (program, parent) == PINGBACK_SERVER
         or bool({program, parent} & {"uvicorn", "daphne", "gunicorn"})
         or (program == "manage.py" and argv[1:2] == ["runserver"])
     )
@@ -148,7 +152,7 @@ def server_bind_hosts(argv: list[str]) -> list[str]:
                         hosts.append(part.split("=", 1)[1].replace("\\", ""))
         if "gunicorn" in (program, parent):
             hosts = [h.rsplit(":", 1)[0] if h.count(":") == 1 else h for h in hosts]
-    elif "uvicorn" in (program, parent) or (program, parent) == ("server.py", "pingback"):
+    elif "uvicorn" in (program, parent) or (program, parent) == PINGBACK_SERVER:
         for i, arg in enumerate(args):
             if arg == "--host" and i + 1 < len(args):
                 hosts.append(args[i + 1])
