@@ -10,7 +10,10 @@ WebSocket connections to ws://127.0.0.1/api/ with the demo owner's JWT and subsc
 the REST API, one every --gap seconds (each event is produced inside the server), and the
 receivers record when each connection receives each CREATE publish. Latency = receipt - the
 moment the REST call was sent (both processes read the same wall clock), over all N x E
-receipts. Results go to bench/results/topics_fanout.json.
+receipts; and, apart, receipt - the conversation's ``created_at`` (the server's clock when the
+event was made, before its commit), which leaves out the REST call's own request handling.
+``--profile`` records the web process with py-spy during the events (raw collapsed stacks,
+bench/results/profile-topics-fanout.txt). Results go to bench/results/topics_fanout.json.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BenchServer, percentile, print_table, write_result
+from bench.common import RESULTS, BenchServer, percentile, print_table, write_result
+from bench.roundtrip_node import PY_SPY
 
 RECEIVERS = Path(__file__).resolve().parent / "js" / "topics_receivers.mjs"
 MAX_CONNECTIONS = 5000  # bounded: this is a local benchmark, not a load tool
@@ -64,6 +69,12 @@ def main() -> None:
         "server's collector has frozen the connections, pingback.gc_pauses)",
     )
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--profile", action="store_true", help="py-spy the server's events")
+    parser.add_argument(
+        "--deflate",
+        action="store_true",
+        help="receivers offer permessage-deflate, as browsers do (the server decides)",
+    )
     args = parser.parse_args()
 
     n = min(args.connections, MAX_CONNECTIONS)
@@ -101,6 +112,7 @@ def main() -> None:
             "connections": n,
             "events": args.events,
             "timeout": args.timeout,
+            "deflate": args.deflate,
         }
         gen = subprocess.Popen(
             ["node", str(RECEIVERS), json.dumps(config)], stdout=subprocess.PIPE, text=True
@@ -112,22 +124,25 @@ def main() -> None:
         connect_seconds = time.time() - connect_started
         server_rss = _rss(server.procs[0].pid)
         time.sleep(args.settle)
-        sent, rest_ms = [], []
+        spy = None
+        if args.profile:
+            spy = _profile(server.procs[0].pid, args.events * (args.gap + 0.1))
+        sent, made, rest_ms = [], [], []
         for _ in range(args.events):
             sent.append(time.time())
-            http_json(
+            created = http_json(
                 "POST", api + "/conversations", {"customer_id": customer_id}, token=demo["api_key"]
             )
             rest_ms.append((time.time() - sent[-1]) * 1000)
+            made.append(datetime.fromisoformat(created["created_at"]).timestamp())
             time.sleep(args.gap)
+        if spy is not None:
+            spy.wait(60)
         report = json.loads(gen.stdout.readline())
         gen.wait(30)
         # Each connection receives the events in order: its k-th CREATE is the k-th event.
-        latencies = [
-            (t - sent[k]) * 1000
-            for times in report["received"].values()
-            for k, t in enumerate(times)
-        ]
+        latencies = _since(report, sent)
+        from_event = _since(report, made)
         received = [times for times in report["received"].values() if len(times) == args.events]
         result = {
             "connections": n,
@@ -141,6 +156,11 @@ def main() -> None:
                 "p99": round(percentile(latencies, 99), 1),
                 "max": round(max(latencies), 1) if latencies else None,
             },
+            # From the event's creation in the server (its created_at) to receipt.
+            "event_latency_ms": {
+                "p50": round(percentile(from_event, 50), 1),
+                "p99": round(percentile(from_event, 99), 1),
+            },
             "server_rss_mib": round(server_rss, 1),
             "channel_layer": "redis" if args.redis else "in-memory",
         }
@@ -153,15 +173,40 @@ def main() -> None:
                     result["latency_ms"]["p50"],
                     result["latency_ms"]["p99"],
                     result["latency_ms"]["max"],
+                    result["event_latency_ms"]["p50"],
+                    result["event_latency_ms"]["p99"],
                     result["rest_call_ms"],
                     result["server_rss_mib"],
                 )
             ],
-            ("connections", "received", "p50 ms", "p99 ms", "max ms", "REST ms", "server MiB"),
+            (
+                *("connections", "received", "p50 ms", "p99 ms", "max ms"),
+                *("from event p50", "from event p99", "REST ms", "server MiB"),
+            ),
         )
         print(f"written to {path}")
     finally:
         server.stop()
+
+
+def _since(report: dict, starts: list[float]) -> list[float]:
+    """Every receipt's milliseconds since its event's start (``starts[k]`` for the k-th)."""
+    return [
+        (t - starts[k]) * 1000 for times in report["received"].values() for k, t in enumerate(times)
+    ]
+
+
+def _profile(pid: int, seconds: float) -> subprocess.Popen:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [
+            *(PY_SPY, "record", "--format", "raw", "--rate", "500"),
+            *("--duration", str(max(1, round(seconds))), "--pid", str(pid), "--nonblocking"),
+            *("-o", str(RESULTS / "profile-topics-fanout.txt")),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _rss(pid: int) -> float:

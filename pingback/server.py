@@ -8,6 +8,11 @@ line (``bin/run``, the systemd unit, the tests and the benchmarks all start this
 - WebSockets by ``websockets``' sans-I/O protocol. A frame is written to the socket at once
   (asyncio's transport), which made a 1,000-subscriber topic event reach its subscribers
   about twice as fast as under daphne (bench/README.md, issue 12);
+- no WebSocket compression unless ``WEBSOCKET_COMPRESSION=true``: browsers offer
+  ``permessage-deflate`` on every connection, and accepting it made each connection keep a
+  zlib context (about 48 KB) and compress every frame on its own: a topic event to 1,000 such
+  subscribers took twice as long (p99 195 ms against 99 ms, bench/README.md, issue 12). Chat
+  frames are small; Socket.IO's own Node server has it off by default for the same reason;
 - no proxy-header rewriting: PingBack reads ``X-Forwarded-For`` itself, trusting only
   ``API_NUM_PROXIES`` proxies (``conversations.ratelimits``), so the client address in the
   ASGI scope stays the TCP peer's;
@@ -27,6 +32,7 @@ import importlib.util
 
 import uvicorn
 
+from pingback.config import ConfigError, env_bool
 from pingback.processes import ASGI_APP
 
 
@@ -34,7 +40,7 @@ def _have(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def options(host: str, port: int, graceful_seconds: int = 10) -> dict:
+def options(host: str, port: int, graceful_seconds: int = 10, compression: bool = False) -> dict:
     """uvicorn's keyword arguments for PingBack (``uvicorn.run(ASGI_APP, **options(...))``)."""
     return {
         "host": host,
@@ -47,6 +53,7 @@ def options(host: str, port: int, graceful_seconds: int = 10) -> dict:
         "loop": "uvloop" if _have("uvloop") else "asyncio",
         "http": "httptools" if _have("httptools") else "h11",
         "ws": "websockets-sansio",
+        "ws_per_message_deflate": compression,
         "lifespan": "on",
         "proxy_headers": False,
         "server_header": False,
@@ -66,7 +73,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--graceful-seconds", type=int, default=10)
     parser.add_argument("app", nargs="?", default=ASGI_APP, help="module:attribute")
     args = parser.parse_args(argv)
-    uvicorn.run(args.app, **options(args.host, args.port, args.graceful_seconds))
+    try:
+        compression = env_bool("WEBSOCKET_COMPRESSION", False)
+    except ConfigError as exc:
+        parser.error(str(exc))
+    uvicorn.run(args.app, **options(args.host, args.port, args.graceful_seconds, compression))
 
 
 if __name__ == "__main__":

@@ -2,12 +2,15 @@
 Socket.IO and probes."""
 
 import json
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
 import pytest
+from websockets.sync.client import connect
 
-from tests.live import AsgiServer
+from tests.live import ROOT, AsgiServer, server_env
 
 
 def get(url):
@@ -43,3 +46,32 @@ def test_readyz_reports_an_unreachable_redis(transactional_db):
     assert status == 503
     report = json.loads(body)
     assert report["checks"]["database"] == "ok" and report["checks"]["redis"] != "ok"
+
+
+def negotiated_extensions(url: str) -> str | None:
+    """Open a Socket.IO WebSocket offering permessage-deflate, as browsers do; the server's
+    answer (``Sec-WebSocket-Extensions``)."""
+    ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    with connect(ws_url, compression="deflate", open_timeout=10) as ws:
+        assert json.loads(ws.recv(timeout=10)[1:])["sid"]  # Engine.IO's open packet
+        return ws.response.headers.get("Sec-WebSocket-Extensions")
+
+
+def test_websocket_compression_is_declined_unless_configured(server):
+    # Off by default: a per-connection zlib context and a compression per frame and receiver.
+    assert negotiated_extensions(server.url) is None
+    with AsgiServer(WEBSOCKET_COMPRESSION="true") as compressing:
+        assert "permessage-deflate" in negotiated_extensions(compressing.url)
+
+
+def test_a_bad_compression_setting_stops_the_server_with_its_name():
+    result = subprocess.run(
+        [sys.executable, "-m", "pingback.server", "--port", "1"],
+        cwd=ROOT,
+        env=server_env(WEBSOCKET_COMPRESSION="sometimes"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "WEBSOCKET_COMPRESSION='sometimes' is not a boolean" in result.stderr

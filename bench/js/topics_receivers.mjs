@@ -30,7 +30,7 @@ setTimeout(() => {
 
 function open(i) {
   return new Promise((resolve) => {
-    const ws = new WebSocket(config.url, { perMessageDeflate: false });
+    const ws = new WebSocket(config.url, { perMessageDeflate: Boolean(config.deflate) });
     const times = (received[i] = []);
     let subscribed = false;
     ws.on("open", () =>
