@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
+import sys
 import tempfile
 import time
 import urllib.request
@@ -19,6 +21,7 @@ from pingback.processes import PYTHON, ROOT, free_port
 
 __all__ = ["PYTHON", "ROOT", "BenchServer", "free_port", "wait_http"]
 RESULTS = ROOT / "bench" / "results"
+PY_SPY = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
 
 
 def percentile(values: list[float], pct: float) -> float:

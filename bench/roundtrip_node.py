@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -30,12 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import RESULTS, print_table, write_result
+from bench.common import PY_SPY, RESULTS, print_table, write_result
 from bench.roundtrip import PG_ADMIN, BareTarget, PingBackTarget, Probe, sweep
 
 LOAD = Path(__file__).resolve().parent / "js" / "load.mjs"
 MAX_CONVERSATIONS = 200
-PY_SPY = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
 MAX_RATE = 10000
 MAX_DURATION = 10
 

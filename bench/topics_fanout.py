@@ -29,8 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import RESULTS, BenchServer, percentile, print_table, write_result
-from bench.roundtrip_node import PY_SPY
+from bench.common import PY_SPY, RESULTS, BenchServer, percentile, print_table, write_result
 
 RECEIVERS = Path(__file__).resolve().parent / "js" / "topics_receivers.mjs"
 MAX_CONNECTIONS = 5000  # bounded: this is a local benchmark, not a load tool

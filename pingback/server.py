@@ -10,9 +10,9 @@ line (``bin/run``, the systemd unit, the tests and the benchmarks all start this
   about twice as fast as under daphne (bench/README.md, issue 12);
 - no WebSocket compression unless ``WEBSOCKET_COMPRESSION=true``: browsers offer
   ``permessage-deflate`` on every connection, and accepting it made each connection keep a
-  zlib context (about 48 KB) and compress every frame on its own: a topic event to 1,000 such
-  subscribers took twice as long (p99 195 ms against 99 ms, bench/README.md, issue 12). Chat
-  frames are small; Socket.IO's own Node server has it off by default for the same reason;
+  zlib context (about 50 KB) and compress every frame on its own: a topic event to 1,000 such
+  subscribers took twice as long (p99 182-231 ms against 89-93 ms, bench/README.md, issue
+  12). Chat frames are small; Socket.IO's own Node server has it off by default too;
 - no proxy-header rewriting: PingBack reads ``X-Forwarded-For`` itself, trusting only
   ``API_NUM_PROXIES`` proxies (``conversations.ratelimits``), so the client address in the
   ASGI scope stays the TCP peer's;
