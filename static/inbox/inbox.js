@@ -507,14 +507,26 @@
         var pending = li.dataset.clientId && list.querySelector('[data-client-id="' + CSS.escape(li.dataset.clientId) + '"]');
         var empty = document.getElementById("no-messages");
         if (empty) empty.remove();
-        if (existing) existing.replaceWith(li);
-        else if (pending) pending.replaceWith(li);
-        else list.append(li);
+        if (existing) existing.remove();
+        if (pending) pending.remove();
+        place(li, id);
         if (id > lastId) lastId = id;
         if (li.classList.contains("msg-visitor")) fromCustomer = id;
       });
       scrollDown();
       if (fromCustomer) { showTyping(false); markRead(fromCustomer); }
+    }
+    // A stored message stands where the server's order puts it (as a reload shows it), and
+    // before the agent's replies still being sent: a customer's message that was on its way
+    // while the agent replied was stored first, and must not end up below the reply.
+    function place(li, id) {
+      var rows = list.querySelectorAll("li.msg");
+      for (var i = 0; i < rows.length; i++) {
+        var other = rows[i].dataset.messageId;
+        var sending = !other && rows[i].dataset.clientId;
+        if (sending || (other && Number(other) > id)) { list.insertBefore(li, rows[i]); return; }
+      }
+      list.append(li);
     }
     function addMessage(m) {
       if (String(m.conversation_id) !== convId) return;

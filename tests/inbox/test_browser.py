@@ -211,3 +211,54 @@ def test_inbox_is_usable_with_the_keyboard(server, demo, browser):
     # The shots directory is the artifact CI keeps.
     assert any(SHOTS.iterdir())
     assert os.path.getsize(SHOTS / "09-inbox-keyboard-focus.png") > 1000
+
+
+def test_a_customer_message_on_its_way_while_the_agent_replies_stays_above_the_reply(
+    server, demo, browser
+):
+    """The customer's message was stored before the agent's reply: the live page shows them
+    in that order while the reply is still being sent and after, as a reload does."""
+    import json
+    import urllib.request
+
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT)
+    conv = Conversation.objects.filter(business=demo.business, status="open").order_by("pk").first()
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    log_in(page, server.url)
+    page.goto(f"{server.url}/inbox/c/{conv.pk}/")
+    expect(page.locator("#live-state")).to_have_text("live")
+
+    # The agent's reply leaves, but its request is held: the reply is still being sent.
+    held = []
+    page.route(f"**/inbox/c/{conv.pk}/reply/**", lambda route: held.append(route))
+    page.locator("#reply").fill("Let me check that for you.")
+    page.locator("#reply").press("Enter")
+    page.wait_for_function("document.querySelectorAll('.receipt-sending').length === 1")
+    assert len(held) == 1
+
+    # Meanwhile the customer writes (through the API, as the widget's visitor).
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/sessions/{conv.pk}/messages",
+        data=json.dumps({"content": "Also, my invoice is wrong", "type": "visitor"}).encode(),
+        headers={"Authorization": f"Bearer {demo.api_key}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+    rows = page.locator("#messages li.msg")
+    customer = rows.filter(has_text="Also, my invoice is wrong")
+    expect(customer).to_be_visible()
+    texts = rows.locator(".content").all_inner_texts()
+    assert texts[-2:] == ["Also, my invoice is wrong", "Let me check that for you."]
+
+    # The reply is stored (after the customer's message) and stays below it, as on a reload.
+    held[0].continue_()
+    expect(page.locator(".receipt-sending")).to_have_count(0)
+    live = rows.locator(".content").all_inner_texts()
+    page.screenshot(path=SHOTS / "conversation-order-while-sending.png")
+    page.reload()
+    expect(page.locator("#live-state")).to_have_text("live")
+    assert page.locator("#messages li.msg .content").all_inner_texts() == live
+    assert live[-2:] == ["Also, my invoice is wrong", "Let me check that for you."]
