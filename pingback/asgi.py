@@ -50,6 +50,16 @@ async def lifespan(receive, send) -> None:
             return
 
 
+async def end_long_polls() -> None:
+    """Answer every pending Socket.IO long poll now, with Engine.IO's close packet: a stopping
+    server (``pingback.server``) would otherwise wait for each until its graceful period ran
+    out (a poll is held up to the ping interval, 25 s). The clients reconnect at once, to
+    another process behind the proxy. WebSocket clients are closed by the server itself."""
+    polling = [s for s in list(sio.eio.sockets.values()) if not s.upgraded]
+    if polling:
+        await asyncio.gather(*(s.close(wait=False) for s in polling), return_exceptions=True)
+
+
 async def application(scope, receive, send):
     # Committed events reach sockets through this server's loop (pingback.bridge): bound when
     # the server starts serving (its first call: the lifespan start-up under uvicorn), a no-op

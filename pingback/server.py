@@ -22,15 +22,21 @@ line (``bin/run``, the systemd unit, the tests and the benchmarks all start this
 - one process, whatever ``WEB_CONCURRENCY`` says (that setting counts PingBack's processes);
 - idle kept-alive HTTP connections are closed after 75 s, after nginx's own 60 s;
 - on SIGTERM, open connections get ``--graceful-seconds`` (default 10) to finish before the
-  process exits (WebSocket clients are closed with 1012 and reconnect elsewhere).
+  process exits (WebSocket clients are closed with 1012 and reconnect elsewhere); pending
+  Socket.IO long polls are answered at once (``pingback.asgi.end_long_polls``), so a restart
+  does not wait the whole period for them.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import importlib.util
+import sys
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 
 from pingback.config import ConfigError, env_bool
 from pingback.processes import ASGI_APP
@@ -66,6 +72,18 @@ def options(host: str, port: int, graceful_seconds: int = 10, compression: bool 
     }
 
 
+class Server(uvicorn.Server):
+    async def shutdown(self, sockets=None) -> None:
+        # uvicorn's own shutdown first stops accepting connections and asks each open one to
+        # close after its current response; only then does it wait (its first await), which is
+        # when this task runs: the answered polls' connections close instead of polling again.
+        asgi = sys.modules.get("pingback.asgi")
+        ending = asyncio.create_task(asgi.end_long_polls()) if asgi is not None else None
+        await super().shutdown(sockets)
+        if ending is not None and not ending.done():
+            ending.cancel()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve PingBack (pingback.asgi) with uvicorn.")
     parser.add_argument("--host", default="127.0.0.1", help="the address to bind")
@@ -77,7 +95,13 @@ def main(argv: list[str] | None = None) -> None:
         compression = env_bool("WEBSOCKET_COMPRESSION", False)
     except ConfigError as exc:
         parser.error(str(exc))
-    uvicorn.run(args.app, **options(args.host, args.port, args.graceful_seconds, compression))
+    config = options(args.host, args.port, args.graceful_seconds, compression)
+    server = Server(uvicorn.Config(args.app, **config))
+    # Ctrl-C (``make run``): uvicorn re-raises the signal it handled once it has stopped.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
 
 
 if __name__ == "__main__":

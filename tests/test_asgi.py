@@ -75,3 +75,30 @@ def test_a_bad_compression_setting_stops_the_server_with_its_name():
     )
     assert result.returncode == 2
     assert "WEBSOCKET_COMPRESSION='sometimes' is not a boolean" in result.stderr
+
+
+def test_a_stopping_server_answers_pending_long_polls_at_once(transactional_db):
+    """A restart does not wait out its graceful period (10 s) for Socket.IO long polls: each
+    pending poll gets Engine.IO's close packet at once, and the process exits."""
+    import http.client
+    import signal
+    import time
+
+    server = AsgiServer().start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        path = "/socket.io/?EIO=4&transport=polling"
+        conn.request("GET", path)
+        opened = conn.getresponse().read().decode()
+        sid = json.loads(opened[1:])["sid"]  # "0{...}": Engine.IO's open packet
+        # The poll waits for a packet (up to the 25 s ping interval) on the same connection.
+        conn.request("GET", f"{path}&sid={sid}")
+        stopped_at = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        answer = conn.getresponse()
+        assert answer.status == 200 and answer.read().decode() == "1"  # the close packet
+        # uvicorn re-raises the signal it handled once it has stopped (as systemd expects).
+        assert server.proc.wait(timeout=30) in (0, -signal.SIGTERM)
+        assert time.monotonic() - stopped_at < 5, "the stop waited for the poll"
+    finally:
+        server.stop()
