@@ -47,7 +47,7 @@ def _have(module: str) -> bool:
 
 
 def options(host: str, port: int, graceful_seconds: int = 10, compression: bool = False) -> dict:
-    """uvicorn's keyword arguments for PingBack (``uvicorn.run(ASGI_APP, **options(...))``)."""
+    """uvicorn's settings for PingBack (``uvicorn.Config(ASGI_APP, **options(...))``)."""
     return {
         "host": host,
         "port": port,

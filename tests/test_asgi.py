@@ -1,9 +1,12 @@
 """The one ASGI app under its web server (pingback.server): Django HTTP, static files,
 Socket.IO and probes."""
 
+import http.client
 import json
+import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -80,10 +83,6 @@ def test_a_bad_compression_setting_stops_the_server_with_its_name():
 def test_a_stopping_server_answers_pending_long_polls_at_once(transactional_db):
     """A restart does not wait out its graceful period (10 s) for Socket.IO long polls: each
     pending poll gets Engine.IO's close packet at once, and the process exits."""
-    import http.client
-    import signal
-    import time
-
     server = AsgiServer().start()
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)

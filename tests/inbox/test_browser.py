@@ -4,8 +4,10 @@ Everything goes through a real web server (tests/live.py): the browser pages, So
 the topics WebSocket. Screenshots land in test-artifacts/inbox/.
 """
 
+import json
 import os
 import re
+import urllib.request
 
 import pytest
 
@@ -218,9 +220,6 @@ def test_a_customer_message_on_its_way_while_the_agent_replies_stays_above_the_r
 ):
     """The customer's message was stored before the agent's reply: the live page shows them
     in that order while the reply is still being sent and after, as a reload does."""
-    import json
-    import urllib.request
-
     from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT)
